@@ -1,0 +1,60 @@
+# The two commands of the README: `make book` and `make test`. Each sets up .venv from
+# the pinned requirements on first use (and again when they change).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BUILD_FLAGS := -W -n --keep-going
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test lint typecheck unit build student lab bench figures clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+book: $(STAMP)  ## build the HTML book into _build/html
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
+	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+
+test: lint typecheck unit build  ## everything CI runs
+	@echo "make test: all checks passed"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check code tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+build: $(STAMP)  ## the strict build: zero warnings, every chapter executed
+	rm -rf _build/html
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
+	$(BIN)/python tools/check_build.py _build/html
+
+reports:
+	@for f in _build/html/reports/*.err.log _build/html/reports/*/*.err.log; do \
+	  [ -f "$$f" ] && { echo "=== $$f"; cat "$$f"; }; done; true
+
+student: $(STAMP)  ## the student edition (no solutions) into _build/student/_build/html
+	$(BIN)/python tools/student_edition.py
+
+lab: $(STAMP)  ## JupyterLab with the chapters opening as notebooks
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-lab.txt
+	$(BIN)/python tools/lab_settings.py $(VENV)
+	cd chapters && ../$(BIN)/jupyter lab
+
+bench: $(STAMP)  ## measured budgets: build times, widget latency, sweep speed-up
+	$(BIN)/python benchmarks/run.py
+
+figures: $(STAMP)  ## regenerate figures/ from code
+	$(BIN)/python -m gdbook.figures
+
+clean:
+	rm -rf _build

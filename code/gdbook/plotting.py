@@ -1,0 +1,185 @@
+"""Axes-level drawing functions shared by figures, widgets and chapters.
+
+Functions here draw on an ``Axes`` they are given and return it; they never call
+``savefig`` or ``show`` and never touch global ``rcParams`` (the look is applied
+with ``with style():``). Colours are the Okabe-Ito palette, safe for colour-blind
+readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from cycler import cycler
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from gdbook.base import Array, Trajectory
+
+# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+# One colour per method, the same in every chapter.
+METHOD_COLORS = {
+    "gd": PALETTE["vermillion"],
+    "momentum": PALETTE["blue"],
+    "nesterov": PALETTE["green"],
+    "adagrad": PALETTE["purple"],
+    "rmsprop": PALETTE["orange"],
+    "adam": PALETTE["black"],
+}
+
+STYLE: dict[str, Any] = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.prop_cycle": cycler(color=list(PALETTE.values())[1:]),
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "lines.linewidth": 1.6,
+    "image.cmap": "viridis",
+    "svg.hashsalt": "gdbook",  # deterministic ids: figures reproduce byte for byte
+    "svg.fonttype": "path",
+    "path.simplify": False,
+}
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Apply the book's look inside a ``with`` block (nothing global changes)."""
+    import matplotlib.pyplot as plt
+
+    with plt.style.context(STYLE):
+        yield
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
+    """A figure with the book's style and a constrained layout."""
+    import matplotlib.pyplot as plt
+
+    with style():
+        fig, axes = plt.subplots(nrows, ncols, layout="constrained", **kwargs)
+    return fig, axes
+
+
+def save(fig: Figure, path: str | Path) -> None:
+    """Write ``fig`` reproducibly (no date stamp, fixed hash salt) and close it."""
+    import matplotlib.pyplot as plt
+
+    with style():
+        fig.savefig(path, metadata={"Date": None}, format=Path(path).suffix[1:] or "svg")
+    plt.close(fig)
+
+
+def contours(
+    ax: Axes,
+    value: Callable[[Array], Array],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    *,
+    levels: int | Array = 20,
+    log: bool = False,
+    resolution: int = 200,
+    filled: bool = False,
+) -> Axes:
+    """Draw level sets of ``value`` (a batched function of points ``(..., 2)``)."""
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    z = value(grid)
+    if log:
+        z = np.log10(z - np.min(z) + 1e-12)
+    draw = ax.contourf if filled else ax.contour
+    draw(xs, ys, z, levels=levels, cmap="Greys_r" if filled else "Greys", linewidths=0.6)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    return ax
+
+
+def path(
+    ax: Axes,
+    trajectory: Trajectory | Array,
+    *,
+    label: str | None = None,
+    color: str | None = None,
+    markers: bool = True,
+    index: tuple[int, ...] | int = (),
+    **kwargs: Any,
+) -> Axes:
+    """Draw a 2-D optimisation path; a diverged run ends with a labelled cross.
+
+    ``trajectory`` is a :class:`~gdbook.base.Trajectory` (``index`` picks one point
+    of a batch) or an array of iterates of shape ``(n, 2)``.
+    """
+    if isinstance(trajectory, Trajectory):
+        points = trajectory.path(index)
+        idx = (index,) if isinstance(index, int) else index
+        stop = int(trajectory.diverged_at[idx])
+    else:
+        points, stop = np.asarray(trajectory), -1
+    if stop >= 0 and label is not None:
+        label = f"{label} (diverged at step {stop})"
+    (line,) = ax.plot(
+        points[:, 0],
+        points[:, 1],
+        marker="o" if markers else None,
+        markersize=2.5,
+        label=label,
+        color=color,
+        **kwargs,
+    )
+    ax.plot(*points[0], marker="s", color=line.get_color(), markersize=5)
+    if stop >= 0:
+        ax.plot(*points[-1], marker="x", color=line.get_color(), markersize=9, mew=2)
+    return ax
+
+
+def error_curve(
+    ax: Axes,
+    values: Array,
+    *,
+    label: str | None = None,
+    color: str | None = None,
+    diverged_at: int = -1,
+    **kwargs: Any,
+) -> Axes:
+    """Plot a positive error sequence on a log axis, stopping at divergence."""
+    values = np.asarray(values, dtype=np.float64)
+    if diverged_at >= 0:
+        values = values[:diverged_at]
+        label = None if label is None else f"{label} (diverged at step {diverged_at})"
+    steps = np.arange(values.size)
+    ax.semilogy(steps, np.maximum(values, np.finfo(float).tiny), label=label, color=color, **kwargs)
+    ax.set_xlabel("step $k$")
+    return ax
+
+
+def legend_outside(ax: Axes, **kwargs: Any) -> None:
+    """A legend below the axes, for crowded plots."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, **kwargs)
+
+
+def label_panels(axes: Any) -> None:
+    """Put (a), (b), ... in the top-left corner of each panel."""
+    items: list[Axes] = list(axes.values()) if isinstance(axes, Mapping) else list(np.ravel(axes))
+    for i, ax in enumerate(items):
+        ax.text(-0.02, 1.02, f"({chr(97 + i)})", transform=ax.transAxes, ha="right", va="bottom")

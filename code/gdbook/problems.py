@@ -1,0 +1,306 @@
+r"""Objectives the book optimizes, each with exact gradient and Hessian.
+
+Every function takes points of shape ``(..., d)`` (a batch of points is one call):
+``value`` returns shape ``(...)``, ``grad`` ``(..., d)``, ``hessian`` ``(..., d, d)``.
+``tests/test_problems.py`` checks each gradient and Hessian against ``sympy.diff``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from gdbook.base import Array, check_finite_array, check_range
+
+
+@dataclass(frozen=True)
+class Problem:
+    r"""An objective ``f`` with its exact derivatives.
+
+    Attributes:
+        name: a short label for plots.
+        dim: the problem dimension ``d``.
+        value: ``f(x)``.
+        grad: :math:`\\nabla f(x)`.
+        hessian: :math:`\\nabla^2 f(x)`.
+        x_star: a minimiser, or ``None`` if there is none (or none unique).
+        f_star: ``f(x_star)``, or ``None``.
+    """
+
+    name: str
+    dim: int
+    value: Callable[[Array], Array]
+    grad: Callable[[Array], Array]
+    hessian: Callable[[Array], Array]
+    x_star: Array | None = None
+    f_star: float | None = None
+
+
+@dataclass(frozen=True)
+class Quadratic(Problem):
+    r""":math:`f(x) = \tfrac12 (x - x^\star)^\top A (x - x^\star)` with :math:`A = Q \Lambda Q^\top`."""
+
+    matrix: Array = field(default_factory=lambda: np.eye(1))  # A
+    eigenvalues: Array = field(default_factory=lambda: np.ones(1))  # lambda_i, ascending
+    eigenvectors: Array = field(default_factory=lambda: np.eye(1))  # Q, columns
+
+    @property
+    def condition_number(self) -> float:
+        r""":math:`\kappa = L / \mu` (infinite if the smallest eigenvalue is 0)."""
+        low, high = float(self.eigenvalues[0]), float(self.eigenvalues[-1])
+        return np.inf if low == 0 else high / low
+
+    def to_eigenbasis(self, x: ArrayLike) -> Array:
+        r"""Coordinates :math:`Q^\top (x - x^\star)` along the eigenvectors."""
+        assert self.x_star is not None
+        return (np.asarray(x, dtype=np.float64) - self.x_star) @ self.eigenvectors
+
+
+def rotation_2d(angle: float) -> Array:
+    """The 2 x 2 rotation by ``angle`` radians."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, -s], [s, c]])
+
+
+def quadratic(
+    eigenvalues: ArrayLike,
+    *,
+    angle: float = 0.0,
+    rotation: ArrayLike | None = None,
+    x_star: ArrayLike | None = None,
+) -> Quadratic:
+    r"""The quadratic with Hessian :math:`Q\,\mathrm{diag}(\lambda)\,Q^\top`, minimum at ``x_star``.
+
+    ``rotation`` is an orthogonal ``Q`` (its columns are the eigenvectors); in 2-D
+    ``angle`` gives the rotation instead. Eigenvalues must be >= 0 (convex).
+    """
+    lam = check_finite_array("eigenvalues", eigenvalues)
+    if lam.ndim != 1:
+        raise ValueError(f"eigenvalues must be a 1-D array; got shape {lam.shape}")
+    check_range("eigenvalues", lam, 0.0)
+    d = lam.size
+    if rotation is None:
+        if angle != 0.0 and d != 2:
+            raise ValueError(f"angle is for 2-D problems; got {d} eigenvalues")
+        q = rotation_2d(angle) if d == 2 else np.eye(d)
+    else:
+        q = check_finite_array("rotation", rotation, min_ndim=2)
+        if q.shape != (d, d) or not np.allclose(q.T @ q, np.eye(d), atol=1e-10):
+            raise ValueError(f"rotation must be an orthogonal {d} x {d} matrix")
+    order = np.argsort(lam)
+    lam, q = lam[order], q[:, order]
+    a = (q * lam) @ q.T
+    a = (a + a.T) / 2
+    centre = np.zeros(d) if x_star is None else check_finite_array("x_star", x_star)
+    if centre.shape != (d,):
+        raise ValueError(f"x_star must have shape ({d},); got {centre.shape}")
+
+    def value(x: Array) -> Array:
+        e = np.asarray(x) - centre
+        return np.asarray(0.5 * np.einsum("...i,ij,...j->...", e, a, e), dtype=np.float64)
+
+    def grad(x: Array) -> Array:
+        return (np.asarray(x) - centre) @ a  # A is symmetric
+
+    def hessian(x: Array) -> Array:
+        return np.broadcast_to(a, (*np.shape(x)[:-1], d, d)).copy()
+
+    return Quadratic(
+        name=f"quadratic (kappa={lam[-1] / lam[0]:g})" if lam[0] > 0 else "quadratic",
+        dim=d,
+        value=value,
+        grad=grad,
+        hessian=hessian,
+        x_star=centre,
+        f_star=0.0,
+        matrix=a,
+        eigenvalues=lam,
+        eigenvectors=q,
+    )
+
+
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
+    r"""Rosenbrock's valley :math:`f = (a - x)^2 + b\,(y - x^2)^2`, minimum at :math:`(a, a^2)`."""
+    check_range("a", a)
+    check_range("b", b, 0.0, low_open=True)
+
+    def value(p: Array) -> Array:
+        x, y = p[..., 0], p[..., 1]
+        return (a - x) ** 2 + b * (y - x**2) ** 2
+
+    def grad(p: Array) -> Array:
+        x, y = p[..., 0], p[..., 1]
+        r = y - x**2
+        return np.stack([-2 * (a - x) - 4 * b * x * r, 2 * b * r], axis=-1)
+
+    def hessian(p: Array) -> Array:
+        x, y = p[..., 0], p[..., 1]
+        hxx = 2 - 4 * b * (y - x**2) + 8 * b * x**2
+        hxy = -4 * b * x
+        hyy = np.full_like(x, 2 * b)
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    return Problem("Rosenbrock", 2, value, grad, hessian, np.array([a, a * a]), 0.0)
+
+
+_BEALE_C = (1.5, 2.25, 2.625)
+
+
+def beale() -> Problem:
+    r"""Beale's function :math:`\sum_{i=1}^3 (c_i - x + x y^i)^2`, minimum 0 at :math:`(3, 1/2)`."""
+
+    def terms(p: Array) -> tuple[Array, Array, list[Array]]:
+        x, y = p[..., 0], p[..., 1]
+        return x, y, [c - x + x * y ** (i + 1) for i, c in enumerate(_BEALE_C)]
+
+    def value(p: Array) -> Array:
+        _, _, r = terms(p)
+        return np.asarray(sum(ri**2 for ri in r), dtype=np.float64)
+
+    def grad(p: Array) -> Array:
+        x, y, r = terms(p)
+        gx = sum(2 * ri * (y ** (i + 1) - 1) for i, ri in enumerate(r))
+        gy = sum(2 * ri * (i + 1) * x * y**i for i, ri in enumerate(r))
+        return np.stack([gx, gy], axis=-1)
+
+    def hessian(p: Array) -> Array:
+        x, y, r = terms(p)
+        hxx = sum(2 * (y ** (i + 1) - 1) ** 2 for i in range(3))
+        hxy = sum(2 * (i + 1) * y**i * (x * (y ** (i + 1) - 1) + ri) for i, ri in enumerate(r))
+        hyy = sum(
+            2 * ((i + 1) * x * y**i) ** 2 + 2 * ri * (i + 1) * i * x * y ** max(i - 1, 0)
+            for i, ri in enumerate(r)
+        )
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    return Problem("Beale", 2, value, grad, hessian, np.array([3.0, 0.5]), 0.0)
+
+
+def saddle() -> Problem:
+    r"""A saddle at the origin between two minima: :math:`f = \tfrac12 x^2 - \tfrac12 y^2 + \tfrac14 y^4`.
+
+    The Hessian at the origin is :math:`\mathrm{diag}(1, -1)`; the minima are
+    :math:`(0, \pm 1)` with value :math:`-1/4`. Gradient descent started on the
+    line :math:`y = 0` converges to the saddle; started just off it, it lingers
+    near the saddle before escaping. ``x_star`` is ``None`` (two minimisers).
+    """
+
+    def value(p: Array) -> Array:
+        x, y = p[..., 0], p[..., 1]
+        return 0.5 * x**2 - 0.5 * y**2 + 0.25 * y**4
+
+    def grad(p: Array) -> Array:
+        x, y = p[..., 0], p[..., 1]
+        return np.stack([x, y**3 - y], axis=-1)
+
+    def hessian(p: Array) -> Array:
+        x, y = p[..., 0], p[..., 1]
+        zero = np.zeros_like(x)
+        return np.stack(
+            [np.stack([np.ones_like(x), zero], -1), np.stack([zero, 3 * y**2 - 1], -1)], -2
+        )
+
+    return Problem("saddle", 2, value, grad, hessian, None, -0.25)
+
+
+def noisy(problem: Problem, sigma: float, rng: np.random.Generator) -> Problem:
+    r"""``problem`` with gradients :math:`\nabla f(x) + \sigma \xi`, :math:`\xi \sim N(0, I)`.
+
+    The noise is drawn from the caller's ``rng`` (``np.random.default_rng(seed)``),
+    so runs are reproducible; ``value`` and ``hessian`` stay exact.
+    """
+    check_range("sigma", sigma, 0.0)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy Generator: np.random.default_rng(seed)")
+
+    def grad(x: Array) -> Array:
+        g = problem.grad(x)
+        return g + sigma * rng.standard_normal(np.shape(g))
+
+    return Problem(
+        f"{problem.name} + noise (sigma={sigma:g})",
+        problem.dim,
+        problem.value,
+        grad,
+        problem.hessian,
+        problem.x_star,
+        problem.f_star,
+    )
+
+
+def _sigmoid(z: Array) -> Array:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for large |z|
+
+
+def logistic_data(
+    num_samples: int = 200, dim: int = 2, *, seed: int = 0, separation: float = 1.0
+) -> tuple[Array, Array]:
+    r"""Two Gaussian classes in ``dim`` dimensions; labels in {-1, +1}.
+
+    Class means are :math:`\\pm` ``separation`` times a fixed unit vector; the
+    features are stretched unevenly so that the loss is ill-conditioned.
+    """
+    if num_samples < 2 or dim < 1:
+        raise ValueError("num_samples must be >= 2 and dim >= 1")
+    rng = np.random.default_rng(seed)
+    labels = np.where(np.arange(num_samples) % 2 == 0, 1.0, -1.0)
+    direction = np.ones(dim) / np.sqrt(dim)
+    stretch = np.geomspace(1.0, 5.0, dim)  # uneven feature scales
+    features = labels[:, None] * separation * direction + rng.standard_normal((num_samples, dim))
+    return features * stretch, labels
+
+
+def logistic_regression(features: ArrayLike, labels: ArrayLike, *, l2: float = 1e-2) -> Problem:
+    r"""Mean logistic loss :math:`\frac1n\sum_i \log(1 + e^{-y_i w^\top a_i}) + \frac{\ell_2}{2}\|w\|^2`.
+
+    ``features`` has shape ``(n, d)``, ``labels`` entries :math:`\pm 1`. With
+    ``l2 > 0`` the loss is strongly convex; ``x_star`` is found by Newton's method.
+    """
+    a = check_finite_array("features", features, min_ndim=2)
+    y = check_finite_array("labels", labels)
+    if a.ndim != 2 or y.shape != (a.shape[0],):
+        raise ValueError(f"features must be (n, d) and labels (n,); got {a.shape}, {y.shape}")
+    if not np.all(np.abs(y) == 1):
+        raise ValueError("labels must be -1 or +1")
+    reg = float(check_range("l2", l2, 0.0))
+    n, d = a.shape
+
+    def margins(w: Array) -> Array:
+        return y * (np.asarray(w) @ a.T)  # (..., n)
+
+    def value(w: Array) -> Array:
+        m = margins(w)
+        penalty = 0.5 * reg * np.sum(np.asarray(w) ** 2, axis=-1)
+        return np.asarray(np.mean(np.logaddexp(0.0, -m), axis=-1) + penalty, dtype=np.float64)
+
+    def grad(w: Array) -> Array:
+        s = _sigmoid(-margins(w))  # (..., n)
+        return np.asarray(-(s * y) @ a / n + reg * np.asarray(w), dtype=np.float64)
+
+    def hessian(w: Array) -> Array:
+        p = _sigmoid(margins(w))
+        weights = p * (1 - p) / n  # (..., n)
+        h = np.einsum("...n,ni,nj->...ij", weights, a, a)
+        return np.asarray(h + reg * np.eye(d), dtype=np.float64)
+
+    w_star = None
+    if reg > 0:
+        w = np.zeros(d)
+        for _ in range(100):
+            delta = np.linalg.solve(hessian(w), grad(w))
+            w = w - delta
+            if np.max(np.abs(delta)) < 1e-15:
+                break
+        w_star = w
+    return Problem(
+        "logistic regression",
+        d,
+        value,
+        grad,
+        hessian,
+        w_star,
+        None if w_star is None else float(value(w_star)),
+    )

@@ -1,0 +1,1 @@
+"""Per-chapter figures and widgets: ``viz/<chapter>.py`` backs ``chapters/<chapter>.md``."""
