@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,9 +43,20 @@ def register(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]
     return decorator
 
 
+def chapter_modules() -> tuple[str, ...]:
+    """``CHAPTER_MODULES`` plus every other module found in :mod:`gdbook.viz`.
+
+    A new ``viz/<chapter>.py`` is picked up even if it is not listed above.
+    """
+    import gdbook.viz
+
+    found = sorted(m.name for m in pkgutil.iter_modules(gdbook.viz.__path__))
+    return CHAPTER_MODULES + tuple(m for m in found if m not in CHAPTER_MODULES)
+
+
 def load_all() -> dict[str, Callable[[], Figure]]:
     """Import every chapter's figure module and return the registry."""
-    for chapter in CHAPTER_MODULES:
+    for chapter in chapter_modules():
         try:
             importlib.import_module(f"gdbook.viz.{chapter}")
         except ModuleNotFoundError as err:
@@ -76,4 +88,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Under ``python -m`` this file runs as ``__main__``, a second copy of the module
+    # whose FIGURES the ``@register`` calls in gdbook.viz never fill: use the real one.
+    from gdbook.figures import main as _main
+
+    _main()

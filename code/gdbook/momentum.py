@@ -25,16 +25,21 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from gdbook.base import (
     Array,
     Optimizer,
     Schedule,
+    Trajectory,
     chain,
+    check_finite_array,
+    check_range,
     hyperparameter,
+    run,
     scale_by_learning_rate,
 )
+from gdbook.problems import Problem
 
 
 class TraceState(NamedTuple):
@@ -119,3 +124,352 @@ def ema_momentum(
     with learning rate :math:`\eta (1-\beta)`.
     """
     return chain(trace(beta, dampening=beta), scale_by_learning_rate(learning_rate))
+
+
+# --------------------------------------------------------------------------------------
+# The velocity buffer: weights, timescales, terminal velocity
+# --------------------------------------------------------------------------------------
+
+
+class EmaTimescales(NamedTuple):
+    r"""Three lengths of the memory :math:`b_t = \sum_k \beta^k g_{t-k}` (in steps)."""
+
+    window: Array  # 1/(1-beta): total weight of the sum form, the "effective window"
+    mean_age: Array  # beta/(1-beta): average age k under the normalised weights
+    half_life: Array  # ln 2 / ln(1/beta): age at which a gradient's weight halves
+
+
+def ema_timescales(beta: ArrayLike) -> EmaTimescales:
+    r"""Window :math:`1/(1-\beta)`, mean age :math:`\beta/(1-\beta)`, half-life :math:`\ln 2/\ln(1/\beta)`.
+
+    The weight of a gradient ``k`` steps old is :math:`\beta^k`; the half-life is the
+    ``k`` that solves :math:`\beta^k = 1/2`. For :math:`\beta = 0.9` the window is 10
+    steps but the half-life only 6.58 (not 10, as Zhang et al. 2023 state).
+
+    >>> [round(float(h), 2) for h in ema_timescales([0.9, 0.99, 0.999]).half_life]
+    [6.58, 68.97, 692.8]
+    """
+    b = check_range("beta", beta, 0.0, 1.0, low_open=True, high_open=True)
+    return EmaTimescales(
+        window=1.0 / (1.0 - b),
+        mean_age=b / (1.0 - b),
+        half_life=np.log(2.0) / np.log(1.0 / b),
+    )
+
+
+def velocity_weights(beta: ArrayLike, num_steps: int) -> Array:
+    r"""Weights :math:`\beta^k`, ``k = 0..num_steps-1``, of the gradient ``k`` steps old in :math:`b_t`.
+
+    ``beta`` broadcasts: the result has shape ``(*beta.shape, num_steps)``.
+    """
+    b = check_range("beta", beta, 0.0, 1.0, high_open=True)
+    return np.asarray(b[..., None] ** np.arange(num_steps), dtype=np.float64)
+
+
+def terminal_velocity(learning_rate: ArrayLike, beta: ArrayLike, grads: ArrayLike = 1.0) -> Array:
+    r"""Step length under a constant gradient, :math:`\eta g/(1-\beta)` (the limit of :math:`\eta b_t`).
+
+    References: Goodfellow et al. (2016, eq. 8.17), who write it :math:`\epsilon\|g\|/(1-\alpha)`.
+    """
+    lr = check_range("learning_rate", learning_rate, 0.0)
+    b = check_range("beta", beta, 0.0, 1.0, high_open=True)
+    return np.asarray(lr * np.asarray(grads, dtype=np.float64) / (1.0 - b), dtype=np.float64)
+
+
+def steps_to_fraction(beta: ArrayLike, fraction: ArrayLike) -> Array:
+    r"""The :math:`k` solving :math:`1 - \beta^k = q`: :math:`k = \ln(1-q)/\ln\beta`.
+
+    Starting from rest under a constant gradient the buffer is the fraction
+    :math:`1-\beta^k` of its terminal value after ``k`` steps; the first whole step
+    at which it is at least ``fraction`` is ``ceil`` of the result.
+
+    >>> round(float(steps_to_fraction(0.9, 0.95)), 2)
+    28.43
+    """
+    b = check_range("beta", beta, 0.0, 1.0, low_open=True, high_open=True)
+    q = check_range("fraction", fraction, 0.0, 1.0, high_open=True)
+    return np.asarray(np.log1p(-q) / np.log(b), dtype=np.float64)
+
+
+def replay_gradients(opt: Optimizer, gradients: ArrayLike) -> Trajectory:
+    r"""Feed a fixed sequence of gradients :math:`g_1, g_2, \dots` to ``opt`` (they do not depend on :math:`x`).
+
+    ``gradients`` has shape ``(num_steps, *x0.shape)``; the run starts at
+    :math:`x_0 = 0`. Used to watch the buffer under a constant or an alternating
+    gradient: ``replay_gradients(momentum(1.0, 0.9), np.ones((50, 1)))``.
+    """
+    seq = check_finite_array("gradients", gradients, min_ndim=2)
+    calls = iter(seq)
+
+    def grad_fn(x: Array) -> Array:
+        return np.asarray(next(calls), dtype=np.float64)  # run calls it once per step, in order
+
+    return run(opt, grad_fn, np.zeros(seq.shape[1:]), seq.shape[0])
+
+
+# --------------------------------------------------------------------------------------
+# Heavy ball on a quadratic: one eigen-direction at a time
+# --------------------------------------------------------------------------------------
+
+REGIMES = ("monotone", "ripples", "oscillating", "divergent")
+"""Names of the codes returned by :func:`heavy_ball_regime` (code ``i`` is ``REGIMES[i]``)."""
+
+
+class HeavyBallTuning(NamedTuple):
+    """Optimal heavy-ball parameters for a spectrum in ``[mu, L]`` and the rate they give."""
+
+    learning_rate: Array  # alpha* = 4 / (sqrt(L) + sqrt(mu))^2
+    beta: Array  # beta* = ((sqrt(L) - sqrt(mu)) / (sqrt(L) + sqrt(mu)))^2
+    rate: Array  # sqrt(beta*) = (sqrt(kappa) - 1) / (sqrt(kappa) + 1)
+
+
+def _hb_arrays(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> tuple[Array, ...]:
+    lr = check_range("learning_rate", learning_rate, 0.0)
+    b = check_range("beta", beta, 0.0, 1.0)
+    eig = check_range("lam", lam, 0.0)
+    return tuple(np.broadcast_arrays(lr, b, eig))
+
+
+def heavy_ball_matrix(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> Array:
+    r"""Iteration matrix :math:`R = \begin{pmatrix}\beta & \lambda\\ -\alpha\beta & 1-\alpha\lambda\end{pmatrix}` on :math:`(b_k, x_k)`.
+
+    Along an eigenvector with eigenvalue :math:`\lambda` the sum form
+    :math:`b_{k+1} = \beta b_k + \lambda x_k,\ x_{k+1} = x_k - \alpha b_{k+1}` is
+    :math:`(b_{k+1}, x_{k+1}) = R\,(b_k, x_k)`. Arguments broadcast; the result has
+    shape ``(*broadcast_shape, 2, 2)``.
+
+    References: Goh (2017, "The dynamics of momentum"), with :math:`\alpha` our
+    ``learning_rate``.
+    """
+    lr, b, eig = _hb_arrays(learning_rate, beta, lam)
+    rows = [np.stack([b, eig], -1), np.stack([-lr * b, 1.0 - lr * eig], -1)]
+    return np.stack(rows, -2)
+
+
+def heavy_ball_eigenvalues(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> Array:
+    r"""Roots :math:`\sigma_{1,2} = \tfrac12\big(s \pm \sqrt{s^2 - 4\beta}\big)`, :math:`s = 1+\beta-\alpha\lambda`.
+
+    They solve :math:`z^2 - (1+\beta-\alpha\lambda)z + \beta = 0`. Complex dtype,
+    shape ``(*broadcast_shape, 2)``, the root with the ``+`` sign first.
+    """
+    lr, b, eig = _hb_arrays(learning_rate, beta, lam)
+    s = 1.0 + b - lr * eig
+    root = np.sqrt((s * s - 4.0 * b).astype(np.complex128))
+    return np.stack([(s + root) / 2.0, (s - root) / 2.0], axis=-1)
+
+
+def heavy_ball_rate(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> Array:
+    r"""Spectral radius :math:`\max|\sigma_i|` of :math:`R`: :math:`\sqrt\beta` if complex, else :math:`\tfrac12(|s| + \sqrt{s^2-4\beta})`.
+
+    A closed form, vectorised over broadcast arguments (a 200 x 200 rate map is
+    one call). The two roots have product :math:`\beta \ge 0`, so real roots share a
+    sign and the larger modulus is :math:`(|s| + \sqrt{\Delta})/2`; complex roots are
+    conjugate with :math:`|\sigma|^2 = \sigma\bar\sigma = \det R = \beta`.
+
+    References: Goh (2017), who prints :math:`2\sqrt\beta` for the complex case;
+    the factor 2 is a slip.
+    """
+    lr, b, eig = _hb_arrays(learning_rate, beta, lam)
+    s = 1.0 + b - lr * eig
+    disc = s * s - 4.0 * b  # Delta
+    real = 0.5 * (np.abs(s) + np.sqrt(np.maximum(disc, 0.0)))
+    return np.asarray(np.where(disc < 0.0, np.sqrt(b), real), dtype=np.float64)
+
+
+def heavy_ball_rate_on_spectrum(
+    learning_rate: ArrayLike, beta: ArrayLike, mu: ArrayLike, L: ArrayLike
+) -> Array:
+    r"""Worst rate over every eigenvalue in :math:`[\mu, L]`: :math:`\max(\rho(\mu), \rho(L))`.
+
+    The endpoints suffice: :math:`\rho(\lambda) = h(|1+\beta-\alpha\lambda|)` with
+    :math:`h(u) = \sqrt\beta` for :math:`u \le 2\sqrt\beta` and
+    :math:`h(u) = (u + \sqrt{u^2-4\beta})/2` above, a non-decreasing function of a
+    convex function of :math:`\lambda`, hence largest at an end of the interval.
+    Eigenvalues between the ends can only do better (they may sit in the
+    :math:`\sqrt\beta` ripple region while the ends do not).
+    """
+    low = check_range("mu", mu, 0.0)
+    high = check_range("L", L, 0.0)
+    if np.any(low > high):
+        raise ValueError("mu must be <= L")
+    return np.maximum(
+        heavy_ball_rate(learning_rate, beta, low), heavy_ball_rate(learning_rate, beta, high)
+    )
+
+
+def heavy_ball_regime(
+    learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike
+) -> NDArray[np.int64]:
+    r"""Classify each :math:`(\alpha, \beta, \lambda)`; code ``i`` names ``REGIMES[i]``.
+
+    * ``monotone`` (0): real roots, the larger positive (over- or critically damped);
+    * ``ripples`` (1): complex roots, :math:`(1+\beta-\alpha\lambda)^2 < 4\beta`: the
+      error spirals with rate exactly :math:`\sqrt\beta`;
+    * ``oscillating`` (2): real negative roots, the error flips sign every step;
+    * ``divergent`` (3): spectral radius :math:`\ge 1`.
+
+    The names follow Goh (2017)'s taxonomy of the :math:`(\alpha, \beta)` plane.
+    """
+    lr, b, eig = _hb_arrays(learning_rate, beta, lam)
+    s = 1.0 + b - lr * eig
+    disc = s * s - 4.0 * b
+    codes = np.where(disc < 0.0, 1, np.where(s >= 0.0, 0, 2))
+    return np.where(heavy_ball_rate(lr, b, eig) >= 1.0, 3, codes).astype(np.int64)
+
+
+def critical_damping_beta(learning_rate: ArrayLike, lam: ArrayLike) -> Array:
+    r"""Critical damping :math:`\beta = (1-\sqrt{\alpha\lambda})^2`: a double root :math:`1-\sqrt{\alpha\lambda}`.
+
+    The discriminant :math:`(1+\beta-\alpha\lambda)^2 - 4\beta` vanishes at
+    :math:`\beta = (1\pm\sqrt{\alpha\lambda})^2`; only the minus sign gives
+    :math:`\beta < 1` (for :math:`0 < \alpha\lambda < 4`). For
+    :math:`\alpha\lambda \le 1` it separates the monotone (smaller :math:`\beta`)
+    from the ripple regime and gives the rate :math:`1-\sqrt{\alpha\lambda}`.
+    """
+    lr = check_range("learning_rate", learning_rate, 0.0)
+    eig = check_range("lam", lam, 0.0)
+    return np.asarray((1.0 - np.sqrt(lr * eig)) ** 2, dtype=np.float64)
+
+
+def optimal_heavy_ball(mu: ArrayLike, L: ArrayLike) -> HeavyBallTuning:
+    r"""Optimal :math:`\alpha^\star = 4/(\sqrt L+\sqrt\mu)^2`, :math:`\beta^\star = \big(\tfrac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2`, rate :math:`\sqrt{\beta^\star}`.
+
+    The pair puts both ends of the spectrum on the critical-damping curve:
+    :math:`1+\beta-\alpha\mu = 2\sqrt\beta` and :math:`1+\beta-\alpha L = -2\sqrt\beta`,
+    so every eigenvalue in :math:`[\mu, L]` converges at :math:`\sqrt{\beta^\star}`.
+
+    References: Polyak (1964); Goh (2017, "Optimal parameters").
+    """
+    low = check_range("mu", mu, 0.0, low_open=True)
+    high = check_range("L", L, 0.0, low_open=True)
+    if np.any(low > high):
+        raise ValueError("mu must be <= L")
+    root_sum = np.sqrt(high) + np.sqrt(low)
+    rate = (np.sqrt(high) - np.sqrt(low)) / root_sum
+    return HeavyBallTuning(learning_rate=4.0 / root_sum**2, beta=rate**2, rate=rate)
+
+
+def empirical_rate(errors: ArrayLike, *, floor: float = 1e-250) -> Array:
+    r"""Measured rate :math:`(e_{k_2}/e_{k_1})^{1/(k_2-k_1)}` from errors :math:`e_k`, ``k`` along axis 0.
+
+    :math:`k_2` is the last step whose error is finite and above ``floor`` (before
+    underflow or divergence) and :math:`k_1 = \lfloor k_2/2 \rfloor`, so transients
+    and the factor :math:`k` of a double root have faded; each :math:`e` is the
+    largest error over the preceding 8 steps, which bridges the zeros of a
+    spiralling error. Other axes are a batch (one rate per point).
+    """
+    e = np.asarray(errors, dtype=np.float64)
+    window = 8
+    if e.ndim < 1 or e.shape[0] < 4 * window:
+        raise ValueError(f"errors needs at least {4 * window} steps along axis 0")
+    ok = np.isfinite(e) & (e > floor)
+    e = np.where(ok, e, 0.0)
+    last = e.shape[0] - 1 - np.argmax(ok[::-1], axis=0)  # k_2: last usable step
+    first = last // 2  # k_1
+
+    def envelope(k: NDArray[np.int64]) -> Array:
+        idx = np.maximum(k[None] - np.arange(window).reshape((-1,) + (1,) * k.ndim), 0)
+        return np.asarray(np.take_along_axis(e, idx, 0).max(axis=0), dtype=np.float64)
+
+    late, early = envelope(last), envelope(first)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rate = (late / early) ** (1.0 / (last - first))
+    return np.asarray(np.where(last - first >= window, rate, np.nan), dtype=np.float64)
+
+
+def simulated_rate(
+    learning_rate: ArrayLike,
+    beta: ArrayLike,
+    eigenvalues: ArrayLike,
+    *,
+    num_steps: int = 300,
+) -> Array:
+    r"""Rate measured by running :func:`momentum` on :math:`f = \tfrac12\sum_i \lambda_i x_i^2` from :math:`x_0 = \mathbf 1`.
+
+    ``learning_rate`` and ``beta`` broadcast to a grid (for a rate map: shapes
+    ``(1, n)`` and ``(m, 1)``); the whole grid is one vectorised call of
+    :func:`~gdbook.base.run`. The error is :math:`\|x_k\|` and the rate is
+    :func:`empirical_rate`; a point that diverged gets a rate :math:`> 1`.
+    """
+    lam = check_range("eigenvalues", eigenvalues, 0.0)
+    lam = np.atleast_1d(lam)
+    lr, b = np.broadcast_arrays(
+        check_range("learning_rate", learning_rate, 0.0), check_range("beta", beta, 0.0, 1.0)
+    )
+    x0 = np.ones((*lr.shape, lam.size))
+    opt = momentum(lr[..., None], b[..., None])
+    traj = run(opt, lambda x: x * lam, x0, num_steps, record_states=False)
+    errors = np.linalg.norm(traj.params, axis=-1)
+    return empirical_rate(errors)
+
+
+# --------------------------------------------------------------------------------------
+# Momentum schedules
+# --------------------------------------------------------------------------------------
+
+
+def sutskever_beta(step: ArrayLike, beta_max: float = 0.999, period: int = 250) -> Array:
+    r"""Sutskever's schedule :math:`\beta_t = \min\big(1 - \tfrac{1}{2(\lfloor t/250\rfloor + 1)},\ \beta_{\max}\big)`.
+
+    The paper writes :math:`1 - 2^{-1-\log_2(\lfloor t/250\rfloor+1)}`, the same
+    number: :math:`2^{-1-\log_2 n} = 1/(2n)`. Values: 0.5 for :math:`t < 250`,
+    0.75 from 250, 0.9 from 1000. Usable as ``trace(beta=lambda t: sutskever_beta(t))``.
+
+    References: Sutskever et al. (2013, sec. 3.1), with
+    :math:`\beta_{\max} \in \{0.999, 0.995, 0.99, 0.9, 0\}`.
+    """
+    t = np.asarray(step, dtype=np.float64)
+    check_range("beta_max", beta_max, 0.0, 1.0, high_open=True)
+    blocks = np.floor(t / period) + 1.0  # n = floor(t/250) + 1
+    return np.asarray(np.minimum(1.0 - 1.0 / (2.0 * blocks), beta_max), dtype=np.float64)
+
+
+def nesterov_beta(step: ArrayLike) -> Array:
+    r"""Nesterov's schedule for smooth convex problems, :math:`\beta_t = 1 - 3/(t+5)`.
+
+    It tends to 1, as acceleration on convex (not strongly convex) problems
+    requires. References: Nesterov (1983), in the form of Sutskever et al. (2013, eq. 5).
+    """
+    t = np.asarray(step, dtype=np.float64)
+    return np.asarray(1.0 - 3.0 / (t + 5.0), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------
+# Beyond quadratics: the counterexample of Lessard, Recht & Packard (2016)
+# --------------------------------------------------------------------------------------
+
+
+def lessard_problem() -> Problem:
+    r"""A 1-D strongly convex function (:math:`\mu = 1, L = 25`) on which tuned heavy ball cycles.
+
+    :math:`f'(x) = 25x` for :math:`x < 1`, :math:`x + 24` for :math:`1 \le x < 2`,
+    :math:`25x - 24` for :math:`x \ge 2`; :math:`f` is the continuous
+    antiderivative with :math:`f(0) = 0`. With the quadratic-optimal
+    :math:`\alpha = 1/9,\ \beta = 4/9` and :math:`x_{-1} = x_0 = 3.3` (our
+    :math:`b_0 = 0`) the iterates settle on a 3-cycle instead of converging.
+
+    References: Lessard, Recht & Packard (2016, sec. 4.6).
+    """
+
+    def value(x: Array) -> Array:
+        u = np.asarray(x)[..., 0]
+        return np.asarray(
+            np.where(
+                u < 1,
+                12.5 * u**2,
+                np.where(u < 2, 0.5 * u**2 + 24 * u - 12, 12.5 * u**2 - 24 * u + 36),
+            ),
+            dtype=np.float64,
+        )
+
+    def grad(x: Array) -> Array:
+        u = np.asarray(x)
+        return np.asarray(
+            np.where(u < 1, 25 * u, np.where(u < 2, u + 24, 25 * u - 24)), dtype=np.float64
+        )
+
+    def hessian(x: Array) -> Array:
+        u = np.asarray(x)
+        return np.asarray(np.where((u >= 1) & (u < 2), 1.0, 25.0)[..., None], dtype=np.float64)
+
+    return Problem("Lessard et al. counterexample", 1, value, grad, hessian, np.zeros(1), 0.0)

@@ -22,7 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from gdbook.figures import CHAPTER_MODULES
+from gdbook.figures import chapter_modules
 from gdbook.plotting import style
 
 WIDGETS: dict[str, Callable[[], Explorer]] = {}
@@ -41,7 +41,7 @@ def register_widget(name: str) -> Callable[[Callable[[], Explorer]], Callable[[]
 
 def load_all() -> dict[str, Callable[[], Explorer]]:
     """Import every chapter's :mod:`gdbook.viz` module and return the registry."""
-    for chapter in CHAPTER_MODULES:
+    for chapter in chapter_modules():
         try:
             importlib.import_module(f"gdbook.viz.{chapter}")
         except ModuleNotFoundError as err:

@@ -1,0 +1,375 @@
+r"""Appendix *Conventions*: the bridge to ``torch.optim`` (version 2.13).
+
+:func:`from_torch` returns the book's optimizers configured to follow
+``torch.optim.<name>`` exactly, with torch's keyword names and defaults. It
+builds nothing new: each optimizer is a composition of the chapters' building
+blocks, and the composition *is* the description of torch's convention:
+
+* L2 ``weight_decay`` is :func:`~gdbook.base.add_decayed_weights` *before* the
+  direction (it enters the moments); decoupled weight decay (AdamW) is the same
+  block *after* the direction and before the learning rate;
+* SGD's momentum buffer starts at :math:`g_1` (``first_step_undamped``), RMSprop's
+  starts at 0;
+* ``Adagrad(lr_decay)`` is a learning-rate schedule
+  :math:`\eta/(1 + (t-1)\,\text{lr\_decay})`.
+
+:data:`TORCH_DEFAULTS` lists every keyword and default of torch 2.13's
+constructors; :data:`TORCH_NOTES` says in one line where each differs from its
+paper. Torch's names map to the book's as ``lr`` :math:`\to` ``learning_rate``,
+``betas`` :math:`\to` ``(b1, b2)``, ``alpha`` (RMSprop) :math:`\to` ``decay``,
+``momentum`` :math:`\to` ``beta``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gdbook.adam import (
+    scale_by_adam,
+    scale_by_adamax,
+    scale_by_amsgrad,
+    scale_by_nadam,
+    scale_by_radam,
+)
+from gdbook.adaptive import scale_by_adadelta, scale_by_adagrad, scale_by_rms
+from gdbook.base import (
+    Array,
+    Optimizer,
+    add_decayed_weights,
+    chain,
+    check_range,
+    hyperparameter,
+    scale_by_learning_rate,
+)
+from gdbook.momentum import trace
+
+TORCH_VERSION = "2.13.0"
+
+TORCH_DEFAULTS: dict[str, dict[str, Any]] = {
+    "SGD": {
+        "lr": 0.001,
+        "momentum": 0,
+        "dampening": 0,
+        "weight_decay": 0,
+        "nesterov": False,
+        "maximize": False,
+        "foreach": None,
+        "differentiable": False,
+        "fused": None,
+    },
+    "Adagrad": {
+        "lr": 0.01,
+        "lr_decay": 0,
+        "weight_decay": 0,
+        "initial_accumulator_value": 0,
+        "eps": 1e-10,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "fused": None,
+    },
+    "RMSprop": {
+        "lr": 0.01,
+        "alpha": 0.99,
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "momentum": 0,
+        "centered": False,
+        "capturable": False,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+    },
+    "Adadelta": {
+        "lr": 1.0,
+        "rho": 0.9,
+        "eps": 1e-06,
+        "weight_decay": 0,
+        "foreach": None,
+        "capturable": False,
+        "maximize": False,
+        "differentiable": False,
+    },
+    "Adam": {
+        "lr": 0.001,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "amsgrad": False,
+        "foreach": None,
+        "maximize": False,
+        "capturable": False,
+        "differentiable": False,
+        "fused": None,
+        "decoupled_weight_decay": False,
+    },
+    "AdamW": {
+        "lr": 0.001,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0.01,
+        "amsgrad": False,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "fused": None,
+    },
+    "NAdam": {
+        "lr": 0.002,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "momentum_decay": 0.004,
+        "decoupled_weight_decay": False,
+        "foreach": None,
+        "maximize": False,
+        "capturable": False,
+        "differentiable": False,
+    },
+    "Adamax": {
+        "lr": 0.002,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    },
+    "RAdam": {
+        "lr": 0.001,
+        "betas": (0.9, 0.999),
+        "eps": 1e-08,
+        "weight_decay": 0,
+        "decoupled_weight_decay": False,
+        "foreach": None,
+        "maximize": False,
+        "capturable": False,
+        "differentiable": False,
+    },
+}
+"""Every keyword of ``torch.optim.<name>.__init__`` (after ``params``) and its default."""
+
+TORCH_NOTES: dict[str, str] = {
+    "SGD": (
+        "Momentum buffer starts at g_1, not 0 (dampening skipped at t = 1); the learning "
+        "rate multiplies the buffer (Sutskever et al. put it inside); nesterov=True is "
+        "the Bengio et al. (2012) form, whose iterates are NAG's look-ahead points."
+    ),
+    "Adagrad": (
+        "As Duchi et al. (eps outside the root); adds lr_decay, eta / (1 + (t-1) lr_decay), "
+        "and initial_accumulator_value (optax and Keras: eps inside, s_0 = 0.1)."
+    ),
+    "RMSprop": (
+        "alpha = 0.99 where Hinton used 0.9; eps outside the root (TF, Keras, optax: "
+        "inside); momentum buffer holds g / den, starts at 0, lr applied after it."
+    ),
+    "Adadelta": (
+        "Zeiler's rule with an extra lr (default 1.0) applied after the update "
+        "accumulator; rho = 0.9 where Zeiler used 0.95."
+    ),
+    "Adam": (
+        "Algorithm 1 of Kingma & Ba (eps outside sqrt(v_hat)); amsgrad takes the max "
+        "of the raw v_t, then bias-corrects it, where Reddi et al. correct nothing."
+    ),
+    "AdamW": (
+        "Decay multiplied by lr (x <- x (1 - lr wd)), where Loshchilov & Hutter "
+        "multiply it by the schedule only: torch's wd is the paper's wd / alpha."
+    ),
+    "NAdam": (
+        "Dozat's momentum schedule mu_t = b1 (1 - 0.96^(t psi) / 2) with psi = 0.004 and "
+        "a running product; b2 does not multiply v_hat as in Dozat's Algorithm 2."
+    ),
+    "Adamax": "eps added inside the max, max(b2 u, |g| + eps); Kingma & Ba have no eps.",
+    "RAdam": (
+        "Rectifies when rho_t > 5 (Liu et al.: > 4) and adds eps to sqrt(v_t) "
+        "(paper: no eps); unrectified steps are lr * m_hat."
+    ),
+}
+"""One line per optimizer: how torch differs from the original paper."""
+
+_DEFAULT_ONLY = ("maximize", "foreach", "capturable", "differentiable", "fused")
+
+
+def from_torch(name: str, **kwargs: Any) -> Optimizer:
+    """The book's optimizer that follows ``torch.optim.<name>(params, **kwargs)`` exactly.
+
+    ``name`` is one of :data:`TORCH_DEFAULTS`; keyword names and defaults are
+    torch 2.13's. ``lr`` may also be an array (a sweep) or a schedule ``t -> lr_t``
+    (torch re-reads a group's ``lr`` at every ``step()``). The options that select
+    an implementation (``foreach``, ``fused``, ``capturable``, ``differentiable``)
+    and ``maximize`` accept only their defaults. Raises ``ValueError`` naming an
+    unknown keyword or an out-of-range value.
+
+    >>> opt = from_torch("SGD", lr=0.1, momentum=0.9, nesterov=True)
+    >>> step, _ = opt.update(np.array([1.0]), opt.init(np.zeros(1)), np.zeros(1))
+    >>> step  # -(g + 0.9 b_1) * lr with b_1 = g
+    array([-0.19])
+    """
+    if name not in TORCH_DEFAULTS:
+        raise ValueError(f"name must be one of {sorted(TORCH_DEFAULTS)}; got {name!r}")
+    defaults = TORCH_DEFAULTS[name]
+    unknown = sorted(set(kwargs) - set(defaults))
+    if unknown:
+        raise ValueError(
+            f"unknown keyword {unknown[0]!r} for torch.optim.{name}; allowed: {', '.join(defaults)}"
+        )
+    options = {**defaults, **kwargs}
+    for key in _DEFAULT_ONLY:
+        if key in defaults and options[key] is not defaults[key]:
+            raise ValueError(
+                f"{key}={options[key]!r} is not supported for torch.optim.{name}: only "
+                f"{key}={defaults[key]!r}; the update rule does not depend on it"
+                if key != "maximize"
+                else f"maximize must be False for torch.optim.{name}: negate grad_fn instead"
+            )
+    return _BUILDERS[name](options)
+
+
+# --------------------------------------------------------------------------------------
+# Validation with torch's keyword names
+# --------------------------------------------------------------------------------------
+
+
+def _number(
+    options: dict[str, Any],
+    key: str,
+    low: float = 0.0,
+    high: float = math.inf,
+    *,
+    high_open: bool = False,
+) -> Array:
+    return check_range(key, options[key], low, high, high_open=high_open)
+
+
+def _flag(options: dict[str, Any], key: str) -> bool:
+    value = options[key]
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{key} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def _betas(options: dict[str, Any]) -> tuple[Array, Array]:
+    betas = options["betas"]
+    if not isinstance(betas, tuple | list) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (b1, b2) in [0, 1); got {betas!r}")
+    return (
+        check_range("betas[0]", betas[0], 0.0, 1.0, high_open=True),
+        check_range("betas[1]", betas[1], 0.0, 1.0, high_open=True),
+    )
+
+
+def _learning_rate(options: dict[str, Any]) -> Optimizer:
+    hyperparameter("lr", options["lr"], 0.0)  # validate under torch's name
+    return scale_by_learning_rate(options["lr"])
+
+
+def _with_weight_decay(
+    options: dict[str, Any], direction: Optimizer, *, decoupled: bool = False
+) -> Optimizer:
+    """L2 through the gradient (before ``direction``) or decoupled (after it)."""
+    decay = add_decayed_weights(_number(options, "weight_decay"))
+    if decoupled:
+        return chain(direction, decay, _learning_rate(options))
+    return chain(decay, direction, _learning_rate(options))
+
+
+# --------------------------------------------------------------------------------------
+# One builder per torch class: compositions of the chapters' blocks
+# --------------------------------------------------------------------------------------
+
+
+def _sgd(options: dict[str, Any]) -> Optimizer:
+    beta = _number(options, "momentum", 0.0, 1.0, high_open=True)
+    dampening = _number(options, "dampening", 0.0, 1.0)
+    nesterov = _flag(options, "nesterov")
+    if nesterov and (not np.all(beta > 0) or np.any(dampening != 0)):
+        raise ValueError("nesterov=True requires momentum > 0 and dampening = 0 (as torch)")
+    if not np.any(beta):
+        return _with_weight_decay(options, chain())
+    buffer = trace(beta, dampening=dampening, nesterov=nesterov, first_step_undamped=True)
+    return _with_weight_decay(options, buffer)
+
+
+def _adagrad(options: dict[str, Any]) -> Optimizer:
+    lr_decay = _number(options, "lr_decay")
+    direction = scale_by_adagrad(
+        _number(options, "eps"),
+        initial_accumulator_value=_number(options, "initial_accumulator_value"),
+    )
+    decay = add_decayed_weights(_number(options, "weight_decay"))
+    lr = options["lr"]
+    rate = hyperparameter("lr", lr, 0.0)
+    if not np.any(lr_decay):
+        return chain(decay, direction, scale_by_learning_rate(lr))
+
+    def decayed(step: int) -> Array:  # eta / (1 + (t - 1) lr_decay): no decay at t = 1
+        return np.asarray(rate(step) / (1.0 + (step - 1) * lr_decay))
+
+    return chain(decay, direction, scale_by_learning_rate(decayed))
+
+
+def _rmsprop(options: dict[str, Any]) -> Optimizer:
+    beta = _number(options, "momentum", 0.0, 1.0, high_open=True)
+    direction = scale_by_rms(
+        _number(options, "alpha", 0.0, 1.0, high_open=True),
+        _number(options, "eps"),
+        centered=_flag(options, "centered"),
+    )
+    if np.any(beta):
+        direction = chain(direction, trace(beta))  # buffer of g / den, starts at 0
+    return _with_weight_decay(options, direction)
+
+
+def _adadelta(options: dict[str, Any]) -> Optimizer:
+    eps = check_range("eps", options["eps"], 0.0, low_open=True)
+    direction = scale_by_adadelta(_number(options, "rho", 0.0, 1.0, high_open=True), eps)
+    return _with_weight_decay(options, direction)
+
+
+def _adam(options: dict[str, Any], *, decoupled: bool) -> Optimizer:
+    b1, b2 = _betas(options)
+    eps = _number(options, "eps")
+    if _flag(options, "amsgrad"):
+        direction = scale_by_amsgrad(b1, b2, eps, variant="torch")
+    else:
+        direction = scale_by_adam(b1, b2, eps)
+    return _with_weight_decay(options, direction, decoupled=decoupled)
+
+
+def _nadam(options: dict[str, Any]) -> Optimizer:
+    b1, b2 = _betas(options)
+    psi = float(_number(options, "momentum_decay"))
+    direction = scale_by_nadam(b1, b2, _number(options, "eps"), momentum_decay=psi)
+    decoupled = _flag(options, "decoupled_weight_decay")
+    return _with_weight_decay(options, direction, decoupled=decoupled)
+
+
+def _adamax(options: dict[str, Any]) -> Optimizer:
+    b1, b2 = _betas(options)
+    return _with_weight_decay(options, scale_by_adamax(b1, b2, _number(options, "eps")))
+
+
+def _radam(options: dict[str, Any]) -> Optimizer:
+    b1, b2 = _betas(options)
+    direction = scale_by_radam(b1, b2, _number(options, "eps"), threshold=5.0)
+    decoupled = _flag(options, "decoupled_weight_decay")
+    return _with_weight_decay(options, direction, decoupled=decoupled)
+
+
+_BUILDERS: dict[str, Callable[[dict[str, Any]], Optimizer]] = {
+    "SGD": _sgd,
+    "Adagrad": _adagrad,
+    "RMSprop": _rmsprop,
+    "Adadelta": _adadelta,
+    "Adam": lambda o: _adam(o, decoupled=_flag(o, "decoupled_weight_decay")),
+    "AdamW": lambda o: _adam(o, decoupled=True),
+    "NAdam": _nadam,
+    "Adamax": _adamax,
+    "RAdam": _radam,
+}

@@ -1,0 +1,261 @@
+r"""SymPy claims behind the appendix *Conventions: one notation, many books*.
+
+Each function returns SymPy objects only: an expression, or a pair claimed equal.
+``tests/test_conventions_bridge.py`` asserts every claim and ties it to the NumPy
+code. The book's own names are :math:`\eta` (learning rate), :math:`\beta`
+(momentum), :math:`b_t` (the sum-form buffer) and :math:`g_t` (gradient at
+:math:`x_{t-1}`); the other books' symbols are defined below and mapped in the
+appendix's table.
+
+Symbols local to this module: :math:`v` (a velocity that stores *steps*, as in
+Sutskever et al. 2013 and the Deep Learning book), :math:`m` (an EMA buffer),
+:math:`\eta'` (the learning rate after a schedule change), :math:`\alpha,
+\epsilon` (the Deep Learning book's momentum and learning rate), :math:`\gamma`
+(the seeds' momentum), :math:`\epsilon` (Adam's or RMSProp's epsilon),
+:math:`\beta_1, \beta_2` (Adam's decay rates).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from gdbook.derivations import beta, eta, g, lam, t
+
+x = sp.Symbol("x", real=True)  # current iterate x_{t-1} (one coordinate)
+x_prev = sp.Symbol("x_{t-2}", real=True)  # the iterate before it
+b = sp.Symbol("b", real=True)  # sum-form buffer b_{t-1}
+v = sp.Symbol("v", real=True)  # step-storing velocity v_{t-1}
+m = sp.Symbol("m", real=True)  # EMA buffer m_{t-1}
+eta_next = sp.Symbol(r"\eta'", positive=True)  # learning rate after a change
+alpha = sp.Symbol("alpha", positive=True)  # Deep Learning book: momentum
+epsilon = sp.Symbol("epsilon", positive=True)  # DLB learning rate; Adam/RMSProp epsilon
+gamma = sp.Symbol("gamma", positive=True)  # the seeds' momentum
+s = sp.Symbol("s", integer=True, positive=True)  # index of a past gradient
+j = sp.Symbol("j", integer=True, positive=True)  # index of a past update
+n = sp.Symbol("n", integer=True, positive=True)  # number of updates made
+grad = sp.IndexedBase("g")  # g_s, the gradient fed to update s
+rate = sp.IndexedBase("eta")  # eta_s, the learning rate of update s
+b1 = sp.Symbol("beta_1", positive=True)  # Adam's first decay rate
+b2 = sp.Symbol("beta_2", positive=True)  # Adam's second decay rate
+m_t = sp.Symbol("m_t", real=True)  # Adam's first moment after update t
+v_t = sp.Symbol("v_t", positive=True)  # Adam's second moment after update t
+nu = sp.Symbol("nu", positive=True)  # an (EMA of) squared gradient(s)
+
+
+# --------------------------------------------------------------------------------------
+# Equivalences: the same iteration in different clothes
+# --------------------------------------------------------------------------------------
+
+
+def lr_inside_outside_step() -> tuple[sp.Matrix, sp.Matrix]:
+    r"""One update of both forms agrees when :math:`v = -\eta b` and :math:`\eta` is constant.
+
+    Sum form (Polyak; Distill; PyTorch): :math:`b' = \beta b + g,\ x' = x - \eta b'`.
+    Rate inside (Sutskever et al. 2013, eq. 1-2; Goodfellow et al. 2016, Alg. 8.2):
+    :math:`v' = \beta v - \eta g,\ x' = x + v'`. Returns ``(x', v')`` of the second
+    form started from :math:`v = -\eta b`, and ``(x', -eta b')`` of the first.
+    """
+    v_next = beta * (-eta * b) - eta * g
+    inside = sp.Matrix([x + v_next, v_next])
+    b_next = beta * b + g
+    outside = sp.Matrix([x - eta * b_next, -eta * b_next])
+    return inside, outside
+
+
+def seed_form_step() -> tuple[sp.Matrix, sp.Matrix]:
+    r"""The seeds' :math:`v' = \gamma v + \eta g,\ \theta' = \theta - v'` is Sutskever's with :math:`v \to -v`.
+
+    Returns ``(theta', v')`` of the seeds' form started from :math:`v`, and
+    ``(x', -v')`` of Sutskever's form started from :math:`-v` (with
+    :math:`\beta = \gamma`).
+    """
+    v_seed = gamma * v + eta * g
+    seed = sp.Matrix([x - v_seed, v_seed])
+    v_sutskever = gamma * (-v) - eta * g
+    sutskever = sp.Matrix([x + v_sutskever, -v_sutskever])
+    return seed, sutskever
+
+
+def polyak_two_step() -> tuple[sp.Expr, sp.Expr]:
+    r"""The sum form is Polyak's :math:`x_t = x_{t-1} - \eta g_t + \beta (x_{t-1} - x_{t-2})`.
+
+    The buffer is the scaled last move: :math:`b_{t-1} = (x_{t-2} - x_{t-1})/\eta`.
+    Returns the sum form's :math:`x_t` and Polyak's (1964) two-step expression.
+    """
+    b_prev = (x_prev - x) / eta
+    sum_form = x - eta * (beta * b_prev + g)
+    heavy_ball = x - eta * g + beta * (x - x_prev)
+    return sum_form, heavy_ball
+
+
+def ema_sum_step() -> tuple[sp.Expr, sp.Expr]:
+    r"""If :math:`m = (1-\beta) b` then :math:`m' = (1-\beta) b'`: the EMA buffer is a scaled sum.
+
+    :math:`m' = \beta m + (1-\beta) g` and :math:`b' = \beta b + g`; both start at
+    0, so by induction :math:`m_t = (1-\beta) b_t` for every t, and the EMA form
+    with rate :math:`\eta` is the sum form with rate :math:`\eta(1-\beta)`.
+    """
+    m_next = beta * (1 - beta) * b + (1 - beta) * g
+    b_next = beta * b + g
+    return m_next, (1 - beta) * b_next
+
+
+# --------------------------------------------------------------------------------------
+# Where the equivalences break
+# --------------------------------------------------------------------------------------
+
+
+def schedule_step_gap() -> tuple[sp.Expr, sp.Expr]:
+    r"""After the rate changes from :math:`\eta` to :math:`\eta'`, the two forms part by :math:`-\beta(\eta'-\eta) b`.
+
+    Both forms stand at the same :math:`x` with :math:`v = -\eta b`. The sum form
+    multiplies the *whole* buffer by the new rate; the rate-inside form applies
+    it to the new gradient only. Returns (sum-form :math:`x'` minus rate-inside
+    :math:`x'`, the closed form).
+    """
+    x_sum = x - eta_next * (beta * b + g)
+    x_inside = x + beta * (-eta * b) - eta_next * g
+    return x_sum - x_inside, -beta * (eta_next - eta) * b
+
+
+def sum_form_displacement() -> sp.Expr:
+    r"""Sum form: :math:`x_n - x_0 = -\sum_{s=1}^{n} \big(\sum_{j=s}^{n} \eta_j \beta^{j-s}\big) g_s`.
+
+    Every remembered gradient is multiplied by the rate in force *when the step
+    is taken*. (The gradients are taken as given: the two forms are compared on
+    the same gradient sequence.)
+    """
+    weight = sp.Sum(rate[j] * beta ** (j - s), (j, s, n))
+    return -sp.Sum(weight * grad[s], (s, 1, n))
+
+
+def rate_inside_displacement() -> sp.Expr:
+    r"""Rate inside: :math:`x_n - x_0 = -\sum_{s=1}^{n} \eta_s \big(\sum_{j=s}^{n} \beta^{j-s}\big) g_s`.
+
+    Every gradient keeps the rate in force *when it arrived*.
+    """
+    weight = rate[s] * sp.Sum(beta ** (j - s), (j, s, n))
+    return -sp.Sum(weight * grad[s], (s, 1, n))
+
+
+def torch_dampened_buffer() -> sp.Expr:
+    r"""PyTorch's buffer with ``dampening=beta``: :math:`b_t = \beta^{t-1} g_1 + (1-\beta)\sum_{s=2}^{t} \beta^{t-s} g_s`.
+
+    ``torch.optim.SGD`` sets :math:`b_1 = g_1` (no dampening on the first step),
+    then :math:`b_t = \beta b_{t-1} + (1-\beta) g_t`.
+    """
+    return beta ** (t - 1) * grad[1] + (1 - beta) * sp.Sum(beta ** (t - s) * grad[s], (s, 2, t))
+
+
+def ema_buffer() -> sp.Expr:
+    r"""The EMA buffer from :math:`m_0 = 0`: :math:`m_t = (1-\beta)\sum_{s=1}^{t} \beta^{t-s} g_s`."""
+    return (1 - beta) * sp.Sum(beta ** (t - s) * grad[s], (s, 1, t))
+
+
+def dampening_gap() -> tuple[sp.Expr, sp.Expr]:
+    r"""PyTorch's dampened buffer exceeds the EMA by :math:`b_t - m_t = \beta^t g_1`.
+
+    Returns (:func:`torch_dampened_buffer` minus :func:`ema_buffer`, the closed
+    form). The gap decays but never vanishes; it is the EMA's initial bias.
+    """
+    return torch_dampened_buffer() - ema_buffer(), beta**t * grad[1]
+
+
+def dlb_weight_sum() -> tuple[sp.Expr, sp.Expr]:
+    r"""The weights of :math:`v \leftarrow \alpha v - \epsilon g` sum to :math:`\epsilon (1-\alpha^t)/(1-\alpha)`, not 1.
+
+    The Deep Learning book (Goodfellow et al. 2016, §8.3.2) calls the velocity an
+    exponentially decaying *average*; it is a decaying *sum*, whose weights tend
+    to :math:`\epsilon/(1-\alpha)` (ten times the rate for :math:`\alpha = 0.9`).
+    """
+    return sp.Sum(epsilon * alpha ** (s - 1), (s, 1, t)), epsilon * (1 - alpha**t) / (1 - alpha)
+
+
+def ema_weight_sum() -> tuple[sp.Expr, sp.Expr]:
+    r"""The EMA's weights :math:`(1-\beta)\beta^{t-s}` sum to :math:`1 - \beta^t`: an average only as :math:`t \to \infty`."""
+    return sp.Sum((1 - beta) * beta ** (t - s), (s, 1, t)), 1 - beta**t
+
+
+def eps_outside_step() -> sp.Expr:
+    r"""Steady-state step per unit rate with :math:`\epsilon` outside the root: :math:`g/(\sqrt{g^2} + \epsilon)`.
+
+    With a constant gradient the second-moment estimate settles at :math:`g^2`
+    (PyTorch's Adam, RMSprop and Adagrad; Kingma & Ba 2015, Alg. 1).
+    """
+    return g / (sp.sqrt(g**2) + epsilon)
+
+
+def eps_inside_step() -> sp.Expr:
+    r"""Steady-state step per unit rate with :math:`\epsilon` inside the root: :math:`g/\sqrt{g^2 + \epsilon}`.
+
+    The placement of optax's default RMSProp and Adagrad, Keras' RMSprop and
+    Adagrad, and Goodfellow et al. (2016, Alg. 8.5).
+    """
+    return g / sp.sqrt(g**2 + epsilon)
+
+
+def eps_inside_matching() -> tuple[sp.Expr, sp.Expr]:
+    r""":math:`\sqrt{\nu + \epsilon_{\rm in}} = \sqrt{\nu} + \epsilon` needs :math:`\epsilon_{\rm in} = \epsilon(2\sqrt{\nu} + \epsilon)`.
+
+    The epsilon inside the root that reproduces a given outside one depends on
+    :math:`\nu`, so no constant converts one placement into the other.
+    """
+    eps_in = epsilon * (2 * sp.sqrt(nu) + epsilon)
+    return sp.sqrt(nu + eps_in), sp.sqrt(nu) + epsilon
+
+
+def adam_efficient_form() -> tuple[sp.Expr, sp.Expr]:
+    r"""Kingma & Ba's "efficient" Adam equals Algorithm 1 when :math:`\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}`.
+
+    Algorithm 1: :math:`\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)` with
+    :math:`\hat m_t = m_t/(1-\beta_1^t)`, :math:`\hat v_t = v_t/(1-\beta_2^t)`.
+    Efficient form (Kingma & Ba 2015, §2; Keras 3's Adam):
+    :math:`\eta_t\, m_t/(\sqrt{v_t} + \hat\epsilon)` with
+    :math:`\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)`.
+    """
+    v_hat_root = sp.sqrt(v_t) / sp.sqrt(1 - b2**t)  # sqrt(v_t / (1 - beta_2^t))
+    algorithm_1 = eta * (m_t / (1 - b1**t)) / (v_hat_root + epsilon)
+    eta_t = eta * sp.sqrt(1 - b2**t) / (1 - b1**t)
+    eps_hat = epsilon * sp.sqrt(1 - b2**t)
+    return algorithm_1, eta_t * m_t / (sp.sqrt(v_t) + eps_hat)
+
+
+def torch_without_bias_correction() -> tuple[sp.Expr, sp.Expr]:
+    r"""PyTorch's Adam with :math:`\eta_t = \eta(1-\beta_1^t)/\sqrt{1-\beta_2^t}`, :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}` has no bias correction.
+
+    torch computes :math:`(\eta_t/(1-\beta_1^t))\, m_t/(\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon_t)`;
+    with these per-step values it is :math:`\eta\, m_t/(\sqrt{v_t} + \epsilon)`.
+    """
+    bc1, bc2 = 1 - b1**t, 1 - b2**t
+    eta_t = eta * bc1 / sp.sqrt(bc2)
+    eps_t = epsilon / sp.sqrt(bc2)
+    torch_step = (eta_t / bc1) * m_t / (sp.sqrt(v_t) / sp.sqrt(bc2) + eps_t)
+    return torch_step, eta * m_t / (sp.sqrt(v_t) + epsilon)
+
+
+# --------------------------------------------------------------------------------------
+# Notation slips (the appendix's "Common mistakes")
+# --------------------------------------------------------------------------------------
+
+
+def cs231n_sign_step() -> tuple[sp.Expr, sp.Expr]:
+    r"""``v = rho*v + lr*dx; x += v`` on :math:`\tfrac12\lambda x^2` from :math:`v = 0` gives :math:`x' = (1 + \eta\lambda) x`.
+
+    The multiplier exceeds 1: the slip climbs the hill. Returns (the slip's
+    :math:`x'`, the closed form).
+    """
+    v_next = beta * 0 + eta * (lam * x)  # dx = lambda x, the gradient
+    return x + v_next, (1 + eta * lam) * x
+
+
+def ema_lookahead() -> tuple[sp.Expr, sp.Expr]:
+    r"""With an EMA velocity, momentum alone carries :math:`\theta` to :math:`\theta - \eta\beta m`.
+
+    In :math:`m' = \beta m + (1-\beta) g,\ \theta' = \theta - \eta m'` the step
+    without the new gradient (:math:`g = 0`) is :math:`-\eta\beta m`, so Nesterov's
+    look-ahead point is :math:`\theta - \eta\beta m`, not :math:`\theta - \beta m`
+    (the slip fixed in Prince's notebooks in 2024). Returns (:math:`\theta'` at
+    :math:`g = 0`, the look-ahead point), with :math:`\theta` written ``x``.
+    """
+    m_next = beta * m + (1 - beta) * g
+    return (x - eta * m_next).subs(g, 0), x - eta * beta * m

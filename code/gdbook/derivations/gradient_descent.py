@@ -1,0 +1,220 @@
+r"""SymPy claims behind the chapter *The gradient-descent problem*.
+
+Each public function returns SymPy objects: a pair ``(derived, claimed)`` whose
+difference simplifies to zero (or two equal sets or matrices). The derived side
+is computed from the update rule; the claimed side is what the chapter prints.
+
+Symbols: :math:`\eta` learning rate, :math:`\lambda, \lambda_i` Hessian
+eigenvalues, :math:`\mu, L` the extreme eigenvalues, :math:`\kappa = L/\mu`,
+:math:`y_i` error coordinates along the eigenvectors, :math:`\sigma` the standard
+deviation of the gradient noise, :math:`\gamma` the negative curvature at a saddle.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from gdbook.derivations import L, eta, k, kappa, lam, mu
+
+x = sp.Symbol("x", real=True)  # a point on the line (1-D problem, x* = 0)
+x_0 = sp.Symbol("x_0", real=True)  # starting point
+x_star = sp.Symbol("x^{\\star}", real=True)  # the minimiser (early-stopping exercise)
+lam_1 = sp.Symbol("lambda_1", positive=True)
+lam_2 = sp.Symbol("lambda_2", positive=True)
+y_1 = sp.Symbol("y_1", real=True)  # error coordinates in the eigenbasis
+y_2 = sp.Symbol("y_2", real=True)
+y_10 = sp.Symbol("y_{1,0}", real=True)  # their starting values
+y_20 = sp.Symbol("y_{2,0}", real=True)
+theta = sp.Symbol("theta", real=True)  # rotation angle of the valley
+sigma = sp.Symbol("sigma", positive=True)  # gradient-noise standard deviation
+tol = sp.Symbol("epsilon", positive=True)  # relative tolerance
+gamma = sp.Symbol("gamma", positive=True)  # negative curvature at a saddle: f'' = -gamma
+delta = sp.Symbol("delta", positive=True)  # escape distance from the saddle
+v = sp.Symbol("v", nonnegative=True)  # stationary second moment E[x^2]
+m_0 = sp.Symbol("m_0", nonnegative=True)  # initial second moment E[x_0^2]
+a, b, c = sp.symbols("a b c", real=True)  # entries of a symmetric 2 x 2 Hessian
+e_1, e_2 = sp.symbols("e_1 e_2", real=True)  # error x - x* in a general 2-D valley
+
+
+def _rotation() -> sp.Matrix:
+    return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
+
+
+def contraction_factor() -> tuple[sp.Expr, sp.Expr]:
+    r"""One step on :math:`f = \tfrac12\lambda x^2` multiplies :math:`x` by :math:`1 - \eta\lambda`.
+
+    Derived by substituting :math:`f'(x) = \lambda x` into :math:`x - \eta f'(x)`.
+    """
+    f = lam * x**2 / 2
+    x_next = x - eta * sp.diff(f, x)
+    return sp.simplify(x_next / x), 1 - eta * lam
+
+
+def eigenbasis_solution() -> tuple[sp.Expr, sp.Expr]:
+    r"""The recursion :math:`y_{k+1} = (1 - \eta\lambda) y_k` solves to :math:`y_k = (1 - \eta\lambda)^k y_0`."""
+    y = sp.Function("y")
+    solved = sp.rsolve(y(k + 1) - (1 - eta * lam) * y(k), y(k), {y(0): x_0})
+    return solved, (1 - eta * lam) ** k * x_0
+
+
+def gradient_step_in_eigenbasis() -> tuple[sp.Matrix, sp.Matrix]:
+    r"""In :math:`y = Q^\top (x - x^\star)` one GD step is :math:`y \mapsto (I - \eta\Lambda)\,y`.
+
+    Derived for a valley rotated by a symbolic angle :math:`\theta`, with
+    :math:`A = Q \Lambda Q^\top`: map :math:`y` to :math:`x`, take the step
+    :math:`x - \eta A (x - x^\star)`, map back. The :math:`\eta` is what D2L's
+    momentum section drops.
+    """
+    Q = _rotation()
+    Lam = sp.diag(lam_1, lam_2)
+    A = Q * Lam * Q.T
+    y = sp.Matrix([y_1, y_2])
+    err = Q * y  # x - x*
+    err_next = err - eta * A * err
+    derived = sp.simplify(Q.T * err_next)
+    return derived, (sp.eye(2) - eta * Lam) * y
+
+
+def loss_in_eigenbasis() -> tuple[sp.Expr, sp.Expr]:
+    r""":math:`f(x) - f^\star = \tfrac12 (x - x^\star)^\top A (x - x^\star) = \tfrac12 \sum_i \lambda_i y_i^2`."""
+    Q = _rotation()
+    A = Q * sp.diag(lam_1, lam_2) * Q.T
+    err = Q * sp.Matrix([y_1, y_2])
+    derived = sp.simplify((err.T * A * err)[0, 0] / 2)
+    return derived, sp.Rational(1, 2) * (lam_1 * y_1**2 + lam_2 * y_2**2)
+
+
+def loss_decomposition() -> tuple[sp.Expr, sp.Expr]:
+    r""":math:`f(x_k) - f^\star = \tfrac12 \sum_i \lambda_i (1 - \eta\lambda_i)^{2k} y_{i,0}^2`.
+
+    Derived by putting :math:`y_{i,k} = (1 - \eta\lambda_i)^k y_{i,0}` into
+    :func:`loss_in_eigenbasis`. Goh (2017) prints the sum without the
+    :math:`\tfrac12` (distill issue #98); see :func:`distill_loss_decomposition`.
+    """
+    _, loss = loss_in_eigenbasis()
+    derived = loss.subs(
+        {y_1: (1 - eta * lam_1) ** k * y_10, y_2: (1 - eta * lam_2) ** k * y_20},
+        simultaneous=True,
+    )
+    claimed = sp.Rational(1, 2) * sum(
+        (li * (1 - eta * li) ** (2 * k) * yi**2 for li, yi in ((lam_1, y_10), (lam_2, y_20))),
+        sp.Integer(0),
+    )
+    return sp.expand(sp.powsimp(derived, force=True)), claimed
+
+
+def distill_loss_decomposition() -> sp.Expr:
+    r"""Goh (2017)'s printed form :math:`\sum_i (1 - \alpha\lambda_i)^{2k} \lambda_i (x_i^0)^2`, twice the loss."""
+    return sum(
+        ((1 - eta * li) ** (2 * k) * li * yi**2 for li, yi in ((lam_1, y_10), (lam_2, y_20))),
+        sp.Integer(0),
+    )
+
+
+def stability_interval() -> tuple[sp.Set, sp.Set]:
+    r""":math:`|1 - \eta\lambda| < 1` holds exactly for :math:`0 < \eta < 2/\lambda`."""
+    eta_real = sp.Symbol("eta", real=True)
+    derived = sp.solveset(sp.Abs(1 - eta_real * lam) < 1, eta_real, sp.S.Reals)
+    return derived, sp.Interval.open(0, 2 / lam)
+
+
+def optimal_step() -> tuple[sp.Expr, sp.Expr]:
+    r"""Balancing the extreme directions, :math:`1 - \eta\mu = -(1 - \eta L)`, gives :math:`\eta^\star = 2/(\mu + L)`."""
+    (solution,) = sp.solve(sp.Eq(1 - eta * mu, -(1 - eta * L)), eta)
+    return solution, 2 / (mu + L)
+
+
+def optimal_rate() -> tuple[sp.Expr, sp.Expr]:
+    r"""At :math:`\eta^\star` the slowest contraction is :math:`(\kappa - 1)/(\kappa + 1)`, :math:`\kappa = L/\mu`."""
+    step, _ = optimal_step()
+    derived = sp.simplify((1 - step * mu).subs(L, kappa * mu))
+    return derived, (kappa - 1) / (kappa + 1)
+
+
+def iterations_for_tolerance() -> tuple[sp.Expr, sp.Expr]:
+    r"""Solving :math:`r^k = \epsilon` for :math:`k`: :math:`k = \ln\epsilon / \ln r`, with :math:`r = (\kappa - 1)/(\kappa + 1)`."""
+    k_real = sp.Symbol("k", positive=True)
+    _, rate = optimal_rate()
+    (solution,) = sp.solve(sp.Eq(rate**k_real, tol), k_real)
+    return solution, sp.log(tol) / sp.log(rate)
+
+
+def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
+    r"""Steps per factor :math:`e`, :math:`-1/\ln\frac{\kappa - 1}{\kappa + 1} = \frac{\kappa}{2} - \frac{1}{6\kappa} + O(\kappa^{-3})`.
+
+    The linear growth in :math:`\kappa` behind the :math:`\kappa` experiment (F10).
+    """
+    _, rate = optimal_rate()
+    series = sp.series(-1 / sp.log(rate), kappa, sp.oo, n=3).removeO()
+    return series, kappa / 2 - 1 / (6 * kappa)
+
+
+def exact_line_search_step() -> tuple[sp.Expr, sp.Expr]:
+    r"""Minimising :math:`\varphi(\eta) = f(x - \eta g)` on a quadratic gives :math:`\eta = g^\top g / g^\top A g`.
+
+    Derived for a general symmetric :math:`2\times 2` Hessian and error :math:`e = x - x^\star`.
+    """
+    A = sp.Matrix([[a, b], [b, c]])
+    err = sp.Matrix([e_1, e_2])
+    g = A * err
+    s = sp.Symbol("s", real=True)
+    phi = ((err - s * g).T * A * (err - s * g))[0, 0] / 2
+    (solution,) = sp.solve(sp.diff(phi, s), s)
+    return sp.simplify(solution), sp.simplify((g.T * g)[0, 0] / (g.T * A * g)[0, 0])
+
+
+def line_search_orthogonality() -> tuple[sp.Expr, sp.Expr]:
+    r"""With the exact step, the new gradient is orthogonal to the old: :math:`g_{k+1}^\top g_k = 0`."""
+    A = sp.Matrix([[a, b], [b, c]])
+    err = sp.Matrix([e_1, e_2])
+    g = A * err
+    step, _ = exact_line_search_step()
+    g_next = A * (err - step * g)
+    return sp.simplify((g_next.T * g)[0, 0]), sp.Integer(0)
+
+
+def sgd_noise_floor() -> tuple[sp.Expr, sp.Expr]:
+    r"""Stationary :math:`\mathbb E[x^2]` of :math:`x_{k+1} = (1 - \eta\lambda)x_k - \eta\sigma\xi_k`: :math:`\frac{\eta\sigma^2}{\lambda(2 - \eta\lambda)}`.
+
+    From :math:`v = (1 - \eta\lambda)^2 v + \eta^2\sigma^2` (independent noise of
+    mean 0 and variance 1; the cross term has mean zero).
+    """
+    (solution,) = sp.solve(sp.Eq(v, (1 - eta * lam) ** 2 * v + eta**2 * sigma**2), v)
+    return solution, eta * sigma**2 / (lam * (2 - eta * lam))
+
+
+def sgd_second_moment() -> tuple[sp.Expr, sp.Expr]:
+    r""":math:`\mathbb E[x_k^2] = v + (1 - \eta\lambda)^{2k} (\mathbb E[x_0^2] - v)`, :math:`v` the noise floor.
+
+    The transient decays at the squared contraction factor; what is left is the floor.
+    """
+    m = sp.Function("m")
+    rho = sp.Symbol("rho", positive=True)  # (1 - eta*lambda)^2, kept whole for rsolve
+    solved = sp.rsolve(m(k + 1) - rho * m(k) - eta**2 * sigma**2, m(k), {m(0): m_0})
+    derived = solved.subs(rho, (1 - eta * lam) ** 2)
+    _, floor = sgd_noise_floor()
+    return derived, floor + (1 - eta * lam) ** (2 * k) * (m_0 - floor)
+
+
+def saddle_escape_steps() -> tuple[sp.Expr, sp.Expr]:
+    r"""Near a saddle with curvature :math:`-\gamma`, reaching distance :math:`\delta` from :math:`y_0` takes :math:`\ln(\delta/y_0)/\ln(1 + \eta\gamma)` steps.
+
+    The linearised step along the descending direction is
+    :math:`y_{k+1} = y_k - \eta(-\gamma y_k) = (1 + \eta\gamma)\,y_k`.
+    """
+    k_real = sp.Symbol("k", positive=True)
+    y0 = sp.Symbol("y_0", positive=True)
+    y = sp.Symbol("y", real=True)
+    factor = sp.simplify((y - eta * sp.diff(-gamma * y**2 / 2, y)) / y)
+    (solution,) = sp.solve(sp.Eq(factor**k_real * y0, delta), k_real)
+    return solution, sp.log(delta / y0) / sp.log(1 + eta * gamma)
+
+
+def early_stopping_filter() -> tuple[sp.Expr, sp.Expr]:
+    r"""GD from :math:`x_0 = 0` on :math:`\tfrac12\lambda (x - x^\star)^2` gives :math:`x_k = (1 - (1 - \eta\lambda)^k)\,x^\star`.
+
+    The factor is the spectral filter of early stopping (Goh 2017, "early stopping").
+    """
+    xk = sp.Function("x")
+    solved = sp.rsolve(xk(k + 1) - xk(k) + eta * lam * (xk(k) - x_star), xk(k), {xk(0): 0})
+    return solved, (1 - (1 - eta * lam) ** k) * x_star

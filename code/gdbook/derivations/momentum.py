@@ -1,0 +1,362 @@
+r"""SymPy claims behind the chapter *Momentum*; one function per claim.
+
+Each function returns SymPy objects, usually a pair ``(derived, claimed)``: the
+left item is what SymPy computes from the update rule (an iteration, a sum, a
+limit, a solve), the right item is the formula the chapter prints.
+``tests/test_momentum.py`` asserts that the two agree and ties each claim to the
+NumPy code in :mod:`gdbook.momentum`.
+
+Notation (the book's sum form): :math:`b_t = \beta b_{t-1} + g_t`,
+:math:`x_t = x_{t-1} - \eta b_t`, :math:`b_0 = 0`. On a quadratic, one
+eigen-direction with eigenvalue :math:`\lambda` at a time.
+
+SymPy cannot assume :math:`\beta < 1`; sums and limits that need it are computed
+with :math:`\beta = 1/(1 + r)`, :math:`r > 0`, and the result is written back in
+:math:`\beta`.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from gdbook.derivations import L, beta, eta, g, k, kappa, lam, mu, t, z
+
+_r = sp.Symbol("r", positive=True)  # beta = 1/(1 + r) encodes 0 < beta < 1
+_n = sp.Symbol("n", integer=True, positive=True)
+_s = sp.Symbol("s", real=True)  # s = 1 + beta - eta*lambda, the trace of R
+_u = sp.Symbol("u", positive=True)  # |s|
+_grads = sp.IndexedBase("g")  # g_i, the gradient of step i
+_below_one = 1 / (1 + _r)
+
+
+def _back_to_beta(expr: sp.Expr) -> sp.Expr:
+    """Rewrite an expression in ``r`` back in terms of ``beta`` (``r = 1/beta - 1``)."""
+    return sp.simplify(expr.subs(_r, (1 - beta) / beta))
+
+
+# --------------------------------------------------------------------------------------
+# The buffer as a sum of past gradients
+# --------------------------------------------------------------------------------------
+
+
+def velocity_as_sum(num_steps: int = 5) -> tuple[sp.Expr, sp.Expr]:
+    r"""Iterate :math:`b_t = \beta b_{t-1} + g_t` from :math:`b_0 = 0`; claim :math:`b_t = \sum_{i=1}^t \beta^{t-i} g_i`."""
+    b: sp.Expr = sp.Integer(0)
+    for i in range(1, num_steps + 1):
+        b = beta * b + _grads[i]
+    claimed = sum(beta ** (num_steps - i) * _grads[i] for i in range(1, num_steps + 1))
+    return sp.expand(b), claimed
+
+
+def velocity_weight_sum() -> tuple[sp.Expr, sp.Expr]:
+    r"""Total weight of :math:`t` gradients in the buffer: :math:`\sum_{k=0}^{t-1}\beta^k = \frac{1-\beta^t}{1-\beta}`."""
+    derived = _back_to_beta(sp.summation(_below_one**k, (k, 0, t - 1)))
+    return derived, (1 - beta**t) / (1 - beta)
+
+
+def terminal_velocity() -> tuple[sp.Expr, sp.Expr]:
+    r"""Constant gradient: the step :math:`\eta b_t = \eta g\sum_{k<t}\beta^k \to \eta g/(1-\beta)`."""
+    partial = eta * g * sp.summation(_below_one**k, (k, 0, t - 1))
+    derived = _back_to_beta(sp.limit(partial, t, sp.oo))
+    return derived, eta * g / (1 - beta)
+
+
+def velocity_fraction() -> tuple[sp.Expr, sp.Expr]:
+    r"""Fraction of the terminal velocity after :math:`t` steps from rest, :math:`1 - \beta^t`."""
+    derived = sp.simplify(velocity_weight_sum()[1] * (1 - beta))
+    return derived, 1 - beta**t
+
+
+def time_to_fraction() -> tuple[sp.Expr, sp.Expr]:
+    r"""Steps to reach the fraction :math:`q` of the terminal velocity: :math:`k = \ln(1-q)/\ln\beta`."""
+    q = sp.Symbol("q", positive=True)
+    steps = sp.Symbol("k", positive=True)
+    (solution,) = sp.solve(sp.Eq(1 - _below_one**steps, q), steps)
+    derived = _back_to_beta(solution)
+    return derived, sp.log(1 - q) / sp.log(beta)
+
+
+def alternating_velocity() -> tuple[sp.Expr, sp.Expr]:
+    r"""Gradients :math:`g, -g, g, \dots`: :math:`|b_t| \to g/(1+\beta)`, not :math:`g/(1-\beta)`.
+
+    After an even number :math:`2n` of steps :math:`|b_{2n}| = g\sum_{k<2n}(-\beta)^k`;
+    the limit :math:`n \to \infty` is computed.
+    """
+    partial = g * sp.summation((-_below_one) ** k, (k, 0, 2 * _n - 1))
+    derived = _back_to_beta(sp.limit(partial, _n, sp.oo))
+    return derived, g / (1 + beta)
+
+
+# --------------------------------------------------------------------------------------
+# EMA timescales
+# --------------------------------------------------------------------------------------
+
+
+def ema_weight_sum() -> tuple[sp.Expr, sp.Expr]:
+    r"""EMA weights after :math:`t` steps: :math:`\sum_{i=1}^t (1-\beta)\beta^{t-i} = 1 - \beta^t`."""
+    i = sp.Symbol("i", integer=True, positive=True)
+    derived = _back_to_beta(sp.summation((1 - _below_one) * _below_one ** (t - i), (i, 1, t)))
+    return derived, 1 - beta**t
+
+
+def ema_mean_age() -> tuple[sp.Expr, sp.Expr]:
+    r"""Mean age of a gradient under the weights :math:`(1-\beta)\beta^k`: :math:`\beta/(1-\beta)`.
+
+    Uses :math:`\sum_k k\beta^k = \beta\,\frac{d}{d\beta}\sum_k \beta^k` (a power series
+    may be differentiated term by term inside its radius of convergence).
+    """
+    geometric = _back_to_beta(sp.summation(_below_one**k, (k, 0, sp.oo)))  # 1/(1-beta)
+    derived = sp.simplify((1 - beta) * beta * sp.diff(geometric, beta))
+    return derived, beta / (1 - beta)
+
+
+def ema_half_life() -> tuple[sp.Expr, sp.Expr]:
+    r"""Age at which a weight has halved, :math:`\beta^h = \tfrac12`: :math:`h = \ln 2/\ln(1/\beta)`."""
+    h = sp.Symbol("h", positive=True)
+    (solution,) = sp.solve(sp.Eq(_below_one**h, sp.Rational(1, 2)), h)
+    return _back_to_beta(solution), sp.log(2) / sp.log(1 / beta)
+
+
+# --------------------------------------------------------------------------------------
+# Three ways of writing momentum
+# --------------------------------------------------------------------------------------
+
+
+def ema_form_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
+    r"""If :math:`m_{t-1} = (1-\beta) b_{t-1}` then :math:`m_t = (1-\beta) b_t`; the steps are :math:`-\eta m_t` and :math:`-\eta(1-\beta) b_t`.
+
+    Returns the EMA-form step with learning rate :math:`\eta` and the sum-form
+    step with learning rate :math:`\eta(1-\beta)`, both in terms of
+    :math:`b_{t-1}` and :math:`g_t`: equal, so by induction from
+    :math:`m_0 = b_0 = 0` the two forms give the same iterates.
+    """
+    b_prev, grad = sp.symbols("b_{t-1} g_t", real=True)
+    m_t = beta * (1 - beta) * b_prev + (1 - beta) * grad  # m_t = beta m_{t-1} + (1-beta) g_t
+    b_t = beta * b_prev + grad
+    return -eta * m_t, -(eta * (1 - beta)) * b_t
+
+
+def sutskever_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
+    r"""If :math:`v_{t-1} = -\eta b_{t-1}` then :math:`v_t = \beta v_{t-1} - \eta g_t = -\eta b_t` (constant :math:`\eta`).
+
+    Returns Sutskever's step :math:`v_t` and the sum-form step :math:`-\eta b_t`.
+    """
+    b_prev, grad = sp.symbols("b_{t-1} g_t", real=True)
+    v_t = beta * (-eta * b_prev) - eta * grad
+    return v_t, -eta * (beta * b_prev + grad)
+
+
+def schedule_breaks_equivalence() -> tuple[sp.Expr, sp.Expr]:
+    r"""Two steps with rates :math:`\eta_1, \eta_2`: the displacements :math:`x_2 - x_0` of Sutskever's and of the sum form.
+
+    Sutskever: :math:`-\eta_1 g_1 - (\beta\eta_1 g_1 + \eta_2 g_2)`; sum form (PyTorch):
+    :math:`-\eta_1 g_1 - \eta_2(\beta g_1 + g_2)`. They differ by
+    :math:`\beta(\eta_2 - \eta_1) g_1`: the sum form rescales the remembered
+    gradient by the new rate, Sutskever's keeps the rate it was taken with.
+    """
+    eta_1, eta_2, g_1, g_2 = sp.symbols("eta_1 eta_2 g_1 g_2", real=True)
+    v_1 = -eta_1 * g_1
+    v_2 = beta * v_1 - eta_2 * g_2
+    b_1 = g_1
+    b_2 = beta * b_1 + g_2
+    return v_1 + v_2, -eta_1 * b_1 - eta_2 * b_2
+
+
+def polyak_two_step_form() -> tuple[sp.Expr, sp.Expr]:
+    r"""The sum form is Polyak's :math:`x_{k+1} = x_k - \eta g_k + \beta(x_k - x_{k-1})`.
+
+    With :math:`x_k - x_{k-1} = -\eta b_k`: returns the sum-form
+    :math:`x_{k+1} = x_k - \eta(\beta b_k + g_k)` and Polyak's two-step form.
+    """
+    x_k, b_k, grad = sp.symbols("x_k b_k g_k", real=True)
+    x_prev = x_k + eta * b_k  # x_{k-1}
+    return x_k - eta * (beta * b_k + grad), x_k - eta * grad + beta * (x_k - x_prev)
+
+
+def unrolled_momentum_formula() -> sp.Expr:
+    r"""Right-hand side of :math:`x_{k+1} = x_0 - \eta\sum_{i=0}^{k}\frac{1-\beta^{k+1-i}}{1-\beta}\nabla f(x_i)`.
+
+    The gradient :math:`\nabla f(x_i)` is the indexed symbol :math:`g_i`. The sign
+    is a minus; Goh (2017) prints a plus. :func:`unrolled_momentum` checks it.
+    """
+    i = sp.Symbol("i", integer=True, nonnegative=True)
+    x0 = sp.Symbol("x_0", real=True)
+    weight = (1 - beta ** (k + 1 - i)) / (1 - beta)
+    return x0 - eta * sp.Sum(weight * _grads[i], (i, 0, k))
+
+
+def unrolled_momentum(num_steps: int = 4) -> tuple[sp.Expr, sp.Expr]:
+    r"""Iterate the sum form ``num_steps`` :math:`= k+1` times from :math:`b = 0`; and the formula at that :math:`k`.
+
+    With symbolic gradients :math:`g_i = \nabla f(x_i)`: the iterate stays in
+    :math:`x_0` plus the span of past gradients, so only first-order information
+    enters (no second derivatives).
+    """
+    x0 = sp.Symbol("x_0", real=True)
+    x, b = x0, sp.Integer(0)
+    for i in range(num_steps):
+        b = beta * b + _grads[i]
+        x = x - eta * b
+    claimed = unrolled_momentum_formula().subs(k, num_steps - 1).doit()
+    return sp.expand(x), claimed
+
+
+# --------------------------------------------------------------------------------------
+# Heavy ball on a quadratic
+# --------------------------------------------------------------------------------------
+
+
+def heavy_ball_iteration_matrix() -> tuple[sp.Matrix, sp.Matrix]:
+    r"""Jacobian of :math:`(b, x) \mapsto (\beta b + \lambda x,\ x - \eta(\beta b + \lambda x))`, and the printed :math:`R`."""
+    b, x = sp.symbols("b x", real=True)
+    b_next = beta * b + lam * x
+    x_next = x - eta * b_next
+    derived = sp.Matrix([b_next, x_next]).jacobian([b, x])
+    claimed = sp.Matrix([[beta, lam], [-eta * beta, 1 - eta * lam]])
+    return derived, claimed
+
+
+def heavy_ball_characteristic_polynomial() -> tuple[sp.Expr, sp.Expr]:
+    r""":math:`\det(zI - R) = z^2 - (1+\beta-\eta\lambda)z + \beta`."""
+    matrix, _ = heavy_ball_iteration_matrix()
+    derived = matrix.charpoly(z).as_expr()
+    return derived, z**2 - (1 + beta - eta * lam) * z + beta
+
+
+def heavy_ball_eigenvalues() -> tuple[list[sp.Expr], list[sp.Expr]]:
+    r"""Roots :math:`\sigma_{1,2} = \tfrac12\big(1+\beta-\eta\lambda \pm \sqrt{(1+\beta-\eta\lambda)^2 - 4\beta}\big)`."""
+    poly, _ = heavy_ball_characteristic_polynomial()
+    s = 1 + beta - eta * lam
+    root = sp.sqrt(s**2 - 4 * beta)
+    return list(sp.solve(poly, z)), [(s + root) / 2, (s - root) / 2]
+
+
+def complex_root_modulus() -> tuple[sp.Expr, sp.Expr]:
+    r"""In the complex regime :math:`s^2 < 4\beta`: :math:`|\sigma|^2 = (s/2)^2 + (4\beta - s^2)/4 = \beta`.
+
+    So :math:`|\sigma| = \sqrt\beta`, whatever :math:`\eta` and :math:`\lambda`; it is
+    also :math:`\sigma\bar\sigma = \det R = \beta`.
+    """
+    re, im = _s / 2, sp.sqrt(4 * beta - _s**2) / 2
+    return sp.expand(re**2 + im**2), beta
+
+
+def distill_complex_modulus() -> tuple[sp.Expr, sp.Expr]:
+    r"""Goh (2017) prints :math:`|\sigma| = \sqrt{(1-\alpha\lambda+\beta)^2 + |\Delta|}`: that is :math:`2\sqrt\beta`.
+
+    With :math:`|\Delta| = 4\beta - s^2` the printed expression equals
+    :math:`2\sqrt\beta`, twice the true modulus: the :math:`\tfrac12` of the root
+    formula was dropped.
+    """
+    printed = sp.sqrt(_s**2 + (4 * beta - _s**2))
+    return sp.simplify(printed), 2 * sp.sqrt(beta)
+
+
+def jury_conditions() -> tuple[tuple[sp.Expr, sp.Expr, sp.Expr], sp.Basic]:
+    r"""Schur–Cohn (Jury) test of :math:`p(z) = z^2 + a_1 z + a_0`: roots inside the unit circle iff :math:`p(1) > 0`, :math:`p(-1) > 0`, :math:`|a_0| < 1`.
+
+    Returns :math:`(p(1), p(-1), a_0) = (\eta\lambda,\ 2 + 2\beta - \eta\lambda,\ \beta)`
+    and the set of :math:`x = \eta\lambda > 0` that satisfies the first two:
+    :math:`0 < \eta\lambda < 2 + 2\beta` (the third, :math:`\beta < 1`, holds by assumption).
+    """
+    _, poly = heavy_ball_characteristic_polynomial()
+    conditions = (sp.expand(poly.subs(z, 1)), sp.expand(poly.subs(z, -1)), poly.subs(z, 0))
+    x = sp.Symbol("x", positive=True)  # x = eta * lambda
+    on_x = [sp.expand(c.subs(eta, x / lam)) > 0 for c in conditions[:2]]
+    return conditions, sp.reduce_inequalities(on_x, [x])
+
+
+def critical_damping() -> tuple[list[sp.Expr], sp.Expr]:
+    r"""The discriminant :math:`(1+\beta-\eta\lambda)^2 - 4\beta` vanishes at :math:`\beta = (1\pm\sqrt{\eta\lambda})^2`; the double root there.
+
+    Returns the two solutions in :math:`\beta` (smaller first) and the double root
+    :math:`(1+\beta-\eta\lambda)/2` at :math:`\beta = (1-\sqrt{\eta\lambda})^2`, which is
+    :math:`1 - \sqrt{\eta\lambda}`.
+    """
+    discriminant = (1 + beta - eta * lam) ** 2 - 4 * beta
+    solutions = sorted(
+        sp.solve(sp.Eq(discriminant, 0), beta), key=lambda e: float(e.subs({eta: 1, lam: 0.25}))
+    )
+    double_root = sp.simplify(((1 + beta - eta * lam) / 2).subs(beta, solutions[0]))
+    return solutions, double_root
+
+
+def spectral_radius_is_monotone() -> tuple[sp.Expr, sp.Expr]:
+    r"""With real roots the radius is :math:`h(u) = (u + \sqrt{u^2-4\beta})/2`, :math:`u = |1+\beta-\eta\lambda| \ge 2\sqrt\beta`.
+
+    Returns :math:`h'(u)`, which is positive, and :math:`h(2\sqrt\beta) = \sqrt\beta`,
+    the value in the complex regime: :math:`h` is continuous and non-decreasing in
+    :math:`u`, so over :math:`\lambda \in [\mu, L]` the worst rate sits at an endpoint.
+    """
+    h = (_u + sp.sqrt(_u**2 - 4 * beta)) / 2
+    return sp.diff(h, _u), sp.simplify(h.subs(_u, 2 * sp.sqrt(beta)))
+
+
+def _solve_optimal() -> tuple[sp.Expr, sp.Expr]:
+    """Solve the two critical-damping equations for (eta, sqrt(beta)); keep sqrt(beta) < 1."""
+    step, root_beta = sp.symbols("eta q", positive=True)  # q = sqrt(beta)
+    equations = [
+        1 + root_beta**2 - step * mu - 2 * root_beta,
+        1 + root_beta**2 - step * L + 2 * root_beta,
+    ]
+    solutions = sp.solve(equations, [step, root_beta], dict=True)
+    (chosen,) = [s for s in solutions if s[root_beta].subs({mu: 1, L: 4}) < 1]
+    return sp.simplify(chosen[step]), sp.simplify(chosen[root_beta])
+
+
+def optimal_parameters() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]]:
+    r"""Solve :math:`1+\beta-\eta\mu = 2\sqrt\beta`, :math:`1+\beta-\eta L = -2\sqrt\beta`: both ends critically damped.
+
+    Returns the solution with :math:`\beta < 1` and the printed
+    :math:`\eta^\star = 4/(\sqrt L + \sqrt\mu)^2`,
+    :math:`\beta^\star = \big((\sqrt L - \sqrt\mu)/(\sqrt L + \sqrt\mu)\big)^2`.
+    """
+    step, root_beta = _solve_optimal()
+    root_sum = sp.sqrt(L) + sp.sqrt(mu)
+    claimed = (4 / root_sum**2, ((sp.sqrt(L) - sp.sqrt(mu)) / root_sum) ** 2)
+    return (step, sp.simplify(root_beta**2)), claimed
+
+
+def optimal_rate() -> tuple[sp.Expr, sp.Expr]:
+    r"""The optimal rate :math:`\sqrt{\beta^\star}` in terms of :math:`\kappa = L/\mu`: :math:`(\sqrt\kappa-1)/(\sqrt\kappa+1)`."""
+    _, root_beta = _solve_optimal()
+    derived = sp.simplify(root_beta.subs(L, kappa * mu))
+    return derived, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
+
+
+def optimal_discriminants() -> tuple[sp.Expr, sp.Expr]:
+    r"""The discriminant :math:`(1+\beta-\eta\lambda)^2 - 4\beta` at :math:`(\eta^\star, \beta^\star)` for :math:`\lambda = \mu` and :math:`\lambda = L` (both zero)."""
+    _, (step, b) = optimal_parameters()
+
+    def discriminant(eig: sp.Expr) -> sp.Expr:
+        return sp.simplify(sp.expand((1 + b - step * eig) ** 2 - 4 * b))
+
+    return discriminant(mu), discriminant(L)
+
+
+def optimal_step_ratio() -> tuple[sp.Expr, sp.Expr]:
+    r"""Ratio of the optimal heavy-ball step to gradient descent's :math:`2/(\mu+L)`, and its limit 2 as :math:`\kappa\to\infty`."""
+    _, (step, _) = optimal_parameters()
+    ratio = sp.simplify((step / (2 / (mu + L))).subs(L, kappa * mu))
+    return ratio, sp.limit(ratio, kappa, sp.oo)
+
+
+def optimal_beta_expansion(order: int = 2) -> tuple[sp.Expr, sp.Expr]:
+    r""":math:`\beta^\star = \big(\tfrac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2 = 1 - 4/\sqrt\kappa + 8/\kappa + \dots` for large :math:`\kappa`."""
+    rate, _ = optimal_rate()
+    series = sp.series(rate**2, kappa, sp.oo, order).removeO()
+    return sp.expand(series), 1 - 4 / sp.sqrt(kappa) + 8 / kappa
+
+
+def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
+    r"""Steps per factor :math:`e` of error, :math:`-1/\ln\rho`, to leading order: :math:`\kappa/2` (GD) and :math:`\sqrt\kappa/2` (heavy ball)."""
+    gd = (kappa - 1) / (kappa + 1)
+    hb, _ = optimal_rate()
+
+    def leading(rate: sp.Expr) -> sp.Expr:
+        expansion = sp.series(-1 / sp.log(rate), kappa, sp.oo, 1).removeO()
+        return sp.Add(
+            *[term for term in sp.Add.make_args(expansion) if sp.limit(term, kappa, sp.oo) == sp.oo]
+        )
+
+    return leading(gd), leading(hb)

@@ -1,0 +1,448 @@
+r"""Figures and the explorer of the chapter *The gradient-descent problem*.
+
+Every figure is drawn from runs of the tested code (:mod:`gdbook.gradient_descent`,
+:mod:`gdbook.base`); nothing is hand-placed. Symbols as in that module:
+:math:`\eta` learning rate, :math:`\lambda_i` eigenvalues, :math:`\kappa = L/\mu`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from gdbook import plotting
+from gdbook.base import Array, run
+from gdbook.figures import register
+from gdbook.gradient_descent import (
+    VALLEY_START,
+    exact_line_search,
+    gradient_descent,
+    iterations_to_tolerance,
+    loglog_slope,
+    narrow_valley,
+    optimal_learning_rate,
+    optimal_rate,
+    predicted_iterations,
+    saddle_escape_steps,
+    sgd_expected_sq_error,
+    sgd_noise_floor,
+    spectral_radius,
+)
+from gdbook.plotting import METHOD_COLORS, PALETTE
+from gdbook.problems import Quadratic, noisy, saddle
+from gdbook.widgets import Explorer, register_widget, slider
+
+VALLEY_XLIM = (-4.2, 4.2)
+VALLEY_YLIM = (-2.4, 2.4)
+VALLEY_LEVELS: Array = 0.03 * 2.0 ** np.arange(8.0)  # f values of the drawn level sets
+KAPPA = 10.0  # condition number of the chapter's valley
+DIVERGENCE_BOUND = 1e3  # |x| beyond this counts as diverged in the pictures
+
+
+_ANGLES = np.linspace(0.0, 2 * np.pi, 161)
+
+
+def _ellipses(problem: Quadratic) -> list[Array]:
+    """Level sets f = c (c in VALLEY_LEVELS) of a 2-D quadratic as closed (m, 2) curves."""
+    out = []
+    for c in VALLEY_LEVELS:
+        semi = np.sqrt(2 * c / problem.eigenvalues)  # along each eigenvector
+        local = np.stack([semi[0] * np.cos(_ANGLES), semi[1] * np.sin(_ANGLES)], axis=-1)
+        out.append(local @ problem.eigenvectors.T)
+    return out
+
+
+def _valley_axes(ax: Any, problem: Quadratic) -> None:
+    """Level sets of ``problem`` (exact ellipses), the minimum, labels and limits."""
+    for curve in _ellipses(problem):
+        ax.plot(curve[:, 0], curve[:, 1], color="0.6", lw=0.6)
+    ax.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9)
+    ax.set_xlim(*VALLEY_XLIM)
+    ax.set_ylim(*VALLEY_YLIM)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+
+
+@register("gradient_descent_valley.svg")
+def valley_learning_rates() -> Figure:
+    """Three learning rates in the narrow valley: too small, the best, too large."""
+    problem = narrow_valley(KAPPA)
+    best = float(optimal_learning_rate(1 / KAPPA, 1.0))
+    cases = [
+        (0.5, "too small: crawls along the floor"),
+        (best, r"$\eta^\star = 2/(\mu+L)$: zig-zags, fastest"),
+        (2.1, r"$\eta > 2/L$: the zig-zag grows"),
+    ]
+    fig, axes = plotting.new_figure(ncols=3, figsize=(9.6, 3.3))
+    for ax, (eta, title) in zip(axes, cases, strict=True):
+        traj = run(gradient_descent(eta), problem.grad, VALLEY_START, 100, bound=DIVERGENCE_BOUND)
+        _valley_axes(ax, problem)
+        label = rf"$\eta = {eta:.3g}$"
+        if traj.diverged:
+            # draw the steps still inside the picture; the legend says when it blew up
+            label += f" (diverged at step {int(traj.diverged_at)})"
+            plotting.path(ax, traj.params[:8], label=label, color=METHOD_COLORS["gd"])
+        else:
+            plotting.path(ax, traj.params[:31], label=label, color=METHOD_COLORS["gd"])
+        ax.set_title(title)
+        ax.legend(loc="lower right", fontsize=8)
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+    plotting.label_panels(axes)
+    return fig
+
+
+@register("gradient_descent_contraction.svg")
+def contraction_vs_learning_rate() -> Figure:
+    """|1 - eta*lambda| for the flattest and steepest direction, and their maximum."""
+    mu, L = 1 / KAPPA, 1.0
+    eta = np.linspace(0.0, 2.3, 600)
+    best = float(optimal_learning_rate(mu, L))
+    rate = float(optimal_rate(KAPPA))
+    fig, ax = plotting.new_figure()
+    ax.axvspan(0, 2 / L, color=PALETTE["sky"], alpha=0.15, lw=0, label=r"stable: $0<\eta<2/L$")
+    ax.plot(eta, np.abs(1 - eta * mu), color=PALETTE["blue"], label=r"flat: $|1-\eta\mu|$")
+    ax.plot(eta, np.abs(1 - eta * L), color=PALETTE["orange"], label=r"steep: $|1-\eta L|$")
+    ax.plot(
+        eta,
+        spectral_radius(eta, [mu, L]),
+        color=PALETTE["black"],
+        lw=3,
+        alpha=0.35,
+        label=r"$\rho(\eta)=\max_i|1-\eta\lambda_i|$",
+    )
+    ax.plot([best], [rate], "o", color=METHOD_COLORS["gd"])
+    ax.annotate(
+        rf"$\eta^\star = {best:.3f}$, $\rho = (\kappa-1)/(\kappa+1) = {rate:.3f}$",
+        (best, rate),
+        xytext=(0.25, 0.35),
+        arrowprops={"arrowstyle": "->", "color": PALETTE["black"]},
+    )
+    ax.axhline(1.0, color=PALETTE["black"], lw=0.6, ls=":")
+    ax.set_xlim(0, 2.3)
+    ax.set_ylim(0, 1.35)
+    ax.set_xlabel(r"learning rate $\eta$")
+    ax.set_ylabel("contraction factor per step")
+    ax.set_title(r"The best $\eta$ balances the flattest and the steepest direction ($\kappa=10$)")
+    ax.legend(loc="upper left")
+    return fig
+
+
+KAPPA_GRID = np.geomspace(2.0, 1000.0, 16)
+"""Condition numbers of the kappa experiment."""
+
+
+def kappa_experiment(tol: float = 1e-6) -> dict[str, Any]:
+    """Measured iterations to ``tol`` for GD with eta* = 2/(mu+L) and eta = 1/L."""
+    best = iterations_to_tolerance(
+        lambda mu, L: gradient_descent(2 / (mu + L)), KAPPA_GRID, tol=tol, vectorized=True
+    )
+    one_over_l = iterations_to_tolerance(
+        lambda mu, L: gradient_descent(1 / L), KAPPA_GRID, tol=tol, vectorized=True
+    )
+    return {"kappa": KAPPA_GRID, "best": best, "one_over_L": one_over_l}
+
+
+@register("gradient_descent_kappa.svg")
+def kappa_scaling() -> Figure:
+    """Iterations to a fixed tolerance against the condition number, log-log."""
+    tol = 1e-6
+    data = kappa_experiment(tol)
+    kappa = data["kappa"]
+    fine = np.geomspace(kappa[0], kappa[-1], 200)
+    fig, ax = plotting.new_figure()
+    for key, marker, color, text in [
+        ("best", "o", METHOD_COLORS["gd"], r"$\eta = 2/(\mu+L)$"),
+        ("one_over_L", "s", PALETTE["sky"], r"$\eta = 1/L$"),
+    ]:
+        slope = loglog_slope(kappa[kappa >= 10], data[key][kappa >= 10])
+        ax.loglog(kappa, data[key], marker, color=color, label=f"{text}: slope {slope:.2f}")
+    ax.loglog(
+        fine,
+        predicted_iterations(optimal_rate(fine), tol),
+        color=METHOD_COLORS["gd"],
+        lw=1,
+        label=r"$\lceil \ln\epsilon / \ln\frac{\kappa-1}{\kappa+1} \rceil$",
+    )
+    ax.loglog(
+        fine,
+        fine / 2 * np.log(1 / tol),
+        color=PALETTE["black"],
+        ls=":",
+        lw=1,
+        label=r"$\frac{\kappa}{2}\ln\frac{1}{\epsilon}$",
+    )
+    ax.set_xlabel(r"condition number $\kappa = L/\mu$")
+    ax.set_ylabel(r"iterations to $\|x_k - x^\star\| \leq 10^{-6}\,\|x_0 - x^\star\|$")
+    ax.set_title(r"Gradient descent needs iterations in proportion to $\kappa$")
+    ax.legend(loc="upper left")
+    return fig
+
+
+def worst_line_search_start(problem: Quadratic, size: float = 3.5) -> Array:
+    r"""A start from which exact line search is slowest: :math:`y_0 \propto (1/\mu, -1/L)`.
+
+    Its gradient has equal components along the two eigenvectors, which makes the
+    Kantorovich bound tight (Akaike 1959). Scaled to length ``size``.
+    """
+    y0 = np.array([-1.0 / problem.eigenvalues[0], 1.0 / problem.eigenvalues[-1]])
+    return np.asarray(size * (problem.eigenvectors @ y0) / np.linalg.norm(y0))
+
+
+def loss_ratios(problem: Quadratic, points: Array) -> Array:
+    r"""Per-step ratios :math:`(f(x_{k+1}) - f^\star)/(f(x_k) - f^\star)` along a path."""
+    gap = problem.value(points)
+    return np.asarray(gap[1:] / gap[:-1])
+
+
+@register("gradient_descent_line_search.svg")
+def line_search_zigzag() -> Figure:
+    """Exact line search turns by a right angle at every step, and is no faster in the worst case."""
+    problem = narrow_valley(KAPPA)
+    num_steps = 12
+    worst = worst_line_search_start(problem)
+    exact = exact_line_search(problem, VALLEY_START, num_steps)
+    exact_worst = exact_line_search(problem, worst, num_steps)
+    best = float(optimal_learning_rate(1 / KAPPA, 1.0))
+    fixed = run(gradient_descent(best), problem.grad, VALLEY_START, num_steps).path()
+    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    _valley_axes(left, problem)
+    plotting.path(left, exact, color=PALETTE["blue"], label="exact line search")
+    plotting.path(left, exact_worst, color=PALETTE["purple"], label="same, worst start")
+    left.set_title("Exact line search: every turn is a right angle")
+    left.legend(loc="lower right", fontsize=8)
+    steps = np.arange(1, num_steps + 1)
+    bound = float(optimal_rate(KAPPA)) ** 2
+    right.plot(
+        steps, loss_ratios(problem, exact), "o-", color=PALETTE["blue"], label="exact line search"
+    )
+    right.plot(
+        steps,
+        loss_ratios(problem, exact_worst),
+        "o-",
+        color=PALETTE["purple"],
+        label="same, worst start",
+    )
+    right.plot(
+        steps,
+        loss_ratios(problem, fixed),
+        "s",
+        color=METHOD_COLORS["gd"],
+        ms=4,
+        label=r"fixed $\eta^\star$, any start",
+    )
+    right.axhline(
+        bound,
+        color=PALETTE["black"],
+        ls=":",
+        lw=1,
+        label=r"$\left(\frac{\kappa-1}{\kappa+1}\right)^2$",
+    )
+    right.set_ylim(0, 1)
+    right.set_xlabel("step $k$")
+    right.set_ylabel(r"$\frac{f(x_k) - f^\star}{f(x_{k-1}) - f^\star}$")
+    right.set_title("Loss ratio per step: constant, at most the bound")
+    right.legend(loc="lower right", fontsize=8)
+    plotting.label_panels([left, right])
+    return fig
+
+
+SADDLE_OFFSETS = (1e-1, 1e-4, 1e-8)
+"""Distances from the stable manifold y = 0 of the saddle runs."""
+SADDLE_RATE = 0.2
+
+
+def saddle_runs(num_steps: int = 160) -> list[Array]:
+    """GD paths on the saddle problem from (1.5, delta) for each offset delta."""
+    problem = saddle()
+    return [
+        run(gradient_descent(SADDLE_RATE), problem.grad, np.array([1.5, d]), num_steps).path()
+        for d in SADDLE_OFFSETS
+    ]
+
+
+@register("gradient_descent_saddle.svg")
+def saddle_plateaus() -> Figure:
+    """Near a saddle the gradient vanishes: the loss plateaus for ln(1/delta) steps."""
+    problem = saddle()
+    paths = saddle_runs()
+    colors = [PALETTE["blue"], PALETTE["orange"], PALETTE["vermillion"]]
+    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    levels = np.array([-0.24, -0.2, -0.1, 0.0, 0.1, 0.3, 0.6, 1.0, 1.5])
+    plotting.contours(left, problem.value, (-1.7, 1.7), (-1.5, 1.5), levels=levels)
+    for p, d, color in zip(paths, SADDLE_OFFSETS, colors, strict=True):
+        plotting.path(
+            left, p, color=color, markers=False, label=rf"$y_0 = 10^{{{np.log10(d):.0f}}}$"
+        )
+        values = problem.value(p)
+        right.plot(np.arange(values.size), values, color=color)
+        escape = float(saddle_escape_steps(d, SADDLE_RATE, 1.0, 0.5))
+        right.axvline(escape, color=color, ls=":", lw=1)
+    left.plot([0, 0], [-1, 1], "*", color=PALETTE["black"], markersize=9)
+    left.plot(0, 0, "+", color=PALETTE["black"], markersize=10, mew=2)
+    left.set_xlabel("$x$")
+    left.set_ylabel("$y$")
+    left.set_title(r"Saddle at $0$, minima at $(0, \pm 1)$")
+    left.legend(loc="lower left")
+    right.axhline(0.0, color=PALETTE["black"], lw=0.6)
+    right.set_xlabel("step $k$")
+    right.set_ylabel(r"$f(x_k)$")
+    right.set_title(r"Plateaus last $\ln(\delta/y_0)/\ln(1+\eta\gamma)$ steps (dotted)")
+    plotting.label_panels([left, right])
+    return fig
+
+
+NOISE_SIGMA = 0.5
+NOISE_RATES = (1.0, 0.25)
+NOISE_CHAINS = 2000
+NOISE_STEPS = 250
+
+
+def noisy_runs(seed: int = 0) -> list[Array]:
+    """Iterates of NOISE_CHAINS independent SGD chains per learning rate, shape (k+1, n, 2)."""
+    problem = narrow_valley(KAPPA)
+    x0 = np.broadcast_to(VALLEY_START, (NOISE_CHAINS, 2))
+    out = []
+    for i, eta in enumerate(NOISE_RATES):
+        rng = np.random.default_rng(seed + i)
+        stochastic = noisy(problem, NOISE_SIGMA, rng)
+        traj = run(gradient_descent(eta), stochastic.grad, x0, NOISE_STEPS, record_states=False)
+        out.append(traj.params)
+    return out
+
+
+@register("gradient_descent_noise.svg")
+def noise_floor() -> Figure:
+    """Constant-step SGD: the error stalls at a floor proportional to eta."""
+    problem = narrow_valley(KAPPA)
+    runs = noisy_runs()
+    colors = [METHOD_COLORS["gd"], PALETTE["blue"]]
+    y0 = problem.to_eigenbasis(VALLEY_START)
+    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    _valley_axes(left, problem)
+    for params, eta, color in zip(runs, NOISE_RATES, colors, strict=True):
+        left.plot(*params[-1, :400].T, ".", ms=2, color=color, alpha=0.5, label=rf"$\eta={eta:g}$")
+        measured = np.mean(np.sum(params**2, axis=-1), axis=-1)
+        steps = np.arange(measured.size)
+        predicted = sgd_expected_sq_error(eta, problem.eigenvalues, NOISE_SIGMA, y0, NOISE_STEPS)
+        right.semilogy(
+            steps, measured, color=color, label=rf"$\eta={eta:g}$, mean of {NOISE_CHAINS} runs"
+        )
+        right.semilogy(steps, predicted, color=PALETTE["black"], ls=":", lw=1)
+        right.axhline(
+            float(sgd_noise_floor(eta, problem.eigenvalues, NOISE_SIGMA)), color=color, lw=0.6
+        )
+    right.plot([], [], color=PALETTE["black"], ls=":", lw=1, label="predicted transient + floor")
+    left.set_title(rf"Where SGD is after {NOISE_STEPS} steps ($\sigma = {NOISE_SIGMA:g}$)")
+    left.legend(loc="lower right", markerscale=4)
+    right.set_xlabel("step $k$")
+    right.set_ylabel(r"$\mathbb{E}\,\|x_k - x^\star\|^2$")
+    right.set_title("A larger step is faster at first and stalls higher")
+    right.legend(loc="upper right")
+    plotting.label_panels([left, right])
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# The explorer: learning rate and condition number over the valley
+# --------------------------------------------------------------------------------------
+
+EXPLORER_STEPS = 60
+
+
+@register_widget("gradient_descent_valley")
+def valley_explorer() -> Explorer:
+    r"""Sliders for the learning rate and the condition number of the valley.
+
+    Left: the trajectory over the level sets (a diverging run ends with a cross
+    and says at which step). Right: :math:`|y_{i,k}|` per eigendirection, measured
+    (markers) and predicted :math:`|1 - \eta\lambda_i|^k |y_{i,0}|` (lines).
+    """
+    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.8))
+    with plotting.style():
+        level_lines = [left.plot([], [], color="0.6", lw=0.6)[0] for _ in VALLEY_LEVELS]
+        left.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9)
+        (path_line,) = left.plot([], [], "o-", ms=2.5, color=METHOD_COLORS["gd"])
+        left.plot(*VALLEY_START, "s", color=METHOD_COLORS["gd"], ms=5)
+        (cross,) = left.plot([], [], "x", color=METHOD_COLORS["gd"], ms=9, mew=2)
+        note = left.text(0.02, 0.03, "", transform=left.transAxes, color=METHOD_COLORS["gd"])
+        left.set_xlim(*VALLEY_XLIM)
+        left.set_ylim(*VALLEY_YLIM)
+        left.set_aspect("equal")
+        left.set_xlabel("$x_1$")
+        left.set_ylabel("$x_2$")
+        colors = [PALETTE["blue"], PALETTE["orange"]]
+        names = ["flat", "steep"]
+        measured = [
+            right.semilogy([], [], "o", ms=3, color=c, label=f"{n} direction, measured")[0]
+            for c, n in zip(colors, names, strict=True)
+        ]
+        predicted = [
+            right.semilogy(
+                [], [], "-", lw=1, color=c, label=rf"$|1-\eta\lambda_{i + 1}|^k\,|y_{{{i + 1},0}}|$"
+            )[0]
+            for i, c in enumerate(colors)
+        ]
+        right.set_xlim(0, EXPLORER_STEPS)
+        right.set_ylim(1e-6, 1e3)
+        right.set_xlabel("step $k$")
+        right.set_ylabel(r"$|y_{i,k}|$, error along eigenvector $i$")
+        right.legend(loc="lower left", fontsize=8)
+    steps = np.arange(EXPLORER_STEPS + 1)
+
+    def draw(learning_rate: float, kappa: float) -> dict[str, Any]:
+        problem = narrow_valley(kappa)
+        for line, curve in zip(level_lines, _ellipses(problem), strict=True):
+            line.set_data(curve[:, 0], curve[:, 1])
+        traj = run(
+            gradient_descent(learning_rate),
+            problem.grad,
+            VALLEY_START,
+            EXPLORER_STEPS,
+            bound=DIVERGENCE_BOUND,
+            record_states=False,
+        )
+        points = traj.path()
+        diverged_at = int(traj.diverged_at)
+        path_line.set_data(points[:, 0], points[:, 1])
+        if diverged_at >= 0:
+            cross.set_data([points[-1, 0]], [points[-1, 1]])
+            note.set_text(f"diverged at step {diverged_at} (|x| > {DIVERGENCE_BOUND:g})")
+        else:
+            cross.set_data([], [])
+            note.set_text("")
+        errors = np.abs(problem.to_eigenbasis(points))
+        y0 = np.abs(problem.to_eigenbasis(VALLEY_START))
+        factors = np.abs(1 - learning_rate * problem.eigenvalues)
+        with np.errstate(over="ignore"):
+            prediction = factors ** steps[:, None] * y0
+        for i in range(2):
+            measured[i].set_data(np.arange(len(points)), errors[:, i])
+            predicted[i].set_data(steps, prediction[:, i])
+        rho = float(factors.max())
+        verdict = "diverges" if rho > 1 else "converges"
+        left.set_title(rf"$\eta = {learning_rate:.3g}$, $\kappa = {kappa:.3g}$: {verdict}")
+        right.set_title(rf"$\rho(\eta) = \max_i |1-\eta\lambda_i| = {rho:.3f}$")
+        return {
+            "diverged_at": diverged_at,
+            "rate": rho,
+            "errors": errors,
+            "predicted": prediction,
+        }
+
+    controls = {
+        "learning_rate": slider("learning rate η", 1.5, -2.0, np.log10(2.5), 0.01, log=True),
+        "kappa": slider("condition number κ", 10.0, 0.0, 3.0, 0.01, log=True),
+    }
+    return Explorer(figure=fig, controls=controls, draw=draw)
+
+
+@register("gradient_descent_explorer.svg")
+def explorer_default() -> Figure:
+    """The valley explorer at its default slider settings (the static picture)."""
+    explorer = valley_explorer()
+    explorer.update()
+    return explorer.figure

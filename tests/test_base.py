@@ -1,0 +1,273 @@
+"""The contract of gdbook.base: run, chain, scale, validation.
+
+Oracles: the closed form of gradient descent on a 1-D quadratic,
+:math:`x_k = (1 - \\eta\\lambda)^k x_0` (e.g. Nocedal & Wright 2006, Section 3.3;
+Goh 2017, "Why Momentum Really Works"), and per-point / per-value runs for the
+batched and swept ones.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from gdbook.base import (
+    EmptyState,
+    StepState,
+    Trajectory,
+    add_decayed_weights,
+    chain,
+    check_range,
+    hyperparameter,
+    identity,
+    run,
+    scale,
+    scale_by_learning_rate,
+)
+from gdbook.gradient_descent import gradient_descent
+from gdbook.momentum import momentum
+from gdbook.problems import quadratic
+from hypothesis import given
+from hypothesis import strategies as st
+
+finite = st.floats(-10.0, 10.0, allow_nan=False)
+QUAD = quadratic([1.0, 10.0], angle=0.4, x_star=[0.5, -1.0])
+
+
+# --------------------------------------------------------------------------------------
+# run on a 1-D quadratic: the closed form
+# --------------------------------------------------------------------------------------
+
+
+@given(
+    eta=st.floats(0.0, 0.19),
+    lam=st.floats(0.1, 10.0),
+    x0=finite.filter(lambda v: abs(v) > 1e-3),
+)
+def test_gd_on_1d_quadratic_equals_closed_form(eta: float, lam: float, x0: float) -> None:
+    """x_k = (1 - eta lambda)^k x_0 for f = lambda x^2 / 2 (|1 - eta lambda| < 1 here)."""
+    traj = run(gradient_descent(eta), lambda x: lam * x, np.array([x0]), 40)
+    k = np.arange(41)
+    expected = (1.0 - eta * lam) ** k * x0
+    np.testing.assert_allclose(traj.params[:, 0], expected, rtol=1e-12, atol=1e-300)
+    assert traj.diverged_at == -1
+
+
+def _first_exceeding(q: float, x0: float, bound: float) -> int:
+    """The first k with |x0| |q|^k > bound, from the closed form."""
+    return math.floor(math.log(bound / abs(x0)) / math.log(abs(q))) + 1
+
+
+@given(eta=st.floats(0.201, 0.35), x0=st.floats(0.5, 3.0))
+def test_divergence_is_reported_at_the_predicted_step_and_the_run_stops(
+    eta: float, x0: float
+) -> None:
+    """Past eta = 2/L the iterates grow like |1 - eta L|^k; the run stops when they pass the bound."""
+    lam, bound = 10.0, 1e6
+    q = 1.0 - eta * lam  # < -1
+    predicted = _first_exceeding(q, x0, bound)
+    ratio = abs(x0) * abs(q) ** predicted / bound
+    if not (1 + 1e-9 < ratio and abs(x0) * abs(q) ** (predicted - 1) < bound * (1 - 1e-9)):
+        return  # within rounding of the bound: the closed form cannot decide
+    traj = run(gradient_descent(eta), lambda x: lam * x, np.array([x0]), 10_000, bound=bound)
+    assert int(traj.diverged_at) == predicted
+    assert traj.num_steps == predicted  # stopped right there
+    assert np.isnan(traj.params[-1, 0])
+    assert len(traj.path()) == predicted  # x_0 ... x_{k-1}: nothing NaN is plotted
+    assert traj.diverged
+
+
+def test_divergence_example_from_the_docstring() -> None:
+    """eta = 0.25, L = 10: |x_k| = 1.5^k first exceeds 1e8 at k = 46 (log 1e8 / log 1.5 = 45.4)."""
+    traj = run(gradient_descent(0.25), lambda x: 10.0 * x, np.array([1.0]), 100)
+    assert int(traj.diverged_at) == 46
+
+
+def test_a_batch_keeps_running_while_some_point_converges() -> None:
+    lam = np.array([[1.0], [30.0]])  # the second point sees curvature past 2 / eta
+    traj = run(gradient_descent(0.1), lambda x: lam * x, np.ones((2, 1)), 60)
+    assert traj.num_steps == 60
+    assert traj.diverged_at[0] == -1 and traj.diverged_at[1] > 0
+    assert np.all(np.isnan(traj.params[traj.diverged_at[1] :, 1]))
+    np.testing.assert_allclose(traj.params[:, 0, 0], 0.9 ** np.arange(61))
+
+
+# --------------------------------------------------------------------------------------
+# Broadcasting: batches and sweeps equal separate runs
+# --------------------------------------------------------------------------------------
+
+
+@given(st.lists(st.tuples(finite, finite), min_size=1, max_size=5))
+def test_batched_run_equals_per_point_runs(points: list[tuple[float, float]]) -> None:
+    x0 = np.array(points)
+    opt = momentum(0.05, 0.8)
+    batched = run(opt, QUAD.grad, x0, 30)
+    for i, point in enumerate(x0):
+        single = run(opt, QUAD.grad, point, 30)
+        np.testing.assert_allclose(batched.params[:, i], single.params, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(
+            batched.field("velocity")[:, i], single.field("velocity"), rtol=1e-13, atol=1e-13
+        )
+
+
+def test_hyperparameter_arrays_equal_per_value_runs() -> None:
+    rates = np.array([0.01, 0.05, 0.15])[:, None, None]
+    betas = np.array([0.0, 0.5, 0.9])[None, :, None]
+    x0 = np.broadcast_to(np.array([2.0, -1.0]), (3, 3, 2))
+    swept = run(momentum(rates, betas), QUAD.grad, x0, 25)
+    assert swept.params.shape == (26, 3, 3, 2)
+    for i, rate in enumerate(rates.ravel()):
+        for j, beta in enumerate(betas.ravel()):
+            single = run(momentum(float(rate), float(beta)), QUAD.grad, x0[i, j], 25)
+            np.testing.assert_allclose(swept.params[:, i, j], single.params, rtol=1e-13)
+
+
+def test_recorded_states_have_one_entry_per_update() -> None:
+    x0 = np.zeros((4, 3, 2)) + 1.0
+    traj = run(momentum(0.1, 0.9), QUAD.grad, x0, 7)
+    assert traj.params.shape == (8, 4, 3, 2)
+    assert traj.field("velocity").shape == (8, 4, 3, 2)
+    np.testing.assert_array_equal(traj.field("step"), np.arange(8))
+    np.testing.assert_array_equal(traj.field("velocity")[0], 0.0)
+    assert traj.diverged_at.shape == (4, 3)
+    assert run(momentum(0.1), QUAD.grad, x0, 3, record_states=False).states is None
+
+
+def test_field_errors() -> None:
+    traj = run(chain(momentum(0.1), momentum(0.1)), QUAD.grad, np.ones(2), 2)
+    with pytest.raises(KeyError, match="2 times"):
+        traj.field("velocity")
+    with pytest.raises(KeyError, match="0 times"):
+        traj.field("mu")
+    unrecorded = run(momentum(0.1), QUAD.grad, np.ones(2), 2, record_states=False)
+    with pytest.raises(KeyError, match="record_states"):
+        unrecorded.field("velocity")
+    assert isinstance(unrecorded, Trajectory)
+
+
+# --------------------------------------------------------------------------------------
+# Purity
+# --------------------------------------------------------------------------------------
+
+
+def test_run_never_mutates_x0_or_the_gradients() -> None:
+    x0 = np.array([1.0, -2.0])
+    x0.flags.writeable = False
+    seen: list[np.ndarray] = []
+
+    def grad_fn(x: np.ndarray) -> np.ndarray:
+        g = QUAD.grad(x)
+        g.flags.writeable = False  # any in-place use raises
+        seen.append(g.copy())
+        seen.append(g)
+        return g
+
+    run(momentum(0.1, 0.9), grad_fn, x0, 10)
+    np.testing.assert_array_equal(x0, [1.0, -2.0])
+    for copy, original in zip(seen[::2], seen[1::2], strict=True):
+        np.testing.assert_array_equal(copy, original)
+
+
+# --------------------------------------------------------------------------------------
+# chain, scale, schedules
+# --------------------------------------------------------------------------------------
+
+
+def test_chain_applies_parts_left_to_right_and_keeps_their_states() -> None:
+    opt = chain(add_decayed_weights(0.5), scale(2.0), identity())
+    step, state = opt.update(np.array([1.0]), opt.init(np.array([4.0])), np.array([4.0]))
+    np.testing.assert_array_equal(step, [2.0 * (1.0 + 0.5 * 4.0)])
+    assert state == (EmptyState(), EmptyState(), EmptyState())
+    empty = chain()
+    step, _ = empty.update(np.array([3.0]), empty.init(np.zeros(1)), np.zeros(1))
+    np.testing.assert_array_equal(step, [3.0])
+
+
+def test_a_schedule_sees_t_equal_1_at_the_first_update() -> None:
+    calls: list[int] = []
+
+    def rate(t: int) -> float:
+        calls.append(t)
+        return 1.0 / t
+
+    traj = run(scale_by_learning_rate(rate), lambda x: np.ones_like(x), np.zeros(1), 4)
+    assert calls == [1, 2, 3, 4]
+    np.testing.assert_allclose(traj.params[:, 0], -np.cumsum([0, 1, 1 / 2, 1 / 3, 1 / 4]))
+    assert traj.field("step")[-1] == 4
+    assert isinstance(traj.states, StepState)  # stacked leaf by leaf
+
+
+def test_a_schedule_is_validated_when_used() -> None:
+    opt = scale_by_learning_rate(lambda t: 0.1 if t < 3 else -0.1)
+    with pytest.raises(ValueError, match=r"learning_rate\(t=3\)"):
+        run(opt, lambda x: x, np.ones(1), 5)
+
+
+# --------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------
+
+
+@given(st.floats(max_value=-1e-12, allow_nan=False) | st.just(np.inf) | st.just(np.nan))
+def test_bad_learning_rate_names_learning_rate(rate: float) -> None:
+    with pytest.raises(ValueError, match="learning_rate"):
+        gradient_descent(rate)
+    with pytest.raises(ValueError, match="learning_rate"):
+        momentum(rate)
+
+
+@given(st.floats(allow_nan=True).filter(lambda b: not 0.0 <= b < 1.0))
+def test_beta_outside_unit_interval_names_beta(beta: float) -> None:
+    with pytest.raises(ValueError, match="beta"):
+        momentum(0.1, beta)
+
+
+def test_beta_array_with_one_bad_entry_is_rejected() -> None:
+    with pytest.raises(ValueError, match="beta"):
+        momentum(0.1, np.array([0.5, 1.0]))
+
+
+@pytest.mark.parametrize("bad", [[np.nan, 1.0], [1.0, np.inf], "abc", 3.0])
+def test_bad_x0_names_x0(bad: object) -> None:
+    with pytest.raises(ValueError, match="x0"):
+        run(gradient_descent(0.1), lambda x: x, bad, 3)  # type: ignore[arg-type]
+
+
+def test_grad_fn_returning_a_wrong_shape_is_an_error() -> None:
+    with pytest.raises(ValueError, match="shape"):
+        run(gradient_descent(0.1), lambda x: np.zeros(3), np.ones(2), 3)
+
+
+def test_a_hyperparameter_array_that_does_not_fit_x0_is_an_error() -> None:
+    with pytest.raises(ValueError, match="broadcast x0"):
+        run(gradient_descent(np.array([[0.1], [0.2]])), lambda x: x, np.ones(2), 3)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "10", None])
+def test_bad_num_steps_names_num_steps(bad: object) -> None:
+    with pytest.raises(ValueError, match="num_steps"):
+        run(gradient_descent(0.1), lambda x: x, np.ones(2), bad)  # type: ignore[arg-type]
+
+
+def test_zero_steps_returns_x0_only() -> None:
+    traj = run(momentum(0.1), lambda x: x, np.ones(2), 0)
+    assert traj.params.shape == (1, 2) and traj.num_steps == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"value": 1.0, "low": 0.0, "high": 1.0, "high_open": True}, r"\[0, 1\)"),
+        ({"value": 0.0, "low": 0.0, "low_open": True}, r"\(0, inf\]"),
+        ({"value": "x"}, "must be a number"),
+    ],
+)
+def test_check_range_messages_show_the_interval(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check_range("p", **kwargs)  # type: ignore[arg-type]
+
+
+def test_hyperparameter_constant_is_a_function_of_t() -> None:
+    constant = hyperparameter("beta", 0.5, 0.0, 1.0)
+    assert float(constant(1)) == float(constant(99)) == 0.5

@@ -1,0 +1,562 @@
+"""Tests for the chapter *The gradient-descent problem*.
+
+Oracles, in order of independence from the code under test:
+
+* SymPy: every claim of ``gdbook.derivations.gradient_descent`` simplifies to an identity;
+* closed forms written out here (powers of ``1 - eta*lambda``, the iteration matrix
+  ``I - eta*A`` and its eigenvalues from ``numpy.linalg``, brute-force minimisation of
+  ``f(x - eta*g)`` on a grid, plain NumPy loops that do not use ``gdbook.base.run``);
+* published results, named in each docstring: Goh (2017) "Why momentum really works",
+  Nesterov (2004) Thm 2.1.15, Akaike (1959) and the Kantorovich inequality
+  (Nocedal & Wright 2006, Thm 3.3), Dauphin et al. (2014) on saddles.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import sympy as sp
+from gdbook.base import run
+from gdbook.derivations import gradient_descent as claims
+from gdbook.derivations import kappa
+from gdbook.gradient_descent import (
+    VALLEY_START,
+    contraction_factors,
+    eigen_errors,
+    exact_line_search,
+    gradient_descent,
+    iterations_to_tolerance,
+    loglog_slope,
+    loss_terms,
+    max_stable_learning_rate,
+    measured_rate,
+    narrow_valley,
+    optimal_learning_rate,
+    optimal_rate,
+    predicted_iterations,
+    saddle_escape_steps,
+    sgd_expected_sq_error,
+    sgd_noise_floor,
+    spectral_radius,
+)
+from gdbook.momentum import momentum
+from gdbook.problems import noisy, quadratic, saddle
+from gdbook.viz import gradient_descent as viz
+from hypothesis import given
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_solutions() -> ModuleType:
+    path = ROOT / "code" / "solutions" / "gradient_descent.py"
+    spec = importlib.util.spec_from_file_location("solutions_gradient_descent", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+solutions = _load_solutions()
+
+
+def _gd_best(mu: Any, L: Any) -> Any:
+    return gradient_descent(2 / (mu + L))
+
+
+def _random_rotation(rng: np.random.Generator, d: int) -> np.ndarray:
+    q, r = np.linalg.qr(rng.standard_normal((d, d)))
+    return q * np.sign(np.diag(r))
+
+
+# --------------------------------------------------------------------------------------
+# SymPy claims
+# --------------------------------------------------------------------------------------
+
+PAIR_CLAIMS = [
+    "contraction_factor",
+    "eigenbasis_solution",
+    "loss_in_eigenbasis",
+    "loss_decomposition",
+    "optimal_step",
+    "optimal_rate",
+    "iterations_for_tolerance",
+    "iterations_per_efold",
+    "exact_line_search_step",
+    "line_search_orthogonality",
+    "sgd_noise_floor",
+    "sgd_second_moment",
+    "saddle_escape_steps",
+    "early_stopping_filter",
+]
+
+
+@pytest.mark.parametrize("name", PAIR_CLAIMS)
+def test_claim_is_an_identity(name: str) -> None:
+    derived, claimed = getattr(claims, name)()
+    assert sp.simplify(derived - claimed) == 0, f"{name}: {derived} != {claimed}"
+
+
+def test_claims_are_not_vacuous() -> None:
+    """Each claimed side is a real statement: perturbing it breaks the identity."""
+    for name in PAIR_CLAIMS:
+        derived, claimed = getattr(claims, name)()
+        if claimed == 0:
+            continue
+        assert sp.simplify(derived - (claimed + sp.Rational(1, 7))) != 0, name
+
+
+def test_every_public_claim_is_tested() -> None:
+    public = {
+        n
+        for n, f in vars(claims).items()
+        if callable(f) and not n.startswith("_") and getattr(f, "__module__", "") == claims.__name__
+    }
+    covered = {
+        *PAIR_CLAIMS,
+        "gradient_step_in_eigenbasis",
+        "stability_interval",
+        "distill_loss_decomposition",
+    }
+    assert public == covered
+
+
+def test_gradient_step_in_eigenbasis_keeps_eta() -> None:
+    """Q^T(x_{k+1} - x*) = (I - eta*Lambda) y_k; D2L's momentum section drops the eta (content.md §5)."""
+    derived, claimed = claims.gradient_step_in_eigenbasis()
+    assert sp.simplify(derived - claimed) == sp.zeros(2, 1)
+    without_eta = (sp.eye(2) - sp.diag(claims.lam_1, claims.lam_2)) * sp.Matrix(
+        [claims.y_1, claims.y_2]
+    )
+    assert sp.simplify(derived - without_eta) != sp.zeros(2, 1)
+
+
+def test_stability_interval_is_zero_to_two_over_lambda() -> None:
+    derived, claimed = claims.stability_interval()
+    assert derived == claimed
+    assert claimed == sp.Interval.open(0, 2 / claims.lam)
+
+
+def test_distill_form_is_twice_the_loss() -> None:
+    """Goh (2017) drops the 1/2 of the loss decomposition (distill issue #98)."""
+    _, ours = claims.loss_decomposition()
+    assert sp.simplify(claims.distill_loss_decomposition() / ours) == 2
+
+
+def test_efold_series_numerically() -> None:
+    """-1/ln((k-1)/(k+1)) = k/2 - 1/(6k) + O(k^-3) (F10): the remainder shrinks like k^-3."""
+    _, series = claims.iterations_per_efold()
+    f = sp.lambdify(kappa, series)
+    for kk in [10.0, 100.0, 1000.0]:
+        exact = -1 / math.log((kk - 1) / (kk + 1))
+        assert abs(exact - f(kk)) < 0.1 / kk**3
+        assert abs(exact - kk / 2) < 0.2 / kk  # the leading term alone
+
+
+# --------------------------------------------------------------------------------------
+# Eigendirections, stability, optimal step: closed forms against runs
+# --------------------------------------------------------------------------------------
+
+
+@given(
+    eta=st.floats(0.01, 1.9),
+    low=st.floats(0.05, 1.0),
+    angle=st.floats(-3.0, 3.0),
+    y0=st.tuples(st.floats(-3, 3), st.floats(-3, 3)),
+)
+def test_run_matches_eigen_errors(
+    eta: float, low: float, angle: float, y0: tuple[float, float]
+) -> None:
+    """In the eigenbasis each coordinate of a GD run is (1 - eta*lambda_i)^k y_{i,0} (Goh 2017)."""
+    problem = quadratic([low, 1.0], angle=angle)
+    x0 = problem.eigenvectors @ np.array(y0)
+    traj = run(gradient_descent(eta), problem.grad, x0, 25)
+    measured = problem.to_eigenbasis(traj.params)
+    lam = np.array([low, 1.0])
+    powers = (1 - eta * lam) ** np.arange(26)[:, None] * np.array(y0)  # written out here
+    np.testing.assert_allclose(measured, powers, atol=1e-12)
+    np.testing.assert_allclose(eigen_errors(eta, lam, y0, 25), powers, atol=1e-14)
+
+
+def test_spectral_radius_is_that_of_the_iteration_matrix() -> None:
+    """rho(eta) = max |eig(I - eta*A)| for a random 4-D SPD A (numpy.linalg as oracle)."""
+    rng = np.random.default_rng(1)
+    lam = np.sort(rng.uniform(0.1, 3.0, 4))
+    q = _random_rotation(rng, 4)
+    a = (q * lam) @ q.T
+    etas = np.linspace(0.0, 1.0, 41)
+    oracle = [np.max(np.abs(np.linalg.eigvalsh(np.eye(4) - eta * a))) for eta in etas]
+    np.testing.assert_allclose(spectral_radius(etas, lam), oracle, rtol=1e-12)
+    assert contraction_factors(etas, lam).shape == (41, 4)
+
+
+def test_stability_boundary_is_two_over_L() -> None:
+    """Just below 2/L every run converges; just above, every run diverges (0 < eta*lambda < 2)."""
+    problem = narrow_valley(10.0)
+    limit = max_stable_learning_rate(problem.eigenvalues)
+    assert limit == pytest.approx(2.0)
+    etas = np.array([[0.98 * limit], [1.02 * limit]])
+    x0 = np.broadcast_to(VALLEY_START, (2, 2))
+    traj = run(gradient_descent(etas), problem.grad, x0, 3000, bound=1e6)
+    assert traj.diverged_at[0] == -1 and np.linalg.norm(traj.params[-1, 0]) < 1e-8
+    assert traj.diverged_at[1] > 0
+
+
+def test_optimal_step_minimises_spectral_radius() -> None:
+    """argmin over a fine grid of max|1 - eta*lambda| is 2/(mu+L), the minimum (k-1)/(k+1) (Nesterov 2004, Thm 2.1.15)."""
+    for mu_, L_ in [(1.0, 10.0), (0.1, 1.0), (2.0, 300.0)]:
+        etas = np.linspace(1e-4, 2 / L_, 200_001)
+        rho = spectral_radius(etas, [mu_, (mu_ + L_) / 2, L_])
+        assert etas[np.argmin(rho)] == pytest.approx(2 / (mu_ + L_), abs=2 * (etas[1] - etas[0]))
+        assert rho.min() == pytest.approx((L_ / mu_ - 1) / (L_ / mu_ + 1), abs=1e-8)
+        assert float(optimal_learning_rate(mu_, L_)) == pytest.approx(2 / (mu_ + L_))
+
+
+@pytest.mark.parametrize("kk", [4.0, 30.0, 250.0])
+def test_measured_rate_of_runs_equals_kappa_formula(kk: float) -> None:
+    """A GD run with eta* on a 6-D quadratic shrinks its error by (k-1)/(k+1) per step (Goh 2017)."""
+    rng = np.random.default_rng(int(kk))
+    lam = np.geomspace(1.0, kk, 6)
+    problem = quadratic(lam, rotation=_random_rotation(rng, 6))
+    eta = float(optimal_learning_rate(1.0, kk))
+    traj = run(gradient_descent(eta), problem.grad, rng.standard_normal(6), 400)
+    errors = np.linalg.norm(traj.params, axis=-1)
+    assert measured_rate(errors, skip=100) == pytest.approx((kk - 1) / (kk + 1), rel=1e-6)
+    assert float(optimal_rate(kk)) == pytest.approx((kk - 1) / (kk + 1))
+
+
+def test_measured_rate_and_loglog_slope_on_exact_sequences() -> None:
+    assert measured_rate(0.7 ** np.arange(30)) == pytest.approx(0.7)
+    x = np.geomspace(1, 100, 9)
+    assert loglog_slope(x, 3 * x**1.5) == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="two positive"):
+        measured_rate([1.0, 0.0, 0.0])
+
+
+@given(eta=st.floats(0.05, 1.95), low=st.floats(0.01, 0.9), angle=st.floats(-3, 3))
+def test_loss_decomposition_has_the_half(eta: float, low: float, angle: float) -> None:
+    """f(x_k) - f* = 1/2 sum lambda_i (1-eta*lambda_i)^{2k} y_i0^2; Goh (2017)'s sum is twice f (F2)."""
+    problem = quadratic([low, 1.0], angle=angle)
+    traj = run(gradient_descent(eta), problem.grad, VALLEY_START, 20)
+    measured = problem.value(traj.params)
+    terms = loss_terms(eta, problem.eigenvalues, problem.to_eigenbasis(VALLEY_START), 20)
+    np.testing.assert_allclose(terms.sum(axis=1), measured, rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(2 * terms.sum(axis=1), 2 * measured, rtol=1e-9, atol=1e-300)
+
+
+# --------------------------------------------------------------------------------------
+# iterations_to_tolerance (shared with the momentum chapter) and the kappa experiment
+# --------------------------------------------------------------------------------------
+
+
+def _first_k_oracle(eta: float, lam: np.ndarray, tol: float, limit: int) -> int:
+    """First k with sqrt(sum (1-eta*lam)^{2k}) <= tol * sqrt(d), by direct powers (no run)."""
+    ks = np.arange(limit + 1)[:, None]
+    norms = np.sqrt(np.sum((1 - eta * lam) ** (2 * ks), axis=1))
+    hit = np.nonzero(norms <= tol * np.sqrt(lam.size))[0]
+    return int(hit[0]) if hit.size else -1
+
+
+def test_iterations_to_tolerance_equals_closed_form_in_2d() -> None:
+    """dim=2, eta*: both errors shrink by exactly r=(k-1)/(k+1), so k = ceil(ln tol / ln r) (F1, F10)."""
+    kappas = np.array([1.5, 3.0, 10.0, 37.0, 100.0, 400.0])
+    for tol in [1e-3, 1e-6, 1e-9]:
+        counts = iterations_to_tolerance(_gd_best, kappas, tol=tol)
+        r = (kappas - 1) / (kappas + 1)
+        closed = np.ceil(np.log(tol) / np.log(r))
+        assert np.all(np.abs(counts - closed) <= 1)  # exact up to rounding at an integer
+        oracle = [_first_k_oracle(2 / (1 + kk), np.array([1.0, kk]), tol, 20_000) for kk in kappas]
+        assert counts.tolist() == oracle
+        assert np.array_equal(predicted_iterations(r, tol), closed.astype(np.int64))
+
+
+def test_iterations_to_tolerance_in_higher_dimension_is_bracketed() -> None:
+    """dim=5: middle eigenvalues shrink faster, so ceil(ln(tol sqrt(d/2))/ln r) <= k <= ceil(ln tol/ln r)."""
+    kappas = np.array([5.0, 50.0, 500.0])
+    counts = iterations_to_tolerance(_gd_best, kappas, dim=5)
+    r = (kappas - 1) / (kappas + 1)
+    assert np.all(counts <= np.ceil(np.log(1e-6) / np.log(r)))
+    assert np.all(counts >= np.ceil(np.log(1e-6 * np.sqrt(5 / 2)) / np.log(r)))
+    oracle = [_first_k_oracle(2 / (1 + kk), np.geomspace(1, kk, 5), 1e-6, 20_000) for kk in kappas]
+    assert counts.tolist() == oracle
+
+
+def test_iterations_to_tolerance_vectorized_equals_stacked() -> None:
+    kappas = np.geomspace(2, 300, 7)
+    make = lambda mu, L: momentum(4 / (np.sqrt(mu) + np.sqrt(L)) ** 2, 0.5)  # noqa: E731
+    stacked = iterations_to_tolerance(make, kappas)
+    vectorized = iterations_to_tolerance(make, kappas, vectorized=True)
+    assert np.array_equal(stacked, vectorized)
+    assert np.array_equal(
+        iterations_to_tolerance(_gd_best, kappas),
+        iterations_to_tolerance(_gd_best, kappas, vectorized=True),
+    )
+
+
+def test_iterations_to_tolerance_marks_failures_and_keeps_shape() -> None:
+    diverging = iterations_to_tolerance(lambda mu, L: gradient_descent(2.5 / L), [10.0, 20.0])
+    assert diverging.tolist() == [-1, -1]
+    too_short = iterations_to_tolerance(_gd_best, [1000.0], max_steps=50)
+    assert too_short.tolist() == [-1]
+    assert iterations_to_tolerance(_gd_best, 10.0).shape == ()
+    assert iterations_to_tolerance(_gd_best, [[2.0, 3.0], [4.0, 5.0]]).shape == (2, 2)
+    assert iterations_to_tolerance(_gd_best, [1.0]).tolist() == [1]  # eta = 1/L solves kappa = 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"kappas": [0.5]}, "kappas"),
+        ({"kappas": [10.0], "tol": 0.0}, "tol"),
+        ({"kappas": [10.0], "tol": 1.0}, "tol"),
+        ({"kappas": [10.0], "dim": 1}, "dim"),
+        ({"kappas": [10.0], "max_steps": 0}, "max_steps"),
+    ],
+)
+def test_iterations_to_tolerance_validates(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        iterations_to_tolerance(_gd_best, **kwargs)
+
+
+def test_kappa_experiment_slope_is_one() -> None:
+    """Iterations grow like kappa: log-log slope ~1 for eta* and for 1/L (Goh 2017; F10: ~kappa/2 per e-fold)."""
+    data = viz.kappa_experiment()
+    big = data["kappa"] >= 10
+    for key in ["best", "one_over_L"]:
+        assert loglog_slope(data["kappa"][big], data[key][big]) == pytest.approx(1.0, abs=0.02)
+    # the constant: (kappa/2) ln(1/tol) for eta*, kappa ln(1/tol) for 1/L, within 1 %
+    top = data["kappa"][-1]
+    assert data["best"][-1] == pytest.approx(top / 2 * np.log(1e6), rel=0.01)
+    assert data["one_over_L"][-1] == pytest.approx(top * np.log(1e6), rel=0.01)
+
+
+# --------------------------------------------------------------------------------------
+# Exact line search
+# --------------------------------------------------------------------------------------
+
+
+@given(seed=st.integers(0, 10_000), d=st.integers(2, 6))
+def test_exact_line_search_orthogonal_and_optimal(seed: int, d: int) -> None:
+    """g_{k+1} is orthogonal to g_k (Nocedal & Wright 2006, §3.3); each step minimises f on its line."""
+    rng = np.random.default_rng(seed)
+    lam = np.sort(rng.uniform(0.2, 5.0, d))
+    problem = quadratic(lam, rotation=_random_rotation(rng, d))
+    x0 = rng.standard_normal(d)
+    path = exact_line_search(problem, x0, 6)
+    grads = problem.grad(path)
+    for g0, g1 in zip(grads[:-1], grads[1:], strict=True):
+        assert abs(g0 @ g1) <= 1e-9 * (np.linalg.norm(g0) ** 2 + 1e-300)
+    g = problem.grad(x0)
+    grid = np.linspace(0, 2 / lam[0], 20_001)[:, None]
+    best = grid[np.argmin(problem.value(x0 - grid * g)), 0]
+    assert np.linalg.norm(path[1] - (x0 - best * g)) <= 2 * (grid[1, 0]) * np.linalg.norm(g)
+
+
+@given(seed=st.integers(0, 10_000), d=st.integers(2, 5))
+def test_exact_line_search_obeys_kantorovich(seed: int, d: int) -> None:
+    """(f_{k+1}-f*)/(f_k-f*) <= ((k-1)/(k+1))^2 (Kantorovich; Nocedal & Wright 2006, Thm 3.3)."""
+    rng = np.random.default_rng(seed)
+    lam = np.sort(rng.uniform(0.1, 4.0, d))
+    problem = quadratic(lam, rotation=_random_rotation(rng, d))
+    gaps = problem.value(exact_line_search(problem, rng.standard_normal(d), 8))
+    bound = ((lam[-1] / lam[0] - 1) / (lam[-1] / lam[0] + 1)) ** 2
+    assert np.all(gaps[1:] <= bound * gaps[:-1] * (1 + 1e-9) + 1e-300)
+
+
+def test_line_search_in_2d_has_a_constant_ratio_and_a_tight_worst_start() -> None:
+    """Akaike (1959): in 2-D the ratio is the same at every step; the worst start attains the bound."""
+    problem = narrow_valley(10.0)
+    for x0 in [VALLEY_START, viz.worst_line_search_start(problem), np.array([1.0, 3.0])]:
+        ratios = viz.loss_ratios(problem, exact_line_search(problem, x0, 12))
+        np.testing.assert_allclose(ratios, ratios[0], rtol=1e-8)
+    worst = viz.loss_ratios(
+        problem, exact_line_search(problem, viz.worst_line_search_start(problem), 5)
+    )
+    np.testing.assert_allclose(worst, (9 / 11) ** 2, rtol=1e-10)
+
+
+def test_exact_line_search_stops_at_the_minimum() -> None:
+    problem = quadratic([1.0, 1.0])
+    path = exact_line_search(problem, [1.0, -2.0], 4)
+    assert path.shape == (5, 2)
+    np.testing.assert_allclose(path[1:], 0.0, atol=1e-15)  # one step for kappa = 1
+
+
+# --------------------------------------------------------------------------------------
+# Saddles and plateaus; noisy gradients
+# --------------------------------------------------------------------------------------
+
+
+def test_plateau_length_grows_like_log_of_offset() -> None:
+    """Escape from y0 takes ln(delta/y0)/ln(1+eta*gamma) steps (linearisation; Dauphin et al. 2014):
+    each factor 10 closer to the stable manifold adds ln(10)/ln(1+eta) steps."""
+    problem = saddle()
+    eta = 0.2
+    offsets = np.array([1e-3, 1e-6, 1e-9, 1e-12])
+    x0 = np.stack([np.full(4, 1.5), offsets], axis=-1)
+    traj = run(gradient_descent(eta), problem.grad, x0, 400)
+    escaped = np.argmax(np.abs(traj.params[..., 1]) >= 0.5, axis=0)
+    per_1000 = np.log(1e3) / np.log(1 + eta)
+    np.testing.assert_allclose(np.diff(escaped), per_1000, atol=1.0)
+    predicted = saddle_escape_steps(offsets, eta, 1.0, 0.5)
+    assert np.all(np.abs(escaped - predicted) <= 3)  # the cubic term adds only a step or two
+    exact_on_manifold = run(gradient_descent(eta), problem.grad, np.array([1.5, 0.0]), 400)
+    assert np.linalg.norm(exact_on_manifold.params[-1]) < 1e-12  # on y = 0 GD finds the saddle
+
+
+def test_noise_floor_formula_against_a_plain_simulation() -> None:
+    """E x^2 -> eta sigma^2 / (lambda (2 - eta lambda)) for x <- x - eta(lambda x + sigma xi)."""
+    for eta, lam, sigma in [(0.5, 1.0, 1.0), (0.1, 2.0, 0.5), (1.5, 1.0, 0.2)]:
+        measured = solutions.sgd_floor_simulation(eta, lam, sigma, num_steps=300)
+        predicted = eta * sigma**2 / (lam * (2 - eta * lam))
+        assert measured == pytest.approx(predicted, rel=0.05)
+        assert float(sgd_noise_floor(eta, [lam], sigma)) == pytest.approx(predicted)
+
+
+def test_noisy_runs_follow_transient_and_floor() -> None:
+    """Library runs (run + problems.noisy) follow sum_i v_i + (1-eta*lam_i)^{2k} (y_i0^2 - v_i)."""
+    problem = narrow_valley(10.0)
+    y0 = problem.to_eigenbasis(VALLEY_START)
+    x0 = np.broadcast_to(VALLEY_START, (4000, 2))
+    stochastic = noisy(problem, 0.5, np.random.default_rng(7))
+    traj = run(gradient_descent(0.5), stochastic.grad, x0, 150, record_states=False)
+    measured = np.mean(np.sum(traj.params**2, axis=-1), axis=-1)
+    predicted = sgd_expected_sq_error(0.5, problem.eigenvalues, 0.5, y0, 150)
+    np.testing.assert_allclose(
+        measured[[0, 5, 20, 60, 150]], predicted[[0, 5, 20, 60, 150]], rtol=0.06
+    )
+    assert predicted[-1] == pytest.approx(
+        float(sgd_noise_floor(0.5, problem.eigenvalues, 0.5)), rel=1e-3
+    )
+
+
+def test_noise_floor_validates_and_scales_with_eta() -> None:
+    with pytest.raises(ValueError, match="0 < learning_rate"):
+        sgd_noise_floor(2.5, [1.0], 1.0)
+    small = sgd_noise_floor(np.array([1e-3, 2e-3]), [1.0, 0.1], 1.0)
+    assert small[1] / small[0] == pytest.approx(2.0, rel=1e-2)  # floor ~ eta for small eta
+
+
+# --------------------------------------------------------------------------------------
+# Solutions to the exercises
+# --------------------------------------------------------------------------------------
+
+
+def test_solution_predict_and_measure() -> None:
+    for kk in [5.0, 50.0, 500.0]:
+        predicted, measured = solutions.predict_and_measure(kk)
+        r = (kk - 1) / (kk + 1)
+        assert predicted == math.ceil(math.log(1e-6) / math.log(r))
+        assert abs(predicted - measured) <= 1
+
+
+def test_solution_line_search_ratio() -> None:
+    """Closed form against runs: constant ratio, same at phi and phi + 90 degrees, max at 45 degrees."""
+    kk = 10.0
+    problem = quadratic([1.0, kk])
+    for phi in [0.1, 0.4, np.pi / 4, 1.2]:
+        g = np.array([np.cos(phi), np.sin(phi)])
+        x0 = g / problem.eigenvalues  # A^{-1} g: the gradient at x0 is g
+        ratios = viz.loss_ratios(problem, exact_line_search(problem, x0, 6))
+        np.testing.assert_allclose(ratios, solutions.line_search_ratio(kk, phi), rtol=1e-9)
+    phis = np.linspace(0, np.pi / 2, 1001)
+    values = solutions.line_search_ratio(kk, phis)
+    assert phis[np.argmax(values)] == pytest.approx(np.pi / 4, abs=2e-3)
+    assert values.max() == pytest.approx(((kk - 1) / (kk + 1)) ** 2)
+    np.testing.assert_allclose(values, solutions.line_search_ratio(kk, phis + np.pi / 2))
+
+
+def test_solution_early_stopping_filters() -> None:
+    """GD from 0 fits (1-(1-eta*lam)^k) of each eigen-component of x* (Goh 2017, early stopping)."""
+    lam, angle, x_star = np.array([0.05, 1.0]), 0.6, np.array([2.0, -1.0])
+    problem = quadratic(lam, angle=angle, x_star=x_star)
+    xk = solutions.early_stopped_iterate(lam, angle, x_star, 0.5, 30)
+    fitted = (xk @ problem.eigenvectors) / (x_star @ problem.eigenvectors)
+    np.testing.assert_allclose(fitted, solutions.gd_filter(lam, 0.5, 30), rtol=1e-12)
+    grid = np.geomspace(1e-4, 1.0, 400)
+    gap = np.abs(solutions.gd_filter(grid, 0.5, 30) - solutions.ridge_filter(grid, 1 / (0.5 * 30)))
+    assert gap.max() < 0.25 and gap[0] < 1e-3  # equal to first order for small lambda
+    np.testing.assert_allclose(solutions.ridge_filter([1.0, 3.0], 1.0), [0.5, 0.75])
+
+
+def test_solution_rotation_gap_is_rounding() -> None:
+    for angle in [0.3, 1.0, 2.5]:
+        assert solutions.rotation_gap(angle) < 1e-12
+
+
+def test_solution_steps_vs_learning_rate() -> None:
+    """Fewest steps near eta* = 2/(mu+L); smaller is slower; at eta >= 2/L nothing converges."""
+    etas = np.linspace(0.05, 2.1, 83)
+    counts = solutions.steps_vs_learning_rate(etas, 10.0)
+    ok = counts >= 0
+    assert np.all(counts[etas >= 2.0] == -1) and np.all(ok[etas < 1.99])
+    best = etas[ok][np.argmin(counts[ok])]
+    assert best == pytest.approx(2 / 1.1, abs=0.05)
+    oracle = [_first_k_oracle(e, np.array([0.1, 1.0]), 1e-6, 5000) for e in etas]
+    assert counts.tolist() == oracle
+
+
+# --------------------------------------------------------------------------------------
+# The explorer
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def explorer() -> Any:
+    built = viz.valley_explorer()
+    yield built
+    plt.close(built.figure)
+
+
+def test_explorer_defaults_show_the_predicted_contraction(explorer: Any) -> None:
+    state = explorer.update()
+    assert state["diverged_at"] == -1
+    assert state["rate"] == pytest.approx(max(abs(1 - 1.5 * 0.1), abs(1 - 1.5)))
+    np.testing.assert_allclose(state["errors"], np.abs(state["predicted"]), rtol=1e-9, atol=1e-14)
+
+
+def test_explorer_reports_divergence_like_run(explorer: Any) -> None:
+    state = explorer.update(learning_rate=2.4, kappa=30.0)
+    problem = narrow_valley(30.0)
+    plain = run(gradient_descent(2.4), problem.grad, VALLEY_START, 60, bound=viz.DIVERGENCE_BOUND)
+    assert state["diverged_at"] == int(plain.diverged_at) > 0
+    assert state["rate"] == pytest.approx(1.4)
+    assert "diverged at step" in explorer.figure.axes[0].texts[0].get_text()
+
+
+def test_explorer_callback_is_fast(explorer: Any) -> None:
+    """Budget (DESIGN.md): median slider callback, compute and redraw, under 50 ms."""
+    explorer.update()
+    times = []
+    for eta, kk in [(0.3, 3.0), (1.8, 100.0), (2.3, 10.0), (1.0, 1000.0), (0.05, 1.0)] * 3:
+        start = time.perf_counter()
+        explorer.update(learning_rate=eta, kappa=kk)
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.05
+
+
+def test_static_explorer_figure_is_the_default_state() -> None:
+    fig = viz.explorer_default()
+    try:
+        texts = [ax.get_title() for ax in fig.axes]
+        assert any("converges" in t for t in texts)
+    finally:
+        plt.close(fig)
+
+
+def test_chapter_figures_are_registered() -> None:
+    from gdbook.figures import load_all
+
+    names = {n for n in load_all() if n.startswith("gradient_descent_")}
+    assert len(names) >= 6
