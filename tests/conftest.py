@@ -11,3 +11,6 @@ from hypothesis import settings
 
 settings.register_profile("book", deadline=None, derandomize=True, max_examples=60)
 settings.load_profile("book")
+
+# Run by hand with torch installed (see its docstring); torch is not a test dependency.
+collect_ignore = ["reference/make_torch_reference.py"]

@@ -13,7 +13,9 @@ Oracles, in order of independence from the code under test:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import itertools
 import math
 import statistics
 import sys
@@ -102,16 +104,21 @@ PAIR_CLAIMS = [
 ]
 
 
+@functools.cache
+def _claim(name: str) -> Any:
+    return getattr(claims, name)()
+
+
 @pytest.mark.parametrize("name", PAIR_CLAIMS)
 def test_claim_is_an_identity(name: str) -> None:
-    derived, claimed = getattr(claims, name)()
+    derived, claimed = _claim(name)
     assert sp.simplify(derived - claimed) == 0, f"{name}: {derived} != {claimed}"
 
 
 def test_claims_are_not_vacuous() -> None:
     """Each claimed side is a real statement: perturbing it breaks the identity."""
     for name in PAIR_CLAIMS:
-        derived, claimed = getattr(claims, name)()
+        derived, claimed = _claim(name)
         if claimed == 0:
             continue
         assert sp.simplify(derived - (claimed + sp.Rational(1, 7))) != 0, name
@@ -219,7 +226,8 @@ def test_optimal_step_minimises_spectral_radius() -> None:
         etas = np.linspace(1e-4, 2 / L_, 200_001)
         rho = spectral_radius(etas, [mu_, (mu_ + L_) / 2, L_])
         assert etas[np.argmin(rho)] == pytest.approx(2 / (mu_ + L_), abs=2 * (etas[1] - etas[0]))
-        assert rho.min() == pytest.approx((L_ / mu_ - 1) / (L_ / mu_ + 1), abs=1e-8)
+        spacing = etas[1] - etas[0]  # rho has slope <= L next to its minimum
+        assert rho.min() == pytest.approx((L_ / mu_ - 1) / (L_ / mu_ + 1), abs=L_ * spacing)
         assert float(optimal_learning_rate(mu_, L_)) == pytest.approx(2 / (mu_ + L_))
 
 
@@ -230,9 +238,11 @@ def test_measured_rate_of_runs_equals_kappa_formula(kk: float) -> None:
     lam = np.geomspace(1.0, kk, 6)
     problem = quadratic(lam, rotation=_random_rotation(rng, 6))
     eta = float(optimal_learning_rate(1.0, kk))
-    traj = run(gradient_descent(eta), problem.grad, rng.standard_normal(6), 400)
+    num_steps = int(8 * kk) + 100  # long enough for the slowest pair of directions to dominate
+    traj = run(gradient_descent(eta), problem.grad, rng.standard_normal(6), num_steps)
     errors = np.linalg.norm(traj.params, axis=-1)
-    assert measured_rate(errors, skip=100) == pytest.approx((kk - 1) / (kk + 1), rel=1e-6)
+    rate = measured_rate(errors, skip=num_steps // 2)
+    assert rate == pytest.approx((kk - 1) / (kk + 1), rel=1e-6)
     assert float(optimal_rate(kk)) == pytest.approx((kk - 1) / (kk + 1))
 
 
@@ -263,7 +273,8 @@ def test_loss_decomposition_has_the_half(eta: float, low: float, angle: float) -
 def _first_k_oracle(eta: float, lam: np.ndarray, tol: float, limit: int) -> int:
     """First k with sqrt(sum (1-eta*lam)^{2k}) <= tol * sqrt(d), by direct powers (no run)."""
     ks = np.arange(limit + 1)[:, None]
-    norms = np.sqrt(np.sum((1 - eta * lam) ** (2 * ks), axis=1))
+    with np.errstate(over="ignore"):
+        norms = np.sqrt(np.sum((1 - eta * lam) ** (2 * ks), axis=1))
     hit = np.nonzero(norms <= tol * np.sqrt(lam.size))[0]
     return int(hit[0]) if hit.size else -1
 
@@ -335,10 +346,15 @@ def test_kappa_experiment_slope_is_one() -> None:
     big = data["kappa"] >= 10
     for key in ["best", "one_over_L"]:
         assert loglog_slope(data["kappa"][big], data[key][big]) == pytest.approx(1.0, abs=0.02)
-    # the constant: (kappa/2) ln(1/tol) for eta*, kappa ln(1/tol) for 1/L, within 1 %
-    top = data["kappa"][-1]
-    assert data["best"][-1] == pytest.approx(top / 2 * np.log(1e6), rel=0.01)
-    assert data["one_over_L"][-1] == pytest.approx(top * np.log(1e6), rel=0.01)
+    # exact counts: eta* shrinks both errors by r = (k-1)/(k+1); 1/L removes the steep error
+    # in one step and shrinks the flat one by 1 - 1/k, from norm 1 against tol * sqrt(2)
+    kk = data["kappa"]
+    best = np.ceil(np.log(1e-6) / np.log((kk - 1) / (kk + 1)))
+    one_over_l = np.ceil(np.log(1e-6 * np.sqrt(2)) / np.log(1 - 1 / kk))
+    assert np.all(np.abs(data["best"] - best) <= 1)
+    assert np.all(np.abs(data["one_over_L"] - one_over_l) <= 1)
+    # and the asymptote (kappa/2) ln(1/tol) of F10, within 1 % at kappa = 1000
+    assert data["best"][-1] == pytest.approx(kk[-1] / 2 * np.log(1e6), rel=0.01)
 
 
 # --------------------------------------------------------------------------------------
@@ -355,7 +371,7 @@ def test_exact_line_search_orthogonal_and_optimal(seed: int, d: int) -> None:
     x0 = rng.standard_normal(d)
     path = exact_line_search(problem, x0, 6)
     grads = problem.grad(path)
-    for g0, g1 in zip(grads[:-1], grads[1:], strict=True):
+    for g0, g1 in itertools.pairwise(grads):
         assert abs(g0 @ g1) <= 1e-9 * (np.linalg.norm(g0) ** 2 + 1e-300)
     g = problem.grad(x0)
     grid = np.linspace(0, 2 / lam[0], 20_001)[:, None]

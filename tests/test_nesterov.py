@@ -82,7 +82,10 @@ def test_reparameterisation_with_time_varying_momentum() -> None:
     """F25 (Bengio et al. 2012, derived for varying mu): with phi_k = theta_k + mu_{k+1} v_k,
     phi_{k+1} = phi_k + mu_{k+2} mu_{k+1} v_k - (1 + mu_{k+2}) eta grad f(phi_k).
     """
-    mu = lambda t: min(1.0 - 3.0 / (t + 5.0), 0.95)  # Nesterov's convex schedule  # noqa: E731
+
+    def mu(t: int) -> float:  # Nesterov's convex schedule, capped
+        return min(1.0 - 3.0 / (t + 5.0), 0.95)
+
     eta = 0.03
     nag = sutskever_nag(QUAD.grad, np.array([2.0, 1.0]), eta, mu, 40)
     theta, phi = nag.params, nag.lookahead

@@ -10,6 +10,8 @@ Every optimizer here is a composition: a direction (``scale_by_adam``,
 ``scale_by_amsgrad``, ``scale_by_nadam``, ``scale_by_adamax``, ``scale_by_radam``),
 optionally decoupled weight decay, then ``scale_by_learning_rate``. The defaults
 follow the original papers; each docstring says where PyTorch, optax or Keras differ.
+``learning_rate`` may be a number, an array (a sweep) or a schedule ``t -> eta_t``;
+``b1``, ``b2``, ``eps`` and ``weight_decay`` are numbers or arrays.
 """
 
 from __future__ import annotations
@@ -343,10 +345,14 @@ def scale_by_adamax(
     r"""Direction :math:`m_t / ((1-\beta_1^t)\,u_t)`, :math:`u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)`.
 
     :math:`u_t = \max_{i \le t} \beta_2^{t-i}|g_i|` is the :math:`p \to \infty` limit
-    of Adam's :math:`v_t^{1/p}` and needs no bias correction; every step satisfies
-    :math:`|\Delta x| \le \eta`. Kingma & Ba have no :math:`\epsilon` (``eps=0``: a
-    coordinate whose gradients were all zero gets a zero step); torch and optax add
-    ``eps`` *inside* the maximum.
+    of Adam's :math:`v_t^{1/p}` and needs no bias correction. Kingma & Ba state
+    :math:`|\Delta x_t| \le \eta`; the tight bound is
+    :math:`\eta\,\frac{1-\beta_1}{1-\beta_1^t}\sum_{k<t}(\beta_1/\beta_2)^k`, which
+    tends to :math:`\eta\,\beta_2(1-\beta_1)/(\beta_2-\beta_1) \approx 1.009\,\eta` at
+    the defaults if :math:`\beta_1 < \beta_2` and grows without limit otherwise
+    (equality for gradients that shrink like :math:`\beta_2^{t-i}`).
+    Kingma & Ba have no :math:`\epsilon` (``eps=0``: a coordinate whose gradients
+    were all zero gets a zero step); torch and optax add ``eps`` *inside* the maximum.
 
     References: Kingma & Ba (2015, Algorithm 2, Section 7.1).
     """

@@ -10,8 +10,8 @@ book's :math:`r`), :math:`v_t` ``nu`` (RMSProp's mean square, Hinton's
 
 Where :math:`\epsilon` goes is a convention that changes the numbers: outside the
 root (:math:`g/(\sqrt{s}+\epsilon)`: Duchi et al., the Deep Learning book's Adagrad,
-torch) or inside (:math:`g/\sqrt{s+\epsilon}`: optax, Keras, TF1). Every
-direction here takes ``eps_in_sqrt`` to choose.
+torch) or inside (:math:`g/\sqrt{s+\epsilon}`: optax, Keras, TF1). Adagrad and
+RMSProp take ``eps_in_sqrt`` to choose; Adadelta has it inside both of its roots.
 """
 
 from __future__ import annotations
@@ -199,6 +199,9 @@ def rmsprop(
     scale_by_learning_rate)``, exactly torch's RMSprop. Graves (2013) and Keras put
     the learning rate inside the buffer instead; the two agree while
     :math:`\eta` is constant.
+
+    Defaults: :math:`\rho = 0.9` (Hinton), ``eps=1e-8`` outside the root and
+    :math:`\eta = 10^{-2}` (torch; the lecture gives no :math:`\eta`).
 
     References: Tieleman & Hinton (2012, lecture 6e); Graves (2013).
     """

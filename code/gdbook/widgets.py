@@ -87,9 +87,10 @@ class Explorer:
                 raise ValueError(f"unknown control {name!r}; known: {sorted(self.controls)}")
             self.controls[name].value = value
         self.state = dict(self.draw(**self.values()) or {})
-        self.figure.canvas.draw()
         if self._image is not None:
-            self._image.value = render_png(self.figure, self.dpi)
+            self._image.value = render_png(self.figure, self.dpi)  # this draws the figure
+        else:
+            self.figure.canvas.draw()
         return self.state
 
     def widget(self) -> widgets.Widget:

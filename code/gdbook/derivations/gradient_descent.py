@@ -36,6 +36,12 @@ a, b, c = sp.symbols("a b c", real=True)  # entries of a symmetric 2 x 2 Hessian
 e_1, e_2 = sp.symbols("e_1 e_2", real=True)  # error x - x* in a general 2-D valley
 
 
+def _ratio(top: sp.Expr, bottom: sp.Expr) -> sp.Expr:
+    """``top / bottom`` kept as written, so that it prints as (kappa - 1)/(kappa + 1)."""
+    keep = [sp.Add(*a.as_ordered_terms(), evaluate=False) for a in (top, bottom)]
+    return sp.Mul(keep[0], sp.Pow(keep[1], -1, evaluate=False), evaluate=False)
+
+
 def _rotation() -> sp.Matrix:
     return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
 
@@ -128,7 +134,7 @@ def optimal_rate() -> tuple[sp.Expr, sp.Expr]:
     r"""At :math:`\eta^\star` the slowest contraction is :math:`(\kappa - 1)/(\kappa + 1)`, :math:`\kappa = L/\mu`."""
     step, _ = optimal_step()
     derived = sp.simplify((1 - step * mu).subs(L, kappa * mu))
-    return derived, (kappa - 1) / (kappa + 1)
+    return derived, _ratio(kappa - 1, kappa + 1)
 
 
 def iterations_for_tolerance() -> tuple[sp.Expr, sp.Expr]:

@@ -17,6 +17,8 @@ with :math:`\beta = 1/(1 + r)`, :math:`r > 0`, and the result is written back in
 
 from __future__ import annotations
 
+from functools import cache
+
 import sympy as sp
 
 from gdbook.derivations import L, beta, eta, g, k, kappa, lam, mu, t, z
@@ -70,9 +72,10 @@ def velocity_fraction() -> tuple[sp.Expr, sp.Expr]:
 def time_to_fraction() -> tuple[sp.Expr, sp.Expr]:
     r"""Steps to reach the fraction :math:`q` of the terminal velocity: :math:`k = \ln(1-q)/\ln\beta`."""
     q = sp.Symbol("q", positive=True)
+    rest = sp.Symbol("p", positive=True)  # 1 - q, the part still missing
     steps = sp.Symbol("k", positive=True)
-    (solution,) = sp.solve(sp.Eq(1 - _below_one**steps, q), steps)
-    derived = _back_to_beta(solution)
+    (solution,) = sp.solve(sp.Eq(_below_one**steps, rest), steps)  # beta^k = 1 - q
+    derived = _back_to_beta(solution).subs(rest, 1 - q)
     return derived, sp.log(1 - q) / sp.log(beta)
 
 
@@ -292,6 +295,7 @@ def spectral_radius_is_monotone() -> tuple[sp.Expr, sp.Expr]:
     return sp.diff(h, _u), sp.simplify(h.subs(_u, 2 * sp.sqrt(beta)))
 
 
+@cache
 def _solve_optimal() -> tuple[sp.Expr, sp.Expr]:
     """Solve the two critical-damping equations for (eta, sqrt(beta)); keep sqrt(beta) < 1."""
     step, root_beta = sp.symbols("eta q", positive=True)  # q = sqrt(beta)
@@ -349,14 +353,17 @@ def optimal_beta_expansion(order: int = 2) -> tuple[sp.Expr, sp.Expr]:
 
 
 def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
-    r"""Steps per factor :math:`e` of error, :math:`-1/\ln\rho`, to leading order: :math:`\kappa/2` (GD) and :math:`\sqrt\kappa/2` (heavy ball)."""
-    gd = (kappa - 1) / (kappa + 1)
+    r"""Steps per factor :math:`e` of error, :math:`-1/\ln\rho`, to leading order: :math:`\kappa/2` (GD) and :math:`\sqrt\kappa/2` (heavy ball).
+
+    GD's rate is :math:`(\kappa-1)/(\kappa+1)`, the heavy ball's the same expression in
+    :math:`\sqrt\kappa`; with :math:`x = 1/\kappa` (resp. :math:`1/\sqrt\kappa`) both are
+    :math:`(1-x)/(1+x)` and :math:`-1/\ln\rho = 1/(2x) + O(x)`.
+    """
+    x = sp.Symbol("x", positive=True)
     hb, _ = optimal_rate()
-
-    def leading(rate: sp.Expr) -> sp.Expr:
-        expansion = sp.series(-1 / sp.log(rate), kappa, sp.oo, 1).removeO()
-        return sp.Add(
-            *[term for term in sp.Add.make_args(expansion) if sp.limit(term, kappa, sp.oo) == sp.oo]
-        )
-
-    return leading(gd), leading(hb)
+    leading = []
+    for rate, small in [((kappa - 1) / (kappa + 1), 1 / kappa), (hb, 1 / sp.sqrt(kappa))]:
+        in_x = sp.simplify(rate.subs(kappa, sp.solve(sp.Eq(small, x), kappa)[0]))
+        expansion = sp.series(-1 / sp.log(in_x), x, 0, 1).removeO()
+        leading.append(sp.simplify(expansion.subs(x, small)))
+    return leading[0], leading[1]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from gdbook import plotting
 from gdbook.base import Array, run
@@ -359,9 +360,14 @@ def valley_explorer() -> Explorer:
 
     Left: the trajectory over the level sets (a diverging run ends with a cross
     and says at which step). Right: :math:`|y_{i,k}|` per eigendirection, measured
-    (markers) and predicted :math:`|1 - \eta\lambda_i|^k |y_{i,0}|` (lines).
+    (markers) and predicted :math:`|1 - \eta\lambda_i|^k |y_{i,0}|` (lines of the
+    same colour). The first draw fixes the layout; later draws only move data.
     """
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.8))
+    colors = [PALETTE["blue"], PALETTE["orange"]]
+    # Every text costs milliseconds per redraw (matplotlib 3.11), so the explorer keeps
+    # few: no coordinates on the valley, three ticks per axis, no legend (the static
+    # figure, explorer_default, adds one).
     with plotting.style():
         level_lines = [left.plot([], [], color="0.6", lw=0.6)[0] for _ in VALLEY_LEVELS]
         left.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9)
@@ -371,26 +377,26 @@ def valley_explorer() -> Explorer:
         note = left.text(0.02, 0.03, "", transform=left.transAxes, color=METHOD_COLORS["gd"])
         left.set_xlim(*VALLEY_XLIM)
         left.set_ylim(*VALLEY_YLIM)
+        left.set_xticks([])
+        left.set_yticks([])
         left.set_aspect("equal")
-        left.set_xlabel("$x_1$")
-        left.set_ylabel("$x_2$")
-        colors = [PALETTE["blue"], PALETTE["orange"]]
-        names = ["flat", "steep"]
         measured = [
-            right.semilogy([], [], "o", ms=3, color=c, label=f"{n} direction, measured")[0]
-            for c, n in zip(colors, names, strict=True)
+            right.semilogy([], [], "o", ms=3, color=c, label=f"{name} direction: run")[0]
+            for c, name in zip(colors, ["flat", "steep"], strict=True)
         ]
         predicted = [
             right.semilogy(
-                [], [], "-", lw=1, color=c, label=rf"$|1-\eta\lambda_{i + 1}|^k\,|y_{{{i + 1},0}}|$"
+                [], [], "-", lw=1, color=c, label=rf"$|1-\eta\lambda_{i}|^k\,|y_{{{i},0}}|$"
             )[0]
-            for i, c in enumerate(colors)
+            for i, c in enumerate(colors, start=1)
         ]
         right.set_xlim(0, EXPLORER_STEPS)
         right.set_ylim(1e-6, 1e3)
+        right.set_xticks([0, EXPLORER_STEPS // 2, EXPLORER_STEPS])
+        right.set_yticks([1e-6, 1e-3, 1e0])
+        right.yaxis.set_minor_locator(NullLocator())
         right.set_xlabel("step $k$")
-        right.set_ylabel(r"$|y_{i,k}|$, error along eigenvector $i$")
-        right.legend(loc="lower left", fontsize=8)
+        right.set_ylabel(r"$|y_{i,k}|$")
     steps = np.arange(EXPLORER_STEPS + 1)
 
     def draw(learning_rate: float, kappa: float) -> dict[str, Any]:
@@ -423,9 +429,9 @@ def valley_explorer() -> Explorer:
             measured[i].set_data(np.arange(len(points)), errors[:, i])
             predicted[i].set_data(steps, prediction[:, i])
         rho = float(factors.max())
-        verdict = "diverges" if rho > 1 else "converges"
-        left.set_title(rf"$\eta = {learning_rate:.3g}$, $\kappa = {kappa:.3g}$: {verdict}")
-        right.set_title(rf"$\rho(\eta) = \max_i |1-\eta\lambda_i| = {rho:.3f}$")
+        verdict = "converges" if rho < 1 else "diverges" if rho > 1 else "never settles"
+        left.set_title(f"η = {learning_rate:.3g}, κ = {kappa:.3g}: {verdict}")
+        right.set_title(f"slowest contraction ρ(η) = {rho:.3f}")
         return {
             "diverged_at": diverged_at,
             "rate": rho,
@@ -437,7 +443,10 @@ def valley_explorer() -> Explorer:
         "learning_rate": slider("learning rate η", 1.5, -2.0, np.log10(2.5), 0.01, log=True),
         "kappa": slider("condition number κ", 10.0, 0.0, 3.0, 0.01, log=True),
     }
-    return Explorer(figure=fig, controls=controls, draw=draw)
+    explorer = Explorer(figure=fig, controls=controls, draw=draw)
+    explorer.update()
+    fig.set_layout_engine("none")  # keep the constrained layout of the first draw: 2x faster
+    return explorer
 
 
 @register("gradient_descent_explorer.svg")
@@ -445,4 +454,9 @@ def explorer_default() -> Figure:
     """The valley explorer at its default slider settings (the static picture)."""
     explorer = valley_explorer()
     explorer.update()
+    left, right = explorer.figure.axes
+    left.set_xlabel("$x_1$")
+    left.set_ylabel("$x_2$")
+    right.legend(loc="upper right", fontsize=8)
+    explorer.figure.set_layout_engine("constrained")  # make room for the added labels
     return explorer.figure

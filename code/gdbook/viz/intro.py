@@ -16,15 +16,17 @@ composition is the named optimizer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullLocator
 
 from gdbook import plotting
 from gdbook.adam import adam
-from gdbook.base import Array, Optimizer, Trajectory, run
+from gdbook.base import Array, Optimizer, State, Trajectory, run
 from gdbook.figures import register
 from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import momentum
@@ -35,7 +37,7 @@ from gdbook.widgets import Explorer, register_widget, slider
 HERO_KAPPA = 50.0  # condition number of the hero valley
 HERO_ANGLE = -np.pi * 25 / 180  # the flat direction points 25 degrees below the x1 axis
 HERO_START = np.array([-2.0, 0.6])  # up the steep wall, far down the floor
-HERO_STEPS = 300  # updates in every hero run
+HERO_STEPS = 200  # updates in every hero run
 HERO_PATH_STEPS = 60  # updates drawn in the path panels
 HERO_TOL = 1e-6  # f(x_k) - f* at which a method has "arrived"
 HERO_BETA = 0.8  # momentum of the hero's heavy ball
@@ -82,12 +84,34 @@ def hero_runs(
     beta: float = HERO_BETA,
     num_steps: int = HERO_STEPS,
 ) -> dict[str, Trajectory]:
-    """Every hero method from :data:`HERO_START` for ``num_steps`` updates."""
+    """Every hero method from :data:`HERO_START` for ``num_steps`` updates (one shared loop)."""
     problem = hero_problem(kappa)
+    opts = hero_optimizers(kappa, scale, beta)
+    starts = np.broadcast_to(HERO_START, (len(opts), HERO_START.size))
+    both = run(_side_by_side(list(opts.values())), problem.grad, starts, num_steps)
     return {
-        name: run(opt, problem.grad, HERO_START, num_steps, record_states=False)
-        for name, opt in hero_optimizers(kappa, scale, beta).items()
+        name: Trajectory(both.params[:, i], None, both.diverged_at[i])
+        for i, name in enumerate(opts)
     }
+
+
+def _side_by_side(opts: Sequence[Optimizer]) -> Optimizer:
+    """Run ``opts[i]`` on row ``i`` of a batch of params: several methods in one loop."""
+
+    def init(params: Array) -> tuple[State, ...]:
+        return tuple(opt.init(row) for opt, row in zip(opts, params, strict=True))
+
+    def update(
+        grads: Array, state: tuple[State, ...], params: Array
+    ) -> tuple[Array, tuple[State, ...]]:
+        steps, states = [], []
+        for opt, g, s, p in zip(opts, grads, state, params, strict=True):
+            step, s = opt.update(g, s, p)
+            steps.append(step)
+            states.append(s)
+        return np.stack(steps), tuple(states)
+
+    return Optimizer(init, update)
 
 
 def excess_loss(problem: Quadratic, trajectory: Trajectory) -> Array:
@@ -113,15 +137,16 @@ def _ellipses(problem: Quadratic) -> list[Array]:
     return curves
 
 
-def _valley_axes(ax: Axes, title: str) -> list[Any]:
+def _valley_axes(ax: Axes, title: str, color: str) -> list[Any]:
     """Empty level-set lines, the minimum, limits and labels; returns the level lines."""
     lines = [ax.plot([], [], color="0.7", lw=0.6)[0] for _ in LEVELS]
     ax.plot(0, 0, marker="*", color=PALETTE["black"], markersize=8)
     ax.set_xlim(*XLIM)
     ax.set_ylim(*YLIM)
     ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_title(title)
+    ax.axis("off")  # a picture of the valley: its coordinates carry no message
+    # a text, not set_title: an axes title is re-positioned on every draw (slow in widgets)
+    ax.text(0.5, 1.0, title, color=color, transform=ax.transAxes, ha="center", va="bottom")
     return lines
 
 
@@ -130,7 +155,9 @@ def _hero_layout(figsize: tuple[float, float]) -> tuple[Figure, dict[str, Axes]]
 
     with plotting.style():
         fig = plt.figure(figsize=figsize, layout="constrained")
-        axes = fig.subplot_mosaic([["gd", "momentum", "adam"], ["loss", "loss", "loss"]])
+        axes = fig.subplot_mosaic(
+            [["gd", "momentum", "adam"], ["loss", "loss", "loss"]], height_ratios=[1.0, 0.75]
+        )
     return fig, axes
 
 
@@ -149,26 +176,24 @@ def _hero_artists(axes: dict[str, Axes]) -> _HeroArtists:
     with plotting.style():
         for name in METHODS:
             ax, color = axes[name], METHOD_COLORS[name]
-            levels[name] = _valley_axes(ax, LABELS[name])
+            levels[name] = _valley_axes(ax, LABELS[name], color)
             (paths[name],) = ax.plot([], [], "o-", color=color, lw=1.0, ms=2.2)
             ax.plot(*HERO_START, "s", color=color, ms=5)
             notes[name] = ax.text(0.03, 0.04, "", transform=ax.transAxes, fontsize=8, color=color)
             (losses[name],) = loss_ax.semilogy([], [], color=color, label=LABELS[name])
             (arrivals[name],) = loss_ax.plot([], [], "o", color=color, ms=5)
-        axes["gd"].set_ylabel("$x_2$")
         loss_ax.axhline(HERO_TOL, color="0.5", lw=0.8, ls="--")
         loss_ax.text(HERO_STEPS, HERO_TOL, " tolerance", va="center", ha="left", color="0.4")
         loss_ax.set_xlim(0, HERO_STEPS)
         loss_ax.set_ylim(*LOSS_YLIM)
         loss_ax.set_xlabel("step $k$")
         loss_ax.set_ylabel(r"$f(x_k) - f^\star$")
-        loss_ax.legend(loc="upper right")
+        loss_ax.yaxis.set_major_locator(LogLocator(numticks=5))  # every third decade
+        loss_ax.yaxis.set_minor_locator(NullLocator())
     return _HeroArtists(levels, paths, losses, arrivals, notes)
 
 
-def _draw_hero(
-    artists: _HeroArtists, kappa: float, scale: float, beta: float
-) -> dict[str, Any]:
+def _draw_hero(artists: _HeroArtists, kappa: float, scale: float, beta: float) -> dict[str, Any]:
     """Recompute the three runs and update every artist; return what was computed."""
     problem = hero_problem(kappa)
     curves = _ellipses(problem)
@@ -192,7 +217,7 @@ def _draw_hero(
             note = f"tolerance at step {arrived}"
         else:
             note = f"not at tolerance after {HERO_STEPS} steps"
-        artists.notes[name].set_text(rf"$\eta = {rates[name]:.3g}$: {note}")
+        artists.notes[name].set_text(f"η = {rates[name]:.3g}: {note}")
         state[name] = {
             "learning_rate": rates[name],
             "steps_to_tolerance": arrived,
@@ -205,7 +230,7 @@ def _draw_hero(
 @register("intro_hero.svg")
 def hero() -> Figure:
     """Three methods, one valley: the paths (first 60 steps) and the loss (300 steps)."""
-    fig, axes = _hero_layout((9.0, 5.6))
+    fig, axes = _hero_layout((9.0, 4.6))
     artists = _hero_artists(axes)
     _draw_hero(artists, HERO_KAPPA, 1.0, HERO_BETA)
     return fig
@@ -214,8 +239,12 @@ def hero() -> Figure:
 @register_widget("intro_hero")
 def hero_explorer() -> Explorer:
     """The hero with sliders: a common learning-rate scale, momentum's beta, the valley's kappa."""
-    fig, axes = _hero_layout((9.0, 5.6))
+    fig, axes = _hero_layout((9.0, 4.6))
     artists = _hero_artists(axes)
+    _draw_hero(artists, HERO_KAPPA, 1.0, HERO_BETA)
+    fig.canvas.draw()  # lay the figure out once, then freeze it: redraws skip the layout
+    fig.set_layout_engine("none")
+    fig.set_dpi(80)  # the resolution of the picture the widget shows
     controls = {
         "scale": slider("learning-rate scale", 1.0, -1.0, 0.5, 0.05, log=True),
         "beta": slider("momentum β", HERO_BETA, 0.0, 0.98, 0.02),
@@ -234,129 +263,131 @@ def hero_explorer() -> Explorer:
 
 
 class Member(NamedTuple):
-    """One optimizer of the book: where it sits in the tree and how the package builds it."""
+    """One optimizer of the book: what it adds, and how the package composes it."""
 
     name: str
-    year: int
     reference: str  # "Author (Year)"
+    adds: str  # what it adds to its parents, in a few words
     composition: str  # the chain of gdbook blocks, as Python source
     column: int  # position in the drawing
-    row: float
+    row: int
     color: str
 
 
 FAMILY: tuple[Member, ...] = (
     Member(
         "gradient descent",
-        1847,
         "Cauchy (1847)",
+        "steps down the gradient",
         "scale_by_learning_rate(eta)",
         0,
-        1.5,
+        1,
         METHOD_COLORS["gd"],
     ),
     Member(
         "momentum",
-        1964,
         "Polyak (1964)",
+        "remembers past gradients",
         "chain(trace(beta), scale_by_learning_rate(eta))",
         1,
-        3.0,
+        2,
         METHOD_COLORS["momentum"],
     ),
     Member(
         "Nesterov",
-        1983,
         "Nesterov (1983)",
+        "looks ahead",
         "chain(trace(beta, nesterov=True), scale_by_learning_rate(eta))",
         2,
-        3.0,
+        2,
         METHOD_COLORS["nesterov"],
     ),
     Member(
         "Adagrad",
-        2011,
         "Duchi et al. (2011)",
+        "one rate per coordinate",
         "chain(scale_by_adagrad(eps), scale_by_learning_rate(eta))",
         1,
-        0.0,
+        0,
         METHOD_COLORS["adagrad"],
     ),
     Member(
         "RMSProp",
-        2012,
         "Tieleman & Hinton (2012)",
+        "forgets old gradients",
         "chain(scale_by_rms(decay, eps), scale_by_learning_rate(eta))",
         2,
-        0.0,
+        0,
         METHOD_COLORS["rmsprop"],
     ),
     Member(
         "Adadelta",
-        2012,
         "Zeiler (2012)",
+        "matches the units",
         "chain(scale_by_adadelta(rho, eps), scale_by_learning_rate(eta))",
         3,
-        -0.9,
+        -1,
         METHOD_COLORS["rmsprop"],
     ),
     Member(
         "Adam",
-        2015,
         "Kingma & Ba (2015)",
+        "both memories, bias-corrected",
         "chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(eta))",
         3,
-        1.5,
+        1,
         METHOD_COLORS["adam"],
     ),
     Member(
         "NAdam",
-        2016,
         "Dozat (2016)",
+        "Adam that looks ahead",
         "chain(scale_by_nadam(b1, b2, eps), scale_by_learning_rate(eta))",
         4,
-        3.0,
+        2,
         METHOD_COLORS["adam"],
     ),
     Member(
         "AMSGrad",
-        2018,
         "Reddi et al. (2018)",
+        "never lets a step grow",
         "chain(scale_by_amsgrad(b1, b2, eps), scale_by_learning_rate(eta))",
         4,
-        1.5,
+        1,
         METHOD_COLORS["adam"],
     ),
     Member(
         "AdamW",
-        2019,
         "Loshchilov & Hutter (2019)",
+        "decouples weight decay",
         "chain(scale_by_adam(b1, b2, eps), add_decayed_weights(wd), scale_by_learning_rate(eta))",
         4,
-        0.0,
+        0,
         METHOD_COLORS["adam"],
     ),
 )
 """Every optimizer the book builds, oldest first, with its composition of blocks."""
 
-LINEAGE: tuple[tuple[str, str, str], ...] = (
-    ("gradient descent", "momentum", "remember past gradients"),
-    ("momentum", "Nesterov", "look ahead"),
-    ("gradient descent", "Adagrad", "one rate per coordinate"),
-    ("Adagrad", "RMSProp", "forget old gradients"),
-    ("RMSProp", "Adadelta", "match the units"),
-    ("momentum", "Adam", ""),
-    ("RMSProp", "Adam", "both, bias-corrected"),
-    ("Adam", "NAdam", "look ahead"),
-    ("Adam", "AMSGrad", "never grow the step"),
-    ("Adam", "AdamW", "decouple weight decay"),
+LINEAGE: tuple[tuple[str, str], ...] = (
+    ("gradient descent", "momentum"),
+    ("momentum", "Nesterov"),
+    ("gradient descent", "Adagrad"),
+    ("Adagrad", "RMSProp"),
+    ("RMSProp", "Adadelta"),
+    ("momentum", "Adam"),
+    ("RMSProp", "Adam"),
+    ("Adam", "NAdam"),
+    ("Adam", "AMSGrad"),
+    ("Adam", "AdamW"),
 )
-"""Edges (parent, child, what the child adds) of the family tree."""
+"""Edges (parent, child) of the family tree."""
 
 
-def _short(composition: str) -> str:
-    """The composition without ``chain(...)`` and hyperparameters: blocks joined by arrows."""
-    inner = composition.removeprefix("chain(").removesuffix(")") if "chain(" in composition else composition
+def composition_blocks(composition: str) -> list[str]:
+    """The blocks of a composition, in order: ``["trace(beta)", "scale_by_learning_rate(eta)"]``."""
+    inner = composition
+    if inner.startswith("chain(") and inner.endswith(")"):
+        inner = inner[len("chain(") : -1]
     blocks, depth, current = [], 0, ""
     for char in inner:
         depth += (char == "(") - (char == ")")
@@ -366,42 +397,56 @@ def _short(composition: str) -> str:
         else:
             current += char
     blocks.append(current.strip())
-    return " → ".join(block.split("(")[0] for block in blocks)
+    return blocks
+
+
+_SHORT = {"scale_by_learning_rate": "−η", "add_decayed_weights": "+λx"}
+
+
+def _display(block: str) -> str:
+    """A block as drawn: its name (a symbol for the common ones), and a ``True`` flag if any."""
+    name = block.split("(")[0]
+    flags = [
+        arg.split("=")[0].strip() for arg in block.split(",") if arg.strip().endswith("=True)")
+    ]
+    return _SHORT.get(name, name + (f"({flags[0]})" if flags else ""))
 
 
 @register("intro_family.svg")
 def family() -> Figure:
-    """The optimizers of the book as a family tree, each node with its composition of blocks."""
-    fig, ax = plotting.new_figure(figsize=(9.6, 4.6))
-    where = {m.name: (2.4 * m.column, m.row) for m in FAMILY}
+    """The optimizers of the book as a family tree; each node shows its chain of blocks."""
+    fig, ax = plotting.new_figure(figsize=(10.0, 4.6))
+    boxes = {}
     with plotting.style():
-        for parent, child, what in LINEAGE:
-            (x0, y0), (x1, y1) = where[parent], where[child]
-            ax.annotate(
-                "",
-                xy=(x1 - 0.62, y1),
-                xytext=(x0 + 0.62, y0),
-                arrowprops={"arrowstyle": "-|>", "color": "0.55", "lw": 0.9},
-            )
-            if what:
-                ax.text(
-                    (x0 + x1) / 2, (y0 + y1) / 2 + 0.18, what, ha="center", fontsize=7, color="0.35"
-                )
         for member in FAMILY:
-            x, y = where[member.name]
-            ax.text(
-                x,
-                y,
-                f"{member.name}\n{member.reference}",
+            blocks = " → ".join(_display(b) for b in composition_blocks(member.composition))
+            boxes[member.name] = ax.text(
+                2.5 * member.column,
+                1.25 * member.row,
+                rf"$\mathbf{{{member.name.replace(' ', '~')}}}$  {member.reference}"
+                f"\n{member.adds}\n{blocks}",
                 ha="center",
                 va="center",
-                fontsize=8.5,
-                bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": member.color, "lw": 1.4},
+                fontsize=7.2,
+                linespacing=1.45,
+                bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": member.color, "lw": 1.4},
             )
-            ax.text(
-                x, y - 0.55, _short(member.composition), ha="center", va="top", fontsize=6.5, color="0.3"
+        for parent, child in LINEAGE:
+            ax.annotate(
+                "",
+                xy=boxes[child].get_position(),
+                xytext=boxes[parent].get_position(),
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": "0.55",
+                    "lw": 0.9,
+                    "patchA": boxes[parent].get_bbox_patch(),
+                    "patchB": boxes[child].get_bbox_patch(),
+                    "shrinkA": 3,
+                    "shrinkB": 3,
+                },
             )
-        ax.set_xlim(-1.2, 2.4 * 4 + 1.2)
-        ax.set_ylim(-1.8, 3.7)
+        ax.set_xlim(-1.3, 11.3)
+        ax.set_ylim(-1.8, 3.1)
         ax.axis("off")
     return fig

@@ -15,9 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from numpy.typing import NDArray
 
 from gdbook import plotting
@@ -379,6 +382,43 @@ def explorer_run(learning_rate: float, beta: float) -> tuple[Array, Array]:
     return points, arrows
 
 
+class _BlitCanvas(FigureCanvasAgg):
+    """An Agg canvas whose ``draw`` repaints only the artists a slider changes (blitting).
+
+    The static picture (contours, rate map, axes) is drawn once and kept as a
+    pixel buffer; each later ``draw`` restores it and draws the ``dynamic``
+    artists on top, the standard matplotlib technique for fast animation.
+    ``savefig`` is unaffected: PNG output calls ``FigureCanvasAgg.draw`` (a full
+    draw) and SVG output uses its own canvas.
+    """
+
+    def __init__(self, figure: Figure, dynamic: list[Artist]) -> None:
+        super().__init__(figure)
+        self.dynamic = sorted(dynamic, key=lambda artist: artist.get_zorder())  # as a full draw
+        self._background: Any = None
+        self._key: tuple[float, ...] = ()
+
+    def draw(self) -> None:
+        """Restore the cached background (drawing it first if needed), then the dynamic artists."""
+        key = (self.figure.dpi, *self.figure.bbox.size)
+        if self._background is None or key != self._key:
+            super().draw()  # type: ignore[no-untyped-call]  # places the titles
+            placed = [(a, a.get_position()) for a in self.dynamic if isinstance(a, Text)]
+            for artist in self.dynamic:
+                artist.set_visible(False)
+            super().draw()  # type: ignore[no-untyped-call]
+            self._background = self.copy_from_bbox(self.figure.bbox)  # type: ignore[no-untyped-call]
+            self._key = key
+            for artist in self.dynamic:
+                artist.set_visible(True)
+            for text, position in placed:  # a hidden title loses its place: put it back
+                text.set_position(position)
+        else:
+            self.restore_region(self._background)  # type: ignore[no-untyped-call]
+        for artist in self.dynamic:
+            self.figure.draw_artist(artist)
+
+
 @register_widget("momentum_explorer")
 def momentum_explorer() -> Explorer:
     """Sliders for eta and beta; left the path with velocity arrows, right the rate map."""
@@ -386,7 +426,7 @@ def momentum_explorer() -> Explorer:
     left, right = axes
     _valley_axes(left)
     (line,) = left.plot([], [], marker="o", ms=2.5, color=METHOD_COLORS["momentum"])
-    left.plot(*VALLEY_START, marker="s", color=METHOD_COLORS["momentum"], ms=5)
+    (start,) = left.plot(*VALLEY_START, marker="s", color=METHOD_COLORS["momentum"], ms=5)
     zeros = np.zeros(EXPLORER_STEPS + 1)
     arrows = left.quiver(
         zeros,
@@ -398,12 +438,12 @@ def momentum_explorer() -> Explorer:
         scale=1.0,
         color=PALETTE["orange"],
         width=0.006,
+        zorder=3,
     )
     _draw_rate_map(right, rate_map(mu=MU, lam=L))
     tuned = optimal_heavy_ball(MU, L)
     right.plot(tuned.learning_rate, tuned.beta, marker="*", color=PALETTE["vermillion"], ms=11)
     (marker,) = right.plot([], [], marker="o", ms=9, mfc="none", mec="white", mew=2.0)
-    right.set_ylabel("")
     controls = {
         "learning_rate": slider(
             "learning rate η", EXPLORER_DEFAULTS["learning_rate"], 0.05, 4.0, 0.01
@@ -434,8 +474,9 @@ def momentum_explorer() -> Explorer:
         }
 
     explorer = Explorer(figure=fig, controls=controls, draw=draw)
-    explorer.update()  # the first draw runs the constrained layout ...
-    fig.set_layout_engine("none")  # ... then the layout is frozen: redraws stay fast
+    explorer.update()  # a full draw, which runs the constrained layout once ...
+    fig.set_layout_engine("none")  # ... then the layout is frozen
+    _BlitCanvas(fig, [line, start, arrows, marker, left.title, right.title])  # repaint only these
     return explorer
 
 

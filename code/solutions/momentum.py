@@ -1,0 +1,106 @@
+"""Solutions to the exercises of the chapter *Momentum* (tested in ``tests/test_momentum.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from gdbook.base import Array
+from gdbook.momentum import heavy_ball_rate_on_spectrum, momentum, replay_gradients
+
+
+def momentum_from_scratch(
+    grad_fn: Callable[[Array], Array],
+    x0: Array,
+    learning_rate: float,
+    beta: float,
+    num_steps: int,
+) -> Array:
+    """Heavy ball in the sum form, written as a plain loop; returns every iterate.
+
+    b_t = beta * b_{t-1} + grad f(x_{t-1}),  x_t = x_{t-1} - learning_rate * b_t,  b_0 = 0.
+    """
+    x = np.array(x0, dtype=np.float64)
+    velocity = np.zeros_like(x)
+    path = [x]
+    for _ in range(num_steps):
+        velocity = beta * velocity + grad_fn(x)
+        x = x - learning_rate * velocity
+        path.append(x)
+    return np.stack(path)
+
+
+def numerical_optimum(
+    mu: float, L: float, num: int = 201, rounds: int = 12
+) -> tuple[float, float, float]:
+    """Grid search for the (learning_rate, beta) with the smallest worst-case rate on [mu, L].
+
+    Each round evaluates the rate map on a num x num grid (one vectorised call) and
+    zooms in on the best cell, shrinking the window by 4; the first window is
+    0 < learning_rate < 4/L, 0 <= beta < 1. Returns (learning_rate, beta, rate).
+    """
+    center = np.array([2.0 / L, 0.5])
+    half = np.array([2.0 / L, 0.5])  # half-widths of the window
+    best = (0.0, 0.0, np.inf)
+    for _ in range(rounds):
+        etas = np.clip(np.linspace(center[0] - half[0], center[0] + half[0], num), 0.0, None)
+        betas = np.clip(np.linspace(center[1] - half[1], center[1] + half[1], num), 0.0, 0.9999)
+        rates = heavy_ball_rate_on_spectrum(etas[None, :], betas[:, None], mu, L)
+        i, j = np.unravel_index(np.argmin(rates), rates.shape)
+        best = (float(etas[j]), float(betas[i]), float(rates[i, j]))
+        center, half = np.array(best[:2]), half / 4.0
+    return best
+
+
+def first_step_reaching(beta: float, fraction: float, num_steps: int = 10_000) -> int:
+    """Measured: the first step t at which the buffer under a constant gradient reaches ``fraction`` of 1/(1 - beta)."""
+    traj = replay_gradients(momentum(1.0, beta), np.ones((num_steps, 1)))
+    velocity = traj.field("velocity")[:, 0]
+    reached = velocity >= fraction / (1.0 - beta)
+    return int(np.argmax(reached)) if reached.any() else -1
+
+
+def half_lives(betas: tuple[float, ...] = (0.9, 0.99, 0.999)) -> Array:
+    """Half-life ln 2 / ln(1/beta), in steps, for each beta."""
+    b = np.asarray(betas, dtype=np.float64)
+    return np.asarray(np.log(2.0) / np.log(1.0 / b), dtype=np.float64)
+
+
+def beta_with_half_life(steps: float) -> float:
+    """The beta whose weights halve after ``steps`` steps: beta = 2**(-1/steps) (0.933 for 10, not 0.9)."""
+    return float(0.5 ** (1.0 / steps))
+
+
+def sutskever_original(step: Array, beta_max: float = 0.999) -> Array:
+    """Sutskever et al.'s schedule as printed: min(1 - 2**(-1 - log2(floor(t/250) + 1)), beta_max)."""
+    t = np.asarray(step, dtype=np.float64)
+    return np.minimum(1.0 - 2.0 ** (-1.0 - np.log2(np.floor(t / 250.0) + 1.0)), beta_max)
+
+
+def first_step_with_beta(target: float, beta_max: float = 0.999) -> int:
+    """The first update t at which Sutskever's schedule reaches ``target`` (searching t < 10**6)."""
+    steps = np.arange(1_000_000)
+    reached = sutskever_original(steps, beta_max) >= target - 1e-12
+    return int(steps[np.argmax(reached)])
+
+
+def lessard_cycle() -> Array:
+    """The 3-cycle of tuned heavy ball on Lessard et al.'s function, found by solving a linear system.
+
+    The cycle visits the pieces f' = 25x (x < 1), f' = 25x - 24 (x >= 2) and
+    f' = 25x (x < 1) in turn. On each piece the step
+    x_{k+1} = x_k - eta * f'(x_k) + beta * (x_k - x_{k-1}) is affine, so a cycle
+    (p0, p1, p2), with x_{k-1} the previous point, solves three linear equations.
+    """
+    eta, beta = 1.0 / 9.0, 4.0 / 9.0
+    slope = 25.0
+    offsets = np.array([0.0, -24.0, 0.0])  # f'(p_i) = 25 p_i + offsets[i]
+    # p_{i+1} = p_i - eta (25 p_i + c_i) + beta (p_i - p_{i-1}), indices mod 3
+    system = np.zeros((3, 3))
+    rhs = np.zeros(3)
+    for i in range(3):
+        system[i, (i + 1) % 3] += 1.0
+        system[i, i] -= 1.0 - eta * slope + beta
+        system[i, (i - 1) % 3] += beta
+        rhs[i] = -eta * offsets[i]
+    return np.asarray(np.linalg.solve(system, rhs), dtype=np.float64)

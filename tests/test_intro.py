@@ -1,0 +1,268 @@
+"""The landing page's claims: the hero race and the family tree.
+
+The hero numbers the intro glues (steps to reach f - f* <= 1e-6) are recomputed
+here without ``gdbook.base.run``: gradient descent and momentum from their closed
+forms along the eigenvectors of the valley, Adam from a loop written from
+Kingma & Ba (2015, Algorithm 1).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gdbook import adam as adam_module
+from gdbook import adaptive
+from gdbook.base import (
+    add_decayed_weights,
+    chain,
+    run,
+    scale_by_learning_rate,
+)
+from gdbook.gradient_descent import gradient_descent
+from gdbook.momentum import momentum, trace
+from gdbook.nesterov import nesterov
+from gdbook.viz import intro
+from hypothesis import given
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+TOL = 1e-6
+
+
+def _valley(kappa: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eigenvalues, eigenvectors (columns) and A of the hero valley, built by hand."""
+    angle = math.radians(-25.0)
+    q = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    lam = np.array([1.0, kappa])
+    return lam, q, q @ np.diag(lam) @ q.T
+
+
+def _first_below(values: np.ndarray, tol: float = TOL) -> int:
+    below = np.flatnonzero(values <= tol)
+    return int(below[0]) if below.size else -1
+
+
+def _gd_losses(kappa: float, learning_rate: float, num_steps: int) -> np.ndarray:
+    """f_k = 1/2 sum_i lambda_i (1 - eta lambda_i)^(2k) c_i^2 (c = Q^T x_0)."""
+    lam, q, _ = _valley(kappa)
+    c0 = q.T @ np.array([-2.0, 0.6])
+    k = np.arange(num_steps + 1)[:, None]
+    return 0.5 * np.sum(lam * ((1 - learning_rate * lam) ** k * c0) ** 2, axis=1)
+
+
+def _momentum_losses(kappa: float, learning_rate: float, beta: float, num_steps: int) -> np.ndarray:
+    """Heavy ball along each eigenvector: c_{k+1} = (1 + beta - eta lambda) c_k - beta c_{k-1}.
+
+    The buffer starts at 0, so the first step is plain gradient descent,
+    c_1 = (1 - eta lambda) c_0 (Polyak 1964; Goh 2017, "The dynamics of momentum").
+    """
+    lam, q, _ = _valley(kappa)
+    c = np.zeros((num_steps + 1, 2))
+    c[0] = q.T @ np.array([-2.0, 0.6])
+    c[1] = (1 - learning_rate * lam) * c[0]
+    for k in range(1, num_steps):
+        c[k + 1] = (1 + beta - learning_rate * lam) * c[k] - beta * c[k - 1]
+    return 0.5 * np.sum(lam * c**2, axis=1)
+
+
+def _adam_losses(kappa: float, learning_rate: float, num_steps: int) -> np.ndarray:
+    """Kingma & Ba (2015), Algorithm 1, with its default b1, b2, eps."""
+    _, _, a = _valley(kappa)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    x = np.array([-2.0, 0.6])
+    m = np.zeros(2)
+    v = np.zeros(2)
+    losses = [0.5 * x @ a @ x]
+    for t in range(1, num_steps + 1):
+        g = a @ x
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        x = x - learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+        losses.append(0.5 * x @ a @ x)
+    return np.array(losses)
+
+
+@pytest.fixture(scope="module")
+def hero() -> dict[str, int]:
+    problem = intro.hero_problem()
+    return {
+        name: intro.steps_to_tolerance(intro.excess_loss(problem, traj))
+        for name, traj in intro.hero_runs().items()
+    }
+
+
+@pytest.fixture(scope="module")
+def independent() -> dict[str, int]:
+    kappa, n = intro.HERO_KAPPA, intro.HERO_STEPS
+    return {
+        "gd": _first_below(_gd_losses(kappa, 1.9 / kappa, n)),
+        "momentum": _first_below(_momentum_losses(kappa, 1.0 / kappa, 0.8, n)),
+        "adam": _first_below(_adam_losses(kappa, 0.1, n)),
+    }
+
+
+def test_hero_setting_is_the_one_the_page_describes() -> None:
+    """The module docstring and the page state these values in words."""
+    assert intro.HERO_KAPPA == 50.0
+    assert intro.HERO_BETA == 0.8
+    assert intro.HERO_TOL == TOL
+    assert intro.hero_learning_rates() == pytest.approx(
+        {"gd": 1.9 / 50, "momentum": 1 / 50, "adam": 0.1}
+    )
+    lam, _, a = _valley(50.0)
+    problem = intro.hero_problem()
+    np.testing.assert_allclose(problem.matrix, a, atol=1e-12)
+    np.testing.assert_allclose(problem.eigenvalues, lam)
+
+
+def test_every_method_reaches_the_tolerance_within_the_run(hero: dict[str, int]) -> None:
+    assert all(0 < steps <= intro.HERO_STEPS for steps in hero.values()), hero
+
+
+def test_glued_step_counts_equal_independent_computations(
+    hero: dict[str, int], independent: dict[str, int]
+) -> None:
+    assert hero == independent
+
+
+def test_momentum_and_adam_arrive_before_gradient_descent(hero: dict[str, int]) -> None:
+    assert hero["momentum"] < hero["gd"]
+    assert hero["adam"] < hero["gd"]
+    assert hero["momentum"] < hero["adam"]  # the page says momentum is first
+
+
+def test_gradient_descent_zig_zags_and_adam_starts_sign_like() -> None:
+    """GD at eta = 1.9/L: the steep component flips sign every step (factor 1 - 1.9 < 0).
+
+    Adam's first step is -eta sign(g_1) in each coordinate: bias correction makes
+    m_hat_1 / sqrt(v_hat_1) = g_1 / |g_1| (Kingma & Ba 2015, Section 3).
+    """
+    runs = intro.hero_runs(num_steps=20)
+    _, q, _ = _valley(intro.HERO_KAPPA)
+    steep = (runs["gd"].params @ q)[:, 1]
+    assert np.all(np.sign(steep[1:]) == -np.sign(steep[:-1]))
+    first = runs["adam"].params[1] - runs["adam"].params[0]
+    g1 = _valley(intro.HERO_KAPPA)[2] @ intro.HERO_START
+    np.testing.assert_allclose(first, -0.1 * np.sign(g1), rtol=1e-6)
+
+
+def test_momentum_overshoots_the_minimum_along_the_floor() -> None:
+    """'Rolls and overshoots': the flat coordinate changes sign at least once."""
+    _, q, _ = _valley(intro.HERO_KAPPA)
+    flat = (intro.hero_runs()["momentum"].params @ q)[:, 0]
+    assert np.any(np.sign(flat[1:]) != np.sign(flat[:-1]))
+    gd_flat = (intro.hero_runs()["gd"].params @ q)[:, 0]
+    assert np.all(np.sign(gd_flat) == np.sign(gd_flat[0]))  # GD never overshoots the floor
+
+
+def test_explorer_defaults_reproduce_the_figure(hero: dict[str, int]) -> None:
+    explorer = intro.hero_explorer()
+    try:
+        state = explorer.update()
+        assert {name: state[name]["steps_to_tolerance"] for name in intro.METHODS} == hero
+        bigger = explorer.update(scale=2.0)
+        assert bigger["gd"]["diverged_at"] > 0  # eta = 3.8 / L > 2 / L
+        assert bigger["momentum"]["diverged_at"] == -1  # 2 / L < (2 + 2 beta) / L
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(explorer.figure)
+
+
+@given(st.lists(st.floats(0, 10, allow_nan=False), min_size=1, max_size=30))
+def test_steps_to_tolerance_is_the_first_entry_at_or_below(values: list[float]) -> None:
+    arr = np.array(values)
+    expected = next((i for i, v in enumerate(values) if v <= 1.0), -1)
+    assert intro.steps_to_tolerance(arr, 1.0) == expected
+
+
+def test_steps_to_tolerance_ignores_nan_after_divergence() -> None:
+    assert intro.steps_to_tolerance(np.array([5.0, 2.0, np.nan, np.nan]), 1.0) == -1
+    assert intro.steps_to_tolerance(np.array([5.0, 0.5, np.nan]), 1.0) == 1
+
+
+# --------------------------------------------------------------------------------------
+# The family tree
+# --------------------------------------------------------------------------------------
+
+HYPER = {"eta": 0.05, "beta": 0.9, "b1": 0.9, "b2": 0.99, "eps": 1e-3, "decay": 0.9}
+HYPER |= {"rho": 0.9, "wd": 0.01}
+NAMESPACE = {
+    "chain": chain,
+    "trace": trace,
+    "scale_by_learning_rate": scale_by_learning_rate,
+    "add_decayed_weights": add_decayed_weights,
+    "scale_by_adagrad": adaptive.scale_by_adagrad,
+    "scale_by_rms": adaptive.scale_by_rms,
+    "scale_by_adadelta": adaptive.scale_by_adadelta,
+    "scale_by_adam": adam_module.scale_by_adam,
+    "scale_by_nadam": adam_module.scale_by_nadam,
+    "scale_by_amsgrad": adam_module.scale_by_amsgrad,
+    **HYPER,
+}
+eta, beta, b1, b2, eps, decay, rho, wd = HYPER.values()
+NAMED = {
+    "gradient descent": gradient_descent(eta),
+    "momentum": momentum(eta, beta),
+    "Nesterov": nesterov(eta, beta),
+    "Adagrad": adaptive.adagrad(eta, eps),
+    "RMSProp": adaptive.rmsprop(eta, decay, eps),
+    "Adadelta": adaptive.adadelta(eta, rho, eps),
+    "Adam": adam_module.adam(eta, b1, b2, eps),
+    "NAdam": adam_module.nadam(eta, b1, b2, eps),
+    "AMSGrad": adam_module.amsgrad(eta, b1, b2, eps),
+    "AdamW": adam_module.adamw(eta, b1, b2, eps, wd),
+}
+
+
+@pytest.mark.parametrize("member", intro.FAMILY, ids=lambda m: m.name)
+def test_each_composition_is_the_named_optimizer(member: intro.Member) -> None:
+    composed = eval(member.composition, dict(NAMESPACE))  # our own source strings
+    _, _, a = _valley(10.0)
+    x0 = np.array([1.0, -2.0])
+    ours = run(composed, lambda x: x @ a - np.array([0.5, 0.0]), x0, 40).params
+    named = run(NAMED[member.name], lambda x: x @ a - np.array([0.5, 0.0]), x0, 40).params
+    np.testing.assert_array_equal(ours, named)
+    assert np.all(np.isfinite(ours))
+
+
+def test_family_is_every_named_optimizer_once_oldest_first() -> None:
+    names = [m.name for m in intro.FAMILY]
+    assert sorted(names) == sorted(NAMED)
+    years = [int(re.search(r"\((\d{4})\)", m.reference).group(1)) for m in intro.FAMILY]
+    assert years == sorted(years)
+
+
+def test_lineage_points_from_older_to_younger() -> None:
+    year = {m.name: int(m.reference[-5:-1]) for m in intro.FAMILY}
+    for parent, child in intro.LINEAGE:
+        assert year[parent] <= year[child], (parent, child)
+    assert {child for _, child in intro.LINEAGE} == set(year) - {"gradient descent"}
+
+
+def test_every_reference_is_in_the_bibliography() -> None:
+    """'Author (Year)' in the tree must match an entry of references.bib."""
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    entries = re.split(r"\n@", bib)
+    for member in intro.FAMILY:
+        author = member.reference.split()[0]
+        year = member.reference[-5:-1]
+        assert any(
+            author in e and f"year = {{{year}}}" in re.sub(r"\s+", " ", e) for e in entries
+        ), member.reference
+
+
+def test_composition_blocks_split_at_top_level_commas() -> None:
+    assert intro.composition_blocks("chain(trace(beta, nesterov=True), scale(-1.0))") == [
+        "trace(beta, nesterov=True)",
+        "scale(-1.0)",
+    ]
+    assert intro.composition_blocks("scale_by_learning_rate(eta)") == [
+        "scale_by_learning_rate(eta)"
+    ]

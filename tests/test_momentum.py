@@ -1,0 +1,680 @@
+"""Tests for the chapter *Momentum*.
+
+Oracles, in order of independence from the code under test:
+
+* SymPy: every claim of ``gdbook.derivations.momentum`` is an identity (derived == claimed);
+* closed forms and plain loops written out here (``numpy.linalg.eigvals`` of the 2 x 2
+  iteration matrix, a hand-written Polyak two-step loop, dense grids over the spectrum,
+  a linear solve for the 3-cycle);
+* published numbers, named in each docstring: Goh (2017) "Why momentum really works",
+  Polyak (1964), Sutskever et al. (2013), Lessard, Recht & Packard (2016, sec. 4.6),
+  Goodfellow et al. (2016, sec. 8.3.2), Zhang et al. (D2L, 2023) and the facts F5-F13,
+  F27-F29 of the research notes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import sympy as sp
+from gdbook.base import run
+from gdbook.derivations import L, beta, eta, g, kappa, lam, mu, t, z
+from gdbook.derivations import momentum as claims
+from gdbook.gradient_descent import (
+    gradient_descent,
+    iterations_to_tolerance,
+    loglog_slope,
+    narrow_valley,
+)
+from gdbook.momentum import (
+    REGIMES,
+    critical_damping_beta,
+    ema_momentum,
+    ema_timescales,
+    empirical_rate,
+    heavy_ball_eigenvalues,
+    heavy_ball_matrix,
+    heavy_ball_rate,
+    heavy_ball_rate_on_spectrum,
+    heavy_ball_regime,
+    lessard_problem,
+    momentum,
+    nesterov_beta,
+    optimal_heavy_ball,
+    replay_gradients,
+    simulated_rate,
+    steps_to_fraction,
+    sutskever_beta,
+    sutskever_momentum,
+    terminal_velocity,
+    trace,
+    velocity_weights,
+)
+from gdbook.problems import quadratic
+from hypothesis import given
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_solutions() -> ModuleType:
+    path = ROOT / "code" / "solutions" / "momentum.py"
+    spec = importlib.util.spec_from_file_location("solutions_momentum", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+solutions = _load_solutions()
+
+
+def _zero(expr: sp.Expr) -> bool:
+    return bool(sp.simplify(expr) == 0)
+
+
+def _polyak_loop(grad, x0, eta_, beta_, num_steps):  # type: ignore[no-untyped-def]
+    """Polyak (1964): x_{k+1} = x_k - eta grad f(x_k) + beta (x_k - x_{k-1}), x_{-1} = x_0."""
+    prev, x = np.array(x0, float), np.array(x0, float)
+    path = [x]
+    for _ in range(num_steps):
+        prev, x = x, x - eta_ * grad(x) + beta_ * (x - prev)
+        path.append(x)
+    return np.stack(path)
+
+
+# --------------------------------------------------------------------------------------
+# The buffer as a decaying sum; terminal velocity
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("num_steps", [1, 2, 5, 8])
+def test_velocity_is_the_sum_of_past_gradients(num_steps: int) -> None:
+    derived, claimed = claims.velocity_as_sum(num_steps)
+    assert sp.expand(derived - claimed) == 0
+
+
+def test_velocity_weights_are_powers_of_beta_and_match_the_buffer() -> None:
+    rng = np.random.default_rng(0)
+    grads = rng.standard_normal((12, 1))
+    traj = replay_gradients(momentum(1.0, 0.7), grads)
+    weights = velocity_weights(0.7, 12)  # beta^k for age k
+    expected = weights @ grads[::-1, 0]  # b_12 = sum_k beta^k g_{12-k}
+    assert traj.field("velocity")[-1, 0] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(weights, 0.7 ** np.arange(12))
+
+
+def test_weight_sum_and_terminal_velocity_symbolic() -> None:
+    for derive in (claims.velocity_weight_sum, claims.terminal_velocity, claims.velocity_fraction):
+        derived, claimed = derive()
+        assert _zero(derived - claimed), derive.__name__
+    _, terminal = claims.terminal_velocity()
+    assert terminal.subs({eta: 1, g: 1, beta: sp.Rational(9, 10)}) == 10
+
+
+def test_terminal_velocity_is_ten_times_at_beta_09_measured() -> None:
+    """Goodfellow et al. (2016, eq. 8.17): step eps*|g|/(1-alpha); 10x for alpha = 0.9."""
+    learning_rate, b = 0.01, 0.9
+    traj = replay_gradients(momentum(learning_rate, b), np.full((400, 1), 2.0))
+    final_step = -(traj.params[-1, 0] - traj.params[-2, 0])
+    assert final_step == pytest.approx(learning_rate * 2.0 * 10, rel=1e-12)
+    assert terminal_velocity(learning_rate, b, 2.0) == pytest.approx(0.2, rel=1e-12)
+    weight_sum = claims.velocity_weight_sum()[1]
+    b_t = traj.field("velocity")[:, 0]
+    for step in (1, 5, 30):
+        assert b_t[step] == pytest.approx(2.0 * float(weight_sum.subs({beta: b, t: step})))
+
+
+def test_time_to_fraction_symbolic_and_measured() -> None:
+    """F15: reaching 95% of the terminal velocity at beta = 0.9 takes k = 28.4, so step 29."""
+    derived, claimed = claims.time_to_fraction()
+    assert _zero(sp.expand_log(derived - claimed, force=True))
+    q = sp.Symbol("q", positive=True)
+    k95 = float(claimed.subs({q: sp.Rational(95, 100), beta: sp.Rational(9, 10)}))
+    assert k95 == pytest.approx(math.log(0.05) / math.log(0.9))
+    assert float(steps_to_fraction(0.9, 0.95)) == pytest.approx(k95, rel=1e-12)
+    assert round(k95, 1) == 28.4
+    assert solutions.first_step_reaching(0.9, 0.95, num_steps=60) == math.ceil(k95) == 29
+    for b, frac in [(0.5, 0.9), (0.99, 0.5), (0.8, 0.999)]:
+        expected = math.ceil(steps_to_fraction(b, frac))
+        assert solutions.first_step_reaching(b, frac, num_steps=200) == expected
+
+
+def test_alternating_gradients_cancel() -> None:
+    """Gradients g, -g, g, ... leave |b_t| -> g/(1+beta): 0.53 g instead of 10 g at beta = 0.9."""
+    derived, claimed = claims.alternating_velocity()
+    assert _zero(derived - claimed)
+    flips = (-1.0) ** np.arange(400)[:, None]
+    b_t = replay_gradients(momentum(1.0, 0.9), flips).field("velocity")[:, 0]
+    assert abs(b_t[-1]) == pytest.approx(1 / 1.9, rel=1e-12)
+    assert abs(b_t[-2]) == pytest.approx(1 / 1.9, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# EMA timescales (F29) and D2L's half-life
+# --------------------------------------------------------------------------------------
+
+
+def test_ema_claims_symbolic() -> None:
+    for derive in (claims.ema_weight_sum, claims.ema_mean_age):
+        derived, claimed = derive()
+        assert _zero(derived - claimed), derive.__name__
+    derived, claimed = claims.ema_half_life()
+    assert _zero(sp.expand_log(derived - claimed, force=True))
+
+
+def test_ema_weights_sum_to_one_minus_beta_t_in_the_ema_buffer() -> None:
+    traj = replay_gradients(ema_momentum(1.0, 0.9), np.ones((30, 1)))
+    m_t = traj.field("velocity")[:, 0]
+    np.testing.assert_allclose(m_t, 1 - 0.9 ** np.arange(31), rtol=1e-12, atol=1e-15)
+
+
+def test_timescales_against_independent_sums() -> None:
+    """Window = sum of weights, mean age = weighted mean of k, half-life solves beta^h = 1/2."""
+    ages = np.arange(200_000)
+    for b in (0.5, 0.9, 0.99):
+        weights = b**ages
+        scales = ema_timescales(b)
+        assert weights.sum() == pytest.approx(float(scales.window), rel=1e-9)
+        assert (ages * weights).sum() / weights.sum() == pytest.approx(float(scales.mean_age))
+        assert b ** float(scales.half_life) == pytest.approx(0.5, rel=1e-12)
+
+
+def test_half_lives_and_d2l_error() -> None:
+    """F29: half-lives 6.58 / 68.97 / 692.80 (beta = .9/.99/.999).
+
+    Zhang et al. (D2L, 2023, sec. 12.8/12.9) call 1/gamma the half-life and say rho = 0.9
+    "amounts to a half-life of 10"; both fail.
+    """
+    half = ema_timescales([0.9, 0.99, 0.999]).half_life
+    np.testing.assert_allclose(half, [6.5788, 68.9676, 692.8005], atol=5e-4)
+    np.testing.assert_allclose(solutions.half_lives((0.9, 0.99, 0.999)), half, rtol=1e-12)
+    assert abs(half[0] - 10.0) > 3.0  # "rho = 0.9 ~ half-life 10" is wrong
+    assert abs(half[0] - 1 / 0.9) > 5.0  # "half-life gamma^-1" is wrong
+    beta_10 = solutions.beta_with_half_life(10.0)
+    assert beta_10**10 == pytest.approx(0.5) and beta_10 == pytest.approx(0.933, abs=1e-3)
+
+
+def test_timescales_validate_beta() -> None:
+    with pytest.raises(ValueError, match="beta"):
+        ema_timescales(1.0)
+    with pytest.raises(ValueError, match="fraction"):
+        steps_to_fraction(0.9, 1.0)
+
+
+# --------------------------------------------------------------------------------------
+# Three forms: sum (PyTorch), EMA, Sutskever (F27)
+# --------------------------------------------------------------------------------------
+
+
+def test_form_equivalences_symbolic() -> None:
+    for derive in (
+        claims.ema_form_equals_sum_form,
+        claims.sutskever_equals_sum_form,
+        claims.polyak_two_step_form,
+    ):
+        derived, claimed = derive()
+        assert sp.expand(derived - claimed) == 0, derive.__name__
+
+
+@given(
+    b=st.floats(0.0, 0.99),
+    learning_rate=st.floats(1e-3, 0.5),
+    seed=st.integers(0, 2**16),
+)
+def test_ema_form_is_sum_form_with_rate_times_one_minus_beta(
+    b: float, learning_rate: float, seed: int
+) -> None:
+    grads = np.random.default_rng(seed).standard_normal((15, 3))
+    ema = replay_gradients(ema_momentum(learning_rate, b), grads).params
+    summed = replay_gradients(momentum(learning_rate * (1 - b), b), grads).params
+    np.testing.assert_allclose(ema, summed, rtol=1e-10, atol=1e-12)
+
+
+@given(b=st.floats(0.0, 0.99), learning_rate=st.floats(1e-3, 0.5), seed=st.integers(0, 2**16))
+def test_sutskever_is_sum_form_for_constant_rate(b: float, learning_rate: float, seed: int) -> None:
+    grads = np.random.default_rng(seed).standard_normal((15, 2))
+    a = replay_gradients(sutskever_momentum(learning_rate, b), grads).params
+    c = replay_gradients(momentum(learning_rate, b), grads).params
+    np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
+
+
+def test_forms_differ_under_a_schedule_by_the_derived_amount() -> None:
+    """Rate 0.1 then 0.05: after two steps the forms differ by beta*(eta2 - eta1)*g1."""
+    derived, claimed = claims.schedule_breaks_equivalence()
+    eta_1, eta_2, g_1, _ = sp.symbols("eta_1 eta_2 g_1 g_2", real=True)
+    assert sp.expand(derived - claimed - beta * (eta_2 - eta_1) * g_1) == 0
+    grads = np.array([[1.0], [0.3]])
+
+    def schedule(step: int) -> float:
+        return 0.1 if step == 1 else 0.05
+
+    a = replay_gradients(sutskever_momentum(schedule, 0.9), grads).params[-1, 0]
+    c = replay_gradients(momentum(schedule, 0.9), grads).params[-1, 0]
+    assert a - c == pytest.approx(0.9 * (0.05 - 0.1) * 1.0, rel=1e-12)
+
+
+def test_sum_form_is_polyaks_heavy_ball() -> None:
+    """Polyak (1964) writes x_{k+1} = x_k - a grad f(x_k) + b (x_k - x_{k-1}): our momentum.
+
+    Also the correction to seed 004 ("Polyak's restart method") and to Ruder's credit to
+    Qian (1999): the 1964 method is this update.
+    """
+    problem = narrow_valley(10.0)
+    x0 = np.array([-3.5, 0.5])
+    ours = run(momentum(0.7, 0.6), problem.grad, x0, 60).params
+    np.testing.assert_allclose(ours, _polyak_loop(problem.grad, x0, 0.7, 0.6, 60), atol=1e-12)
+
+
+def test_from_scratch_solution_matches_the_library() -> None:
+    problem = narrow_valley(10.0)
+    x0 = np.array([-3.5, 0.5])
+    mine = solutions.momentum_from_scratch(problem.grad, x0, 1.0, 0.6, 50)
+    np.testing.assert_allclose(mine, run(momentum(1.0, 0.6), problem.grad, x0, 50).params)
+
+
+@pytest.mark.parametrize("num_steps", [1, 2, 4, 6])
+def test_unrolled_momentum_has_a_minus_sign(num_steps: int) -> None:
+    """F11: Goh (2017) prints x_{k+1} = x_0 + alpha * sum(...); the sign must be minus."""
+    derived, claimed = claims.unrolled_momentum(num_steps)
+    assert _zero(derived - claimed)
+    x0 = sp.Symbol("x_0", real=True)
+    distill = 2 * x0 - claimed  # x_0 + (the same sum)
+    assert not _zero(derived - distill)
+
+
+def test_momentum_uses_only_gradients_numerically() -> None:
+    """Seed 002 says momentum "also considers second derivatives": x_k - x_0 is a
+    combination of the gradients met on the way (F11), with the derived coefficients."""
+    problem = narrow_valley(10.0)
+    x0 = np.array([-3.5, 0.5])
+    learning_rate, b, n = 0.8, 0.7, 12
+    path = run(momentum(learning_rate, b), problem.grad, x0, n).params
+    grads = problem.grad(path[:-1])  # grad f(x_i), i = 0..n-1
+    coeffs = (1 - b ** (n - np.arange(n))) / (1 - b)
+    np.testing.assert_allclose(path[-1], x0 - learning_rate * coeffs @ grads, atol=1e-12)
+
+
+def test_beta_is_a_retention_not_a_friction() -> None:
+    """cs231n reads mu as a friction coefficient; with no gradient b_k = beta^k b_0."""
+    grads = np.concatenate([np.ones((1, 1)), np.zeros((20, 1))])
+    for b in (0.5, 0.9, 0.99):
+        b_t = replay_gradients(momentum(1.0, b), grads).field("velocity")[1:, 0]
+        np.testing.assert_allclose(b_t[1:] / b_t[:-1], b, rtol=1e-12)
+    assert np.all(np.diff(ema_timescales([0.5, 0.9, 0.99]).half_life) > 0)
+
+
+def test_beta_one_never_settles() -> None:
+    """Seed 003 allows gamma in (0, 1]; at beta = 1 the rate is 1 (nothing decays)."""
+    assert heavy_ball_rate(0.5, 1.0, 1.0) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="beta"):
+        trace(1.0)
+
+
+# --------------------------------------------------------------------------------------
+# Heavy ball on a quadratic (F4-F8)
+# --------------------------------------------------------------------------------------
+
+
+def test_iteration_matrix_charpoly_and_eigenvalues_symbolic() -> None:
+    derived, claimed = claims.heavy_ball_iteration_matrix()
+    assert sp.simplify(derived - claimed) == sp.zeros(2, 2)
+    assert sp.simplify(claimed.det() - beta) == 0
+    poly, printed = claims.heavy_ball_characteristic_polynomial()
+    assert sp.expand(poly - printed) == 0
+    roots, formula = claims.heavy_ball_eigenvalues()
+    assert len(roots) == 2
+    for r in formula:
+        assert any(_zero(r - s) for s in roots)
+        assert _zero(printed.subs(z, r))
+
+
+def test_iteration_matrix_numeric_bridge() -> None:
+    """heavy_ball_matrix reproduces a run along one eigenvalue; its eigenvalues are eigvals'."""
+    learning_rate, b, eig = 0.3, 0.8, 2.0
+    matrix = heavy_ball_matrix(learning_rate, b, eig)
+    symbolic = claims.heavy_ball_iteration_matrix()[1]
+    values = {eta: learning_rate, beta: b, lam: eig}
+    np.testing.assert_allclose(matrix, np.array(symbolic.subs(values), dtype=float))
+    traj = run(momentum(learning_rate, b), lambda x: eig * x, np.array([1.0]), 10)
+    state = np.array([0.0, 1.0])  # (b_0, x_0)
+    for step in range(1, 11):
+        state = matrix @ state
+        assert state[1] == pytest.approx(traj.params[step, 0], abs=1e-12)
+        assert state[0] == pytest.approx(traj.field("velocity")[step, 0], abs=1e-12)
+    rng = np.random.default_rng(1)
+    grid = rng.uniform([0.0, 0.0, 0.1], [2.0, 0.99, 3.0], (50, 3))
+    mats = heavy_ball_matrix(grid[:, 0], grid[:, 1], grid[:, 2])
+    mine = np.sort_complex(heavy_ball_eigenvalues(grid[:, 0], grid[:, 1], grid[:, 2]))
+    np.testing.assert_allclose(mine, np.sort_complex(np.linalg.eigvals(mats)), atol=1e-9)
+
+
+def test_complex_modulus_is_sqrt_beta_not_two_sqrt_beta() -> None:
+    """F5: (alpha, beta, lambda) = (0.1, 0.9, 1) gives |sigma| = sqrt(0.9) = 0.948683;
+    Goh (2017) prints 2 sqrt(beta)."""
+    derived, claimed = claims.complex_root_modulus()
+    assert sp.expand(derived - claimed) == 0
+    printed, twice = claims.distill_complex_modulus()
+    assert _zero(printed - twice) and not _zero(printed - sp.sqrt(beta))
+    moduli = np.abs(np.linalg.eigvals(heavy_ball_matrix(0.1, 0.9, 1.0)))
+    np.testing.assert_allclose(moduli, math.sqrt(0.9), rtol=1e-12)
+    assert float(heavy_ball_rate(0.1, 0.9, 1.0)) == pytest.approx(0.948683, abs=1e-6)
+
+
+def test_ripple_rate_does_not_depend_on_the_learning_rate_measured() -> None:
+    """In the complex regime every learning rate converges at sqrt(beta) (here 0.9)."""
+    etas = np.array([0.2, 0.6, 1.0, 2.0, 3.0])
+    assert np.all(heavy_ball_regime(etas, 0.81, 1.0) == REGIMES.index("ripples"))
+    measured = simulated_rate(etas, 0.81, [1.0], num_steps=400)
+    np.testing.assert_allclose(measured, 0.9, atol=3e-3)
+
+
+def test_stability_region_jury_symbolic() -> None:
+    """F6: 0 < alpha*lambda < 2 + 2 beta, from the Jury conditions."""
+    (p_one, p_minus_one, a0), region = claims.jury_conditions()
+    assert sp.expand(p_one - eta * lam) == 0
+    assert sp.expand(p_minus_one - (2 + 2 * beta - eta * lam)) == 0
+    assert a0 == beta
+    x = sp.Symbol("x", positive=True)
+    assert region == (x < 2 * beta + 2)
+
+
+@pytest.mark.parametrize("b", [0.0, 0.3, 0.9])
+def test_stability_edge(b: float) -> None:
+    """F6: the edge eta*lambda = 2 + 2 beta, checked at +-1e-6 with eigvals and a run."""
+    edge = 2 + 2 * b
+    for step, stable in [(edge - 1e-6, True), (edge + 1e-6, False)]:
+        radius = np.max(np.abs(np.linalg.eigvals(heavy_ball_matrix(step, b, 1.0))))
+        assert (radius < 1) == stable
+        assert (float(heavy_ball_rate(step, b, 1.0)) < 1) == stable
+    diverging = run(momentum(edge + 0.05, b), lambda x: x, np.array([1.0]), 5000)
+    assert diverging.diverged_at >= 0
+    converging = run(momentum(edge - 0.05, b), lambda x: x, np.array([1.0]), 5000)
+    assert converging.diverged_at < 0 and abs(converging.params[-1, 0]) < 1e-3
+
+
+def test_stability_region_on_a_grid() -> None:
+    etas = np.linspace(0.01, 4.5, 301)[None, :]
+    betas = np.linspace(0.0, 0.99, 101)[:, None]
+    rates = heavy_ball_rate(etas, betas, 1.0)
+    inside = etas < 2 + 2 * betas
+    margin = np.abs(etas - (2 + 2 * betas)) > 1e-9
+    assert np.array_equal((rates < 1)[margin & np.ones_like(rates, bool)], inside[margin & True])
+
+
+def test_critical_damping() -> None:
+    """F7: beta = (1 - sqrt(alpha*lambda))^2 gives a double root 1 - sqrt(alpha*lambda)
+    (alpha = 0.01, lambda = 1: rate 0.9)."""
+    solutions_beta, double_root = claims.critical_damping()
+    assert _zero(solutions_beta[0] - (1 - sp.sqrt(eta * lam)) ** 2)
+    assert _zero(solutions_beta[1] - (1 + sp.sqrt(eta * lam)) ** 2)
+    assert _zero(double_root - (1 - sp.sqrt(eta * lam)))
+    crit = float(critical_damping_beta(0.01, 1.0))
+    assert crit == pytest.approx(0.81)
+    assert float(heavy_ball_rate(0.01, crit, 1.0)) == pytest.approx(0.9, abs=1e-6)
+    roots = np.linalg.eigvals(heavy_ball_matrix(0.01, crit, 1.0))
+    np.testing.assert_allclose(roots, 0.9, atol=1e-6)
+    assert heavy_ball_regime(0.01, crit + 1e-3, 1.0) == REGIMES.index("ripples")
+    assert heavy_ball_regime(0.01, crit - 1e-3, 1.0) == REGIMES.index("monotone")
+
+
+def test_regimes_behave_as_named() -> None:
+    """Monotone: the error keeps its sign; oscillating: it flips every step; ripples:
+    complex roots; divergent: it grows."""
+    cases = {"monotone": (0.25, 0.05), "ripples": (1.0, 0.6), "oscillating": (1.8, 0.02)}
+    for name, (step, b) in cases.items():
+        assert REGIMES[int(heavy_ball_regime(step, b, 1.0))] == name
+        xs = run(momentum(step, b), lambda x: x, np.array([1.0]), 60).params[20:, 0]
+        signs = np.sign(xs)
+        if name == "monotone":
+            assert np.all(signs == signs[0])
+        if name == "oscillating":
+            assert np.all(signs[1:] == -signs[:-1])
+        if name == "ripples":
+            assert np.any(np.iscomplex(heavy_ball_eigenvalues(step, b, 1.0)))
+            assert 0 < np.sum(signs[1:] != signs[:-1]) < len(signs) - 1
+    assert REGIMES[int(heavy_ball_regime(3.0, 0.2, 1.0))] == "divergent"
+
+
+# --------------------------------------------------------------------------------------
+# A spectrum [mu, L]: the endpoint lemma and the optimum (F8-F10)
+# --------------------------------------------------------------------------------------
+
+
+def test_spectral_radius_is_monotone_in_abs_s() -> None:
+    derivative, at_boundary = claims.spectral_radius_is_monotone()
+    assert _zero(at_boundary - sp.sqrt(beta))
+    u = sp.Symbol("u", positive=True)
+    for b in (0.01, 0.5, 0.9):
+        for scale in (1.0001, 1.1, 3.0, 30.0):
+            value = derivative.subs({beta: b, u: 2 * math.sqrt(b) * scale})
+            assert float(value) > 0
+
+
+@given(
+    step=st.floats(0.01, 4.0),
+    b=st.floats(0.0, 0.99),
+    low=st.floats(0.01, 1.0),
+    ratio=st.floats(1.0, 100.0),
+)
+def test_worst_rate_over_the_spectrum_is_at_an_endpoint(
+    step: float, b: float, low: float, ratio: float
+) -> None:
+    high = low * ratio
+    dense = heavy_ball_rate(step, b, np.linspace(low, high, 2001)).max()
+    assert float(heavy_ball_rate_on_spectrum(step, b, low, high)) == pytest.approx(
+        dense, rel=1e-12, abs=1e-12
+    )
+
+
+def test_optimal_parameters_symbolic() -> None:
+    (eta_d, beta_d), (eta_c, beta_c) = claims.optimal_parameters()
+    assert _zero(eta_d - eta_c) and _zero(beta_d - beta_c)
+    derived, claimed = claims.optimal_rate()
+    assert _zero(derived - claimed)
+    assert claims.optimal_discriminants() == (0, 0)
+    ratio, limit = claims.optimal_step_ratio()
+    assert limit == 2 and _zero(ratio - 2 * (kappa + 1) / (sp.sqrt(kappa) + 1) ** 2)
+    series, printed = claims.optimal_beta_expansion()
+    assert _zero(series - printed + 12 / kappa ** sp.Rational(3, 2))
+    gd, hb = claims.iterations_per_efold()
+    assert _zero(gd - kappa / 2) and _zero(hb - sp.sqrt(kappa) / 2)
+
+
+def test_optimal_parameters_numeric() -> None:
+    """F8: kappa = 100 gives rate 0.818182, checked as a max over 2001 eigenvalues."""
+    tuned = optimal_heavy_ball(1.0, 100.0)
+    symbolic = claims.optimal_parameters()[1]
+    assert float(tuned.learning_rate) == pytest.approx(float(symbolic[0].subs({mu: 1, L: 100})))
+    assert float(tuned.beta) == pytest.approx(float(symbolic[1].subs({mu: 1, L: 100})))
+    worst = heavy_ball_rate(tuned.learning_rate, tuned.beta, np.linspace(1, 100, 2001)).max()
+    assert worst == pytest.approx(0.818182, abs=1e-6) == pytest.approx(float(tuned.rate))
+    assert float(tuned.rate) == pytest.approx(math.sqrt(float(tuned.beta)))
+    lessard = optimal_heavy_ball(1.0, 25.0)
+    assert float(lessard.learning_rate) == pytest.approx(1 / 9) and float(
+        lessard.beta
+    ) == pytest.approx(4 / 9)
+    with pytest.raises(ValueError, match="mu"):
+        optimal_heavy_ball(2.0, 1.0)
+
+
+def test_numerical_optimum_solution_finds_the_closed_form() -> None:
+    for low, high in [(0.1, 1.0), (1.0, 100.0)]:
+        step, b, rate = solutions.numerical_optimum(low, high)
+        tuned = optimal_heavy_ball(low, high)
+        assert rate == pytest.approx(float(tuned.rate), abs=1e-8)
+        assert step == pytest.approx(float(tuned.learning_rate), rel=1e-6)
+        assert b == pytest.approx(float(tuned.beta), abs=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# Closed-form rate map vs vectorised simulation
+# --------------------------------------------------------------------------------------
+
+
+def test_rate_map_closed_form_agrees_with_simulation() -> None:
+    etas = np.linspace(0.02, 4.0, 60)[None, :]
+    betas = np.linspace(0.0, 0.99, 60)[:, None]
+    for eigenvalues in ([1.0], [0.1, 1.0]):
+        closed = heavy_ball_rate_on_spectrum(etas, betas, min(eigenvalues), max(eigenvalues))
+        measured = simulated_rate(etas, betas, eigenvalues, num_steps=300)
+        assert measured.shape == closed.shape
+        assert np.array_equal(measured > 1, closed > 1)
+        diff = np.abs(measured - closed)
+        assert np.nanmax(diff) < 0.02
+        assert np.percentile(diff, 99) < 0.006
+
+
+def test_empirical_rate_of_geometric_sequences() -> None:
+    steps = np.arange(301)[:, None]
+    rates = np.array([0.3, 0.7, 0.99, 1.02])
+    errors = rates**steps
+    np.testing.assert_allclose(empirical_rate(errors), rates, rtol=1e-10)
+    spiral = (0.8**steps * np.abs(np.cos(0.3 * steps)))[:, 0]
+    assert float(empirical_rate(spiral)) == pytest.approx(0.8, abs=5e-3)
+
+
+# --------------------------------------------------------------------------------------
+# The kappa experiment: sqrt(kappa) scaling
+# --------------------------------------------------------------------------------------
+
+
+def test_iterations_grow_like_sqrt_kappa_with_tuned_momentum() -> None:
+    """F10: iterations ~ kappa (GD) and ~ sqrt(kappa) (tuned heavy ball)."""
+    kappas = np.geomspace(10.0, 1000.0, 5)
+    hb = iterations_to_tolerance(lambda m, h: momentum(*optimal_heavy_ball(m, h)[:2]), kappas)
+    gd = iterations_to_tolerance(lambda m, h: gradient_descent(2 / (m + h)), kappas)
+    assert np.all(hb > 0) and np.all(gd > 0)
+    assert 0.45 < loglog_slope(kappas, hb) < 0.6
+    assert 0.95 < loglog_slope(kappas, gd) < 1.05
+    predicted = np.log(1e-6) / np.log((np.sqrt(kappas) - 1) / (np.sqrt(kappas) + 1))
+    assert np.all(hb >= np.floor(predicted))  # the double root only slows it down
+    assert np.all(hb <= 1.6 * predicted + 10)
+
+
+# --------------------------------------------------------------------------------------
+# Lessard et al. (2016): heavy ball is a quadratic result (F13)
+# --------------------------------------------------------------------------------------
+
+
+def test_lessard_function_is_strongly_convex_with_mu_1_and_L_25() -> None:
+    problem = lessard_problem()
+    xs = np.linspace(-3, 4, 7001)[:, None]
+    grads = problem.grad(xs)[:, 0]
+    slopes = np.diff(grads) / np.diff(xs[:, 0])
+    assert slopes.min() == pytest.approx(1.0) and slopes.max() == pytest.approx(25.0)
+    values = problem.value(xs)
+    away = (np.abs(xs[:, 0] - 1) > 2e-3) & (np.abs(xs[:, 0] - 2) > 2e-3)  # off the knots
+    numeric = np.gradient(values, xs[:, 0])
+    np.testing.assert_allclose(numeric[away][1:-1], grads[away][1:-1], atol=1e-3)
+    np.testing.assert_allclose(problem.value(np.array([[0.0]])), 0.0)
+    for knot in (1.0, 2.0):  # f is continuous at the knots
+        left, right = problem.value(np.array([[knot - 1e-12], [knot]]))
+        assert left == pytest.approx(right, abs=1e-9)
+
+
+def test_lessard_three_cycle() -> None:
+    """Lessard, Recht & Packard (2016, sec. 4.6): from x_0 = x_{-1} = 3.3 the tuned heavy
+    ball (alpha = 1/9, beta = 4/9) enters the 3-cycle (-1.8024, 2.1159, 0.6465)."""
+    problem = lessard_problem()
+    path = run(momentum(1 / 9, 4 / 9), problem.grad, np.array([3.3]), 120).params[:, 0]
+    np.testing.assert_allclose(path, _polyak_loop(problem.grad, [3.3], 1 / 9, 4 / 9, 120)[:, 0])
+    cycle = solutions.lessard_cycle()
+    np.testing.assert_allclose(cycle, [-1.8024, 2.1159, 0.6465], atol=1e-4)
+    start = int(np.argmin(np.abs(path[60:63] - cycle[0]))) + 60
+    for i in range(start, 118, 3):
+        np.testing.assert_allclose(path[i : i + 3], cycle, atol=1e-10)
+    gd = run(gradient_descent(2 / 26), problem.grad, np.array([3.3]), 500).params[-1, 0]
+    assert abs(gd) < 1e-10  # plain GD converges on the same function
+
+
+def test_tuned_heavy_ball_converges_on_the_quadratic_with_the_same_spectrum() -> None:
+    for eig in (1.0, 25.0):
+        xs = run(momentum(1 / 9, 4 / 9), lambda x, e=eig: e * x, np.array([3.3]), 120).params
+        assert abs(xs[-1, 0]) < 1e-15
+
+
+# --------------------------------------------------------------------------------------
+# Schedules (F28)
+# --------------------------------------------------------------------------------------
+
+
+def test_sutskever_schedule_equals_the_printed_formula() -> None:
+    steps = np.arange(0, 300_000, 7)
+    for beta_max in (0.9, 0.99, 0.995, 0.999):
+        printed = solutions.sutskever_original(steps, beta_max)
+        np.testing.assert_allclose(sutskever_beta(steps, beta_max), printed, rtol=0, atol=1e-12)
+
+
+def test_sutskever_schedule_values() -> None:
+    """F28: 0.5 on [0, 250), 0.75 at 250, 0.8333 at 500, 0.9 from 1000, 0.99 at 12250,
+    0.999 at 124750."""
+    values = sutskever_beta([1, 249, 250, 500, 999, 1000], 0.999)
+    np.testing.assert_allclose(values, [0.5, 0.5, 0.75, 5 / 6, 0.875, 0.9])
+    assert solutions.first_step_with_beta(0.9) == 1000
+    assert solutions.first_step_with_beta(0.99) == 12250
+    assert solutions.first_step_with_beta(0.999) == 124750
+
+
+def test_nesterov_schedule_and_its_use_in_trace() -> None:
+    np.testing.assert_allclose(nesterov_beta([1, 5, 295]), [0.5, 0.7, 0.99])
+    grads = np.ones((3, 1))
+    b_t = replay_gradients(momentum(1.0, nesterov_beta), grads).field("velocity")[:, 0]
+    expected = [0.0, 1.0, 1.0 + 1.0 - 3 / 7, (1 + (1 - 3 / 7)) * (1 - 3 / 8) + 1]
+    np.testing.assert_allclose(b_t, expected)
+
+
+# --------------------------------------------------------------------------------------
+# Eigenbasis: Q^T, not Q (Goh 2017, issue #107)
+# --------------------------------------------------------------------------------------
+
+
+def test_eigenbasis_uses_q_transpose() -> None:
+    """Each coordinate of Q^T (x - x*) follows its own 1-D heavy ball; Q (x - x*) does not."""
+    problem = quadratic([0.1, 1.0], angle=np.pi / 9)
+    x0 = np.array([-3.5, 0.5])
+    path = run(momentum(1.0, 0.6), problem.grad, x0, 30).params
+    q = problem.eigenvectors
+    right = (path - problem.x_star) @ q  # rows of Q^T (x - x*)
+    wrong = (path - problem.x_star) @ q.T  # rows of Q (x - x*)
+    np.testing.assert_allclose(right, problem.to_eigenbasis(path))
+    for i, eig in enumerate(problem.eigenvalues):
+        alone = run(momentum(1.0, 0.6), lambda y, e=eig: e * y, right[:1, i], 30).params[:, 0]
+        np.testing.assert_allclose(right[:, i], alone, atol=1e-12)
+        wrong_alone = run(momentum(1.0, 0.6), lambda y, e=eig: e * y, wrong[:1, i], 30)
+        assert np.max(np.abs(wrong[:, i] - wrong_alone.params[:, 0])) > 1e-2
+
+
+# --------------------------------------------------------------------------------------
+# Figures and the explorer
+# --------------------------------------------------------------------------------------
+
+
+def test_explorer_state_and_blitting_match_a_full_draw() -> None:
+    from gdbook.viz.momentum import momentum_explorer
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    explorer = momentum_explorer()
+    try:
+        state = explorer.update(learning_rate=1.0, beta=0.6)
+        assert state["rate"] == pytest.approx(math.sqrt(0.6))
+        assert state["regimes"] == ["ripples", "ripples"]
+        state = explorer.update(learning_rate=0.5, beta=0.3)
+        fast = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
+        FigureCanvasAgg.draw(explorer.figure.canvas)
+        full = np.asarray(explorer.figure.canvas.buffer_rgba())
+        assert np.array_equal(fast, full)
+        tuned = optimal_heavy_ball(0.1, 1.0)
+        state = explorer.update(learning_rate=round(float(tuned.learning_rate), 2), beta=0.27)
+        assert state["rate"] < 0.56 and not state["diverged"]
+        assert explorer.update(learning_rate=3.9, beta=0.05)["diverged"]
+    finally:
+        plt.close(explorer.figure)

@@ -1,0 +1,276 @@
+"""Build the student edition (exercises without solutions) and check that nothing leaks.
+
+Usage (from the repository root; ``make student``)::
+
+    python tools/student_edition.py [--no-build]
+
+1. Writes a temporary config: ``_config.yml`` plus ``hide_solutions: true`` (sphinx-exercise
+   drops every ``{solution}``), no copied sources, no source links and no download or
+   repository buttons (the ``.md`` source holds the solutions), and a title ending in
+   "(student edition)". It reuses the instructor build's jupyter-cache, so chapters that
+   were executed for ``make book`` are not executed again.
+2. Runs ``jupyter-book build . --config <tmp> --path-output _build/student -W -n
+   --keep-going``; the HTML lands in ``_build/student/_build/html`` (inside ``_build``,
+   which Sphinx excludes from the sources).
+3. Checks for leaks. For every chapter it collects the names of the solution functions
+   shown with ``{literalinclude}`` (probe: ``def name(``) and plain-text snippets of every
+   ``{solution}`` body. Each probe must occur in the instructor HTML (``_build/html``, if
+   built: this proves the probes can find a solution) and nowhere in the student build
+   (any file, ``_sources`` and the search index included). The student pages must also
+   contain no solution admonition at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check_build import doc_source, execution_cache, toc_docs  # noqa: E402
+
+STUDENT_DIR = Path("_build") / "student"
+STUDENT_SPHINX_CONFIG: dict[str, Any] = {
+    "hide_solutions": True,
+    "html_copy_source": False,
+    "html_show_sourcelink": False,
+    "html_theme_options": {"use_download_button": False, "use_repository_button": False},
+}
+TITLE_SUFFIX = " (student edition)"
+_FENCE = re.compile(r"^\s*(`{3,}|:{3,})\{([^}\s]+)\}[ \t]*(.*?)\s*$")
+_OPTION = re.compile(r"^\s*:([\w-]+):")
+_MARKUP = re.compile(r"[`$*_{}\[\]()<>|\\'\"#~^=+]|--|\.\.\.")
+
+
+# --------------------------------------------------------------------------------------
+# The config
+# --------------------------------------------------------------------------------------
+
+
+def student_config(root: Path = ROOT) -> dict[str, Any]:
+    """``_config.yml`` with the student settings merged in."""
+    config: dict[str, Any] = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = f"{config.get('title', '')}{TITLE_SUFFIX}"
+    html = config.setdefault("html", {})
+    html["use_repository_button"] = False
+    html["use_issues_button"] = False
+    sphinx = config.setdefault("sphinx", {})
+    # merge html_theme_options into the ones jupyter-book derives from the config
+    # (launch buttons, repository url) instead of replacing them
+    sphinx["recursive_update"] = True
+    sphinx.setdefault("config", {}).update(STUDENT_SPHINX_CONFIG)
+    execute = config.setdefault("execute", {})
+    if not execute.get("cache"):  # share the instructor build's executed notebooks
+        execute["cache"] = str(execution_cache(root / "_build", root).resolve())
+    return config
+
+
+def build(root: Path = ROOT) -> int:
+    """Run the strict student build; return jupyter-book's exit status."""
+    with tempfile.TemporaryDirectory(prefix="gdbook-student-") as tmp:
+        config_path = Path(tmp) / "_config.yml"
+        config_path.write_text(
+            yaml.safe_dump(student_config(root), sort_keys=False), encoding="utf-8"
+        )
+        command = [
+            str(Path(sys.executable).with_name("jupyter-book")),
+            "build",
+            ".",
+            "--config",
+            str(config_path),
+            "--path-output",
+            str(STUDENT_DIR),
+            "-W",
+            "-n",
+            "--keep-going",
+        ]
+        print("+", " ".join(command), flush=True)
+        return subprocess.run(command, cwd=root, check=False).returncode
+
+
+# --------------------------------------------------------------------------------------
+# Leak probes
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A string that only a solution contains."""
+
+    doc: str
+    text: str
+    kind: str  # "function" or "text"
+
+
+def _solution_blocks(text: str) -> list[list[str]]:
+    """Bodies (lines) of every ``{solution}`` directive, nested directives included."""
+    lines = text.splitlines()
+    blocks: list[list[str]] = []
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if match and match.group(2) == "solution":
+            fence = match.group(1)
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != fence:
+                j += 1
+            blocks.append(lines[i + 1 : j])
+            i = j
+        i += 1
+    return blocks
+
+
+def _snippet(line: str, min_words: int = 6, max_words: int = 8) -> str | None:
+    """A run of plain words from ``line`` (no markup, quotes or math), or None."""
+    best: list[str] = []
+    line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line)  # a list item's marker
+    for segment in _MARKUP.split(line):
+        words = re.findall(r"[A-Za-z][A-Za-z0-9,.;:?!-]*", segment)
+        if len(words) == len(segment.split()) and len(words) > len(best):
+            best = words
+    if len(best) < min_words:
+        return None
+    return " ".join(best[:max_words]).rstrip(",.;:")
+
+
+def solution_probes(doc: str, root: Path = ROOT) -> list[Probe]:
+    """Function names and prose snippets found only in the solutions of ``doc``."""
+    path = doc_source(doc, root)
+    if not path.exists():
+        return []
+    probes: list[Probe] = []
+    for block in _solution_blocks(path.read_text(encoding="utf-8")):
+        inner_fence: str | None = None
+        include = False
+        for line in block:
+            match = _FENCE.match(line)
+            if match:
+                inner_fence, include = match.group(1), match.group(2) == "literalinclude"
+                continue
+            if inner_fence is not None:
+                if line.strip() == inner_fence:
+                    inner_fence, include = None, False
+                elif include and (m := re.match(r"^\s*:pyobject:\s*(\S+)", line)):
+                    name = m.group(1).split(".")[-1]
+                    probes.append(Probe(doc, f"def {name}(", "function"))
+                continue
+            if _OPTION.match(line):
+                continue
+            snippet = _snippet(line)
+            if snippet:
+                probes.append(Probe(doc, snippet, "text"))
+    return probes
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _page_text(path: Path) -> str:
+    """Visible text of an HTML page with whitespace collapsed."""
+    html = path.read_text(encoding="utf-8", errors="replace")
+    # no separator: code is split into many <span>s, and "def f(" must stay one string
+    return _normalise(BeautifulSoup(html, "html.parser").get_text(""))
+
+
+def _student_corpus(student_html: Path) -> dict[Path, str]:
+    """Every text file of the student build: raw and, for HTML, also the visible text."""
+    corpus: dict[Path, str] = {}
+    for path in sorted(p for p in student_html.rglob("*") if p.is_file()):
+        if path.suffix in {
+            ".png",
+            ".svg",
+            ".jpg",
+            ".gif",
+            ".woff",
+            ".woff2",
+            ".ttf",
+            ".eot",
+            ".ico",
+        }:
+            continue
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        corpus[path] = _normalise(raw) + (" " + _page_text(path) if path.suffix == ".html" else "")
+    return corpus
+
+
+def check_leaks(root: Path = ROOT) -> list[str]:
+    """Problems: probes missing from the instructor HTML or present in the student build."""
+    student_html = root / STUDENT_DIR / "_build" / "html"
+    instructor_html = root / "_build" / "html"
+    problems = []
+    if not student_html.is_dir():
+        return [f"{student_html} does not exist: build the student edition first"]
+    if (student_html / "_sources").exists():
+        problems.append("the student build copied the sources (_sources/ holds the solutions)")
+    corpus = _student_corpus(student_html)
+    docs = toc_docs(root)
+    probes = [p for doc in docs for p in solution_probes(doc, root)]
+    for doc in docs:
+        page = student_html / f"{doc}.html"
+        if page.exists():
+            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            shown = soup.select(".solution")
+            if shown:
+                problems.append(f"{doc}: the student page shows {len(shown)} solution block(s)")
+        if instructor_html.is_dir() and (instructor_html / f"{doc}.html").exists():
+            text = _page_text(instructor_html / f"{doc}.html")
+            for probe in (p for p in probes if p.doc == doc):
+                if probe.text not in text:
+                    problems.append(
+                        f"{doc}: probe {probe.text!r} is not in the instructor page either: "
+                        "rebuild _build/html (make book), or the probe cannot detect a leak"
+                    )
+    for probe in probes:
+        for path, text in corpus.items():
+            if probe.text in text:
+                where = path.relative_to(student_html)
+                problems.append(
+                    f"{probe.doc}: solution {probe.kind} {probe.text!r} leaks into {where}"
+                )
+    print(
+        f"student_edition: {len(probes)} solution probes "
+        f"({sum(p.kind == 'function' for p in probes)} functions) checked against "
+        f"{len(corpus)} files"
+        + ("" if instructor_html.is_dir() else " (no instructor build to cross-check)")
+    )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-build", action="store_true", help="only check an existing build")
+    parser.add_argument("--root", type=Path, default=ROOT)
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if not args.no_build:
+        status = build(root)
+        if status != 0:
+            print(f"student_edition: the build failed (exit status {status})", file=sys.stderr)
+            reports = root / STUDENT_DIR / "_build" / "html" / "reports"
+            for log in sorted(reports.rglob("*.err.log")) if reports.exists() else []:
+                print(f"=== {log}\n{log.read_text()}", file=sys.stderr)
+            return status
+    problems = check_leaks(root)
+    if problems:
+        print(f"student_edition: FAILED with {len(problems)} problem(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    index = root / STUDENT_DIR / "_build" / "html" / "index.html"
+    print(f"student_edition: OK, no solution leaks. Open: file://{index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
