@@ -9,6 +9,7 @@ F42, F43, F44.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -27,6 +28,7 @@ from gdbook.adam import (
     scale_by_adamax,
     scale_by_amsgrad,
     scale_by_nadam,
+    scale_by_radam,
 )
 from gdbook.base import Optimizer, add_decayed_weights, chain, identity, run, scale_by_learning_rate
 from gdbook.gradient_descent import gradient_descent
@@ -210,7 +212,8 @@ def test_amsgrad_denominator_never_decreases(gradients: list[float]) -> None:
         for g in gradients:
             _, state = opt.update(np.array([g]), state, np.zeros(1))
             assert state.nu_max[0] >= previous
-            assert state.nu_max[0] >= (state.nu[0] if variant != "optax" else 0.0)
+            floor = state.nu[0] / (1 - 0.999**state.step) if variant == "optax" else state.nu[0]
+            assert state.nu_max[0] >= floor  # the max includes the current (corrected) v_t
             previous = state.nu_max[0]
 
 
@@ -236,6 +239,38 @@ def test_amsgrad_variants_agree_while_v_grows_and_differ_when_it_shrinks() -> No
     for a in range(3):
         for b in range(a + 1, 3):
             assert np.max(np.abs(results[a] - results[b])) > 1e-3
+
+
+def _amsgrad_by_hand(gradients: list[float], variant: str) -> list[float]:
+    """The three AMSGrad rules written out (eta = 1, b1 = 0.9, b2 = 0.9, eps = 1e-8).
+
+    Reddi et al. (2018, Algorithm 2): v_hat = max(v_hat, v_t), step m_t / sqrt(v_hat);
+    torch 2.13 (adam.py l. 539-541): max of the raw v_t, divided by 1 - b2^t of the current t,
+    m_hat in the numerator; optax 0.2.8 (scale_by_amsgrad): max of v_s / (1 - b2^s), m_hat.
+    """
+    b1, b2, eps = 0.9, 0.9, 1e-8
+    m = v = v_max = 0.0
+    out = []
+    for t, g in enumerate(gradients, start=1):
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        if variant == "reddi":
+            v_max = max(v_max, v)
+            out.append(-m / (math.sqrt(v_max) + eps))
+        elif variant == "torch":
+            v_max = max(v_max, v)
+            out.append(-(m / (1 - b1**t)) / (math.sqrt(v_max / (1 - b2**t)) + eps))
+        else:
+            v_max = max(v_max, v / (1 - b2**t))
+            out.append(-(m / (1 - b1**t)) / (math.sqrt(v_max) + eps))
+    return out
+
+
+@pytest.mark.parametrize("variant", ["reddi", "torch", "optax"])
+def test_amsgrad_variants_equal_their_written_out_rules(variant: str) -> None:
+    """Shrinking then growing gradients, so that the running maximum is active."""
+    gradients = [4.0, -2.0, 1.0, 0.5, -0.25, 0.1, 3.0, -0.2, 0.1, 0.05]
+    ours = _steps(amsgrad(1.0, 0.9, 0.9, 1e-8, variant=variant), gradients)
+    np.testing.assert_allclose(ours, _amsgrad_by_hand(gradients, variant), rtol=1e-13)
 
 
 def test_amsgrad_reddi_one_step_by_hand() -> None:
@@ -329,7 +364,7 @@ def test_nadam_running_product_is_the_product_of_the_schedule() -> None:
     state = opt.init(np.zeros(1))
     for _ in range(12):
         _, state = opt.update(np.array([1.0]), state, np.zeros(1))
-    product = math.prod(float(nadam_momentum_schedule(0.9, t, 0.004)) for t in range(1, 13))
+    product = math.prod(0.9 * (1 - 0.5 * 0.96 ** (t * 0.004)) for t in range(1, 13))  # Dozat
     assert float(state.mu_product[0]) == pytest.approx(product, rel=1e-14)
 
 
@@ -376,12 +411,112 @@ def test_radam_is_momentum_sgd_on_m_hat_until_rectified() -> None:
     assert abs(paper[4] + 0.1 * m_hat[4]) > 1e-3  # the paper rectifies at t = 5
 
 
+def test_radam_threshold_test_is_strict() -> None:
+    """Rectify only when rho_t > threshold (Liu et al. 2020, Algorithm 2; torch's rho_t > 5),
+    not >= (optax): with the threshold set to rho_6 exactly, step 6 is still eta m_hat_6."""
+    threshold = float(radam_rho(0.999, 6)[1])  # 5.994..., checked against eq. 6 above
+    gradients = [1.0, -0.5, 2.0, 0.3, -1.0, 0.7, 0.2]
+    m = 0.0
+    m_hat = []
+    for t, g in enumerate(gradients, start=1):
+        m = 0.9 * m + 0.1 * g
+        m_hat.append(m / (1 - 0.9**t))
+    steps = _steps(radam(0.1, threshold=threshold), gradients)
+    np.testing.assert_allclose(steps[:6], -0.1 * np.array(m_hat[:6]), rtol=1e-12)
+    assert abs(steps[6] + 0.1 * m_hat[6]) > 1e-3  # rectified at t = 7
+
+
 def test_radam_rectifier_tends_to_one_and_radam_to_adam() -> None:
     """For large t, r_t -> 1 and the RAdam step is the Adam step."""
     gradients = np.full(600, 0.5)
     a = _steps(radam(0.01, b2=0.9, eps=0.0), gradients)[-1]
     b = _steps(adam(0.01, b2=0.9, eps=0.0), gradients)[-1]
     assert a == pytest.approx(b, rel=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# Defaults: the published ones, seen through the steps they produce
+# --------------------------------------------------------------------------------------
+
+TINY = [1e-6, -3e-6, 2e-6, 5e-7, -1e-6, 4e-6, 1e-6]  # tiny gradients, so that eps shows
+
+
+def _steps_from(opt: Optimizer, x0: float, gradients: list[float]) -> np.ndarray:
+    """Steps of ``opt`` fed ``gradients`` while its params move (x_t = x_{t-1} + step)."""
+    x, state, steps = np.array([x0]), opt.init(np.array([x0])), []
+    for g in gradients:
+        step, state = opt.update(np.array([g]), state, x)
+        x = x + step
+        steps.append(step[0])
+    return np.array(steps)
+
+
+def _adam_family_by_hand(name: str, x0: float, gradients: list[float]) -> list[float]:
+    """The update rules written out with the defaults the docstrings cite.
+
+    Adam: Kingma & Ba (2015, Algorithm 1: alpha 1e-3, b1 0.9, b2 0.999, eps 1e-8); AdamW: torch
+    (weight_decay 1e-2, decay times lr); AMSGrad: Reddi et al. (2018, Algorithm 2, no eps);
+    NAdam: torch (lr 2e-3, psi 0.004); AdaMax: Kingma & Ba (Algorithm 2, alpha 2e-3, no eps);
+    RAdam: Liu et al. (2020, Algorithm 2, rho_t > 4, no eps).
+    """
+    b1, b2 = 0.9, 0.999
+    x, m, v, v_max, u, product, out = x0, 0.0, 0.0, 0.0, 0.0, 1.0, []
+    for t, g in enumerate(gradients, start=1):
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        if name in ("adam", "adamw"):
+            step = -1e-3 * m_hat / (math.sqrt(v_hat) + 1e-8)
+            step -= 1e-3 * 1e-2 * x if name == "adamw" else 0.0
+        elif name == "amsgrad":
+            v_max = max(v_max, v)
+            step = -1e-3 * m / math.sqrt(v_max)
+        elif name == "nadam":
+            mu_t, mu_next = (b1 * (1 - 0.5 * 0.96 ** (k * 0.004)) for k in (t, t + 1))
+            product *= mu_t
+            den = math.sqrt(v_hat) + 1e-8
+            step = -2e-3 * ((1 - mu_t) / (1 - product) * g + mu_next / (1 - product * mu_next) * m)
+            step /= den
+        elif name == "adamax":
+            u = max(b2 * u, abs(g))
+            step = -2e-3 / (1 - b1**t) * m / u
+        else:  # radam
+            rho_inf = 2 / (1 - b2) - 1
+            rho = rho_inf - 2 * t * b2**t / (1 - b2**t)
+            if rho > 4:
+                r = math.sqrt(
+                    (rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)
+                )
+                step = -1e-3 * r * m_hat / math.sqrt(v_hat)
+            else:
+                step = -1e-3 * m_hat
+        x += step
+        out.append(step)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "direction", "rate"),
+    [
+        ("adam", adam, scale_by_adam, 1e-3),
+        ("adamw", adamw, None, None),
+        ("amsgrad", amsgrad, scale_by_amsgrad, 1e-3),
+        ("nadam", nadam, scale_by_nadam, 2e-3),
+        ("adamax", adamax, scale_by_adamax, 2e-3),
+        ("radam", radam, scale_by_radam, 1e-3),
+    ],
+)
+def test_defaults_are_the_published_ones(
+    name: str,
+    factory: Callable[[], Optimizer],
+    direction: Callable[[], Optimizer] | None,
+    rate: float | None,
+) -> None:
+    """The factory's defaults, and those of its direction (the scale_by_* block)."""
+    expected = _adam_family_by_hand(name, 2.0, TINY)
+    np.testing.assert_allclose(_steps_from(factory(), 2.0, TINY), expected, rtol=1e-11)
+    if direction is not None:
+        opt = chain(direction(), scale_by_learning_rate(rate))
+        np.testing.assert_allclose(_steps_from(opt, 2.0, TINY), expected, rtol=1e-11)
 
 
 @pytest.mark.parametrize(

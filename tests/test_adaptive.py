@@ -21,7 +21,7 @@ from gdbook.adaptive import (
     scale_by_adagrad,
     scale_by_rms,
 )
-from gdbook.base import run
+from gdbook.base import chain, run, scale_by_learning_rate
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -119,6 +119,21 @@ def test_centered_rmsprop_divides_by_a_standard_deviation() -> None:
     np.testing.assert_allclose(state.nu, [0.19])
 
 
+def test_centered_rmsprop_survives_a_variance_rounded_below_zero() -> None:
+    """Constant g: v_t - g_bar_t^2 = rho^t (1 - rho^t) g^2 >= 0 exactly, but in floating point
+    it drops below 0 (here at t = 53 for g = 1e-3, rho = 0.5). The library clips it at 0, so
+    every step stays finite and |step| <= eta |g| / eps (denominator >= eps)."""
+    v = g_bar = 0.0
+    negative = []
+    for _ in range(80):  # the rounding, replayed: it does go negative
+        v, g_bar = 0.5 * v + 0.5 * 1e-6, 0.5 * g_bar + 0.5 * 1e-3
+        negative.append(v - g_bar * g_bar < 0)
+    assert negative.index(True) + 1 == 53
+    steps = _steps(rmsprop(0.1, 0.5, 1e-8, centered=True), [1e-3] * 80)
+    assert np.all(np.isfinite(steps))
+    assert np.all(np.abs(steps) <= 0.1 * 1e-3 / 1e-8 * (1 + 1e-12))
+
+
 def test_rmsprop_momentum_buffer_starts_at_zero_and_holds_normalised_gradients() -> None:
     """torch RMSprop: b_t = beta b_{t-1} + g_t / den_t with b_0 = 0, then x -= eta b_t."""
     d1 = 3.0 / (math.sqrt(0.1 * 9) + 1e-8)
@@ -126,6 +141,31 @@ def test_rmsprop_momentum_buffer_starts_at_zero_and_holds_normalised_gradients()
     d2 = 1.0 / (math.sqrt(v2) + 1e-8)
     steps = _steps(rmsprop(0.01, momentum=0.5), [3.0, 1.0])
     np.testing.assert_allclose(steps, [-0.01 * d1, -0.01 * (0.5 * d1 + d2)], rtol=1e-14)
+
+
+def _torch_rmsprop_momentum(
+    gradients: list[float], rates: list[float], decay: float, beta: float, eps: float
+) -> list[float]:
+    """torch RMSprop (2.13, rmsprop.py l. 316-337) written out: v, b = beta b + g / den, -lr_t b."""
+    v = b = 0.0
+    out = []
+    for g, lr in zip(gradients, rates, strict=True):
+        v = decay * v + (1 - decay) * g * g
+        b = beta * b + g / (math.sqrt(v) + eps)
+        out.append(-lr * b)
+    return out
+
+
+def test_rmsprop_momentum_under_a_schedule_applies_the_rate_after_the_buffer() -> None:
+    """The buffer holds g / den and the *current* rate multiplies all of it (torch); a
+    buffer of rate-scaled steps (Graves 2013, Keras) differs once the rate changes."""
+    gradients = [3.0, -1.0, 2.0, 0.5, -2.5, 1.5]
+    rates = [0.1, 0.1, 0.1, 0.02, 0.02, 0.02]
+    opt = rmsprop(lambda t: rates[t - 1], 0.9, 1e-8, momentum=0.7)
+    expected = _torch_rmsprop_momentum(gradients, rates, 0.9, 0.7, 1e-8)
+    np.testing.assert_allclose(_steps(opt, gradients), expected, rtol=1e-13)
+    constant = _torch_rmsprop_momentum(gradients, [0.1] * 6, 0.9, 0.7, 1e-8)
+    np.testing.assert_allclose(_steps(rmsprop(0.1, 0.9, 1e-8, momentum=0.7), gradients), constant)
 
 
 # --------------------------------------------------------------------------------------
@@ -216,6 +256,54 @@ def test_safe_divide(values: list[float]) -> None:
     den = np.abs(num)
     out = safe_divide(num, den)
     np.testing.assert_array_equal(out, np.where(den > 0, np.sign(num), 0.0))
+
+
+def test_safe_divide_is_zero_wherever_the_denominator_is_zero() -> None:
+    """The contract is 0 where den == 0, whatever the numerator (and no warning)."""
+    out = safe_divide(np.array([1.0, -2.0, 6.0]), np.array([0.0, 0.0, 3.0]))
+    np.testing.assert_array_equal(out, [0.0, 0.0, 2.0])
+
+
+TINY = [1e-6, -3e-6, 2e-6, 5e-7, -1e-6]  # tiny gradients, so that eps shows
+
+
+def _by_hand_with_defaults(name: str, gradients: list[float]) -> list[float]:
+    """The rules written out with the defaults the docstrings cite: Adagrad torch (lr 1e-2,
+    eps 1e-10 outside the root, s_0 = 0); RMSProp Hinton's decay 0.9 with torch's lr 1e-2 and
+    eps 1e-8 outside the root; Adadelta Zeiler (2012): no lr, rho 0.95, eps 1e-6."""
+    s = v = u = 0.0
+    out = []
+    for g in gradients:
+        if name == "adagrad":
+            s += g * g
+            out.append(-1e-2 * g / (math.sqrt(s) + 1e-10))
+        elif name == "rmsprop":
+            v = 0.9 * v + 0.1 * g * g
+            out.append(-1e-2 * g / (math.sqrt(v) + 1e-8))
+        else:
+            v = 0.95 * v + 0.05 * g * g
+            dx = -math.sqrt(u + 1e-6) / math.sqrt(v + 1e-6) * g
+            u = 0.95 * u + 0.05 * dx * dx
+            out.append(dx)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "direction", "rate"),
+    [
+        ("adagrad", adagrad, scale_by_adagrad, 1e-2),
+        ("rmsprop", rmsprop, scale_by_rms, 1e-2),
+        ("adadelta", adadelta, scale_by_adadelta, 1.0),
+    ],
+)
+def test_defaults_are_the_published_ones(
+    name: str, factory: object, direction: object, rate: float
+) -> None:
+    """The factory's defaults, and those of its direction (the scale_by_* block)."""
+    expected = _by_hand_with_defaults(name, TINY)
+    np.testing.assert_allclose(_steps(factory(), TINY), expected, rtol=1e-12)  # type: ignore[operator]
+    opt = chain(direction(), scale_by_learning_rate(rate))  # type: ignore[operator]
+    np.testing.assert_allclose(_steps(opt, TINY), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize(

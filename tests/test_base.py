@@ -93,6 +93,26 @@ def test_a_batch_keeps_running_while_some_point_converges() -> None:
     np.testing.assert_allclose(traj.params[:, 0, 0], 0.9 ** np.arange(61))
 
 
+def test_one_bad_coordinate_is_enough_to_diverge() -> None:
+    """f = (x^2 + 30 y^2) / 2, eta = 0.1: x_k = 0.9^k converges but y_k = (-2)^k passes
+    1e8 first at k = 27 (2^26 < 1e8 < 2^27), and the point has diverged there."""
+    traj = run(gradient_descent(0.1), lambda p: np.array([1.0, 30.0]) * p, np.ones(2), 100)
+    assert int(traj.diverged_at) == 27
+    assert traj.num_steps == 27  # the only point diverged: the run stopped
+    np.testing.assert_allclose(traj.path()[:, 0], 0.9 ** np.arange(27), rtol=1e-12)
+    np.testing.assert_allclose(traj.path()[:, 1], (-2.0) ** np.arange(27), rtol=1e-12)
+
+
+def test_path_of_one_point_of_a_batch() -> None:
+    """path(i) follows point i and stops where *that* point diverged (x_k = (1 - eta lam)^k)."""
+    lam = np.array([[1.0], [30.0], [2.0]])  # point 1 diverges at k = 27 as above
+    traj = run(gradient_descent(0.1), lambda x: lam * x, np.ones((3, 1)), 40)
+    assert traj.diverged_at.tolist() == [-1, 27, -1]
+    np.testing.assert_allclose(traj.path(0)[:, 0], 0.9 ** np.arange(41), rtol=1e-12)
+    np.testing.assert_allclose(traj.path(1)[:, 0], (-2.0) ** np.arange(27), rtol=1e-12)
+    np.testing.assert_allclose(traj.path((2,))[:, 0], 0.8 ** np.arange(41), rtol=1e-12)
+
+
 # --------------------------------------------------------------------------------------
 # Broadcasting: batches and sweeps equal separate runs
 # --------------------------------------------------------------------------------------
@@ -184,6 +204,16 @@ def test_chain_applies_parts_left_to_right_and_keeps_their_states() -> None:
     np.testing.assert_array_equal(step, [3.0])
 
 
+def test_weight_decay_sweep_with_a_zero_entry_equals_the_closed_form() -> None:
+    """GD on f = lam x^2 / 2 plus decay wd x: x_k = (1 - eta (lam + wd))^k x_0 for each wd,
+    including wd = 0 next to non-zero values in one sweep."""
+    decays = np.array([[0.0], [0.5], [2.0]])
+    opt = chain(add_decayed_weights(decays), scale_by_learning_rate(0.1))
+    traj = run(opt, lambda x: 3.0 * x, np.ones((3, 1)), 20)
+    k = np.arange(21)[:, None]
+    np.testing.assert_allclose(traj.params[..., 0], (1 - 0.1 * (3.0 + decays.T)) ** k, rtol=1e-12)
+
+
 def test_a_schedule_sees_t_equal_1_at_the_first_update() -> None:
     calls: list[int] = []
 
@@ -250,9 +280,17 @@ def test_bad_num_steps_names_num_steps(bad: object) -> None:
         run(gradient_descent(0.1), lambda x: x, np.ones(2), bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.nan])
+def test_bound_must_be_positive(bad: float) -> None:
+    with pytest.raises(ValueError, match="bound"):
+        run(gradient_descent(0.1), lambda x: x, np.ones(2), 3, bound=bad)
+
+
 def test_zero_steps_returns_x0_only() -> None:
-    traj = run(momentum(0.1), lambda x: x, np.ones(2), 0)
+    traj = run(momentum(0.1), lambda x: x, np.array([1.0, -2.0]), 0)
     assert traj.params.shape == (1, 2) and traj.num_steps == 0
+    np.testing.assert_array_equal(traj.params[0], [1.0, -2.0])
+    assert traj.diverged_at == -1 and traj.field("velocity").shape == (1, 2)
 
 
 @pytest.mark.parametrize(
@@ -266,6 +304,18 @@ def test_zero_steps_returns_x0_only() -> None:
 def test_check_range_messages_show_the_interval(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         check_range("p", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, "abc", [1.0, np.nan]])
+def test_scale_rejects_a_non_finite_factor(bad: object) -> None:
+    with pytest.raises(ValueError, match="factor"):
+        scale(bad)  # type: ignore[arg-type]
+
+
+def test_scale_accepts_any_finite_factor_including_negative() -> None:
+    opt = scale(np.array([-2.0, 0.5]))
+    step, _ = opt.update(np.array([3.0, 4.0]), opt.init(np.zeros(2)), np.zeros(2))
+    np.testing.assert_array_equal(step, [-6.0, 2.0])
 
 
 def test_hyperparameter_constant_is_a_function_of_t() -> None:

@@ -172,22 +172,54 @@ def test_negative_learning_rate_names_the_parameter(entry: Entry) -> None:
         entry.build(**{entry.rate: -0.1})
 
 
+# one case per (entry, parameter): an entry without such parameters adds no case (a loop
+# over an empty tuple would be a test that cannot fail)
+UNIT_CASES = [(key, name) for key in sorted(TABLE) for name in TABLE[key].unit_interval]
+NONNEGATIVE_CASES = [(key, name) for key in sorted(TABLE) for name in TABLE[key].nonnegative]
+
+
 @pytest.mark.parametrize("bad", [-0.1, 1.0, 1.5, np.nan])
+@pytest.mark.parametrize(("key", "name"), UNIT_CASES, ids=[f"{k}-{n}" for k, n in UNIT_CASES])
 def test_beta_like_parameters_outside_unit_interval_name_the_parameter(
-    entry: Entry, bad: float
+    key: str, name: str, bad: float
 ) -> None:
-    for name in entry.unit_interval:
-        with pytest.raises(ValueError, match=name):
-            entry.build(**{name: bad})
+    with pytest.raises(ValueError, match=name):
+        TABLE[key].build(**{name: bad})
 
 
-def test_nonnegative_parameters_name_the_parameter(entry: Entry) -> None:
-    for name in entry.nonnegative:
-        with pytest.raises(ValueError, match=name):
-            entry.build(**{name: -1e-3})
+@pytest.mark.parametrize(
+    ("key", "name"), NONNEGATIVE_CASES, ids=[f"{k}-{n}" for k, n in NONNEGATIVE_CASES]
+)
+def test_nonnegative_parameters_name_the_parameter(key: str, name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        TABLE[key].build(**{name: -1e-3})
+
+
+# torch's SGD(nesterov=True) rejects momentum = 0 (tested in test_conventions.py)
+ZERO_CASES = [case for case in UNIT_CASES if case != ("torch_sgd", "momentum")]
+
+
+@pytest.mark.parametrize(("key", "name"), ZERO_CASES, ids=[f"{k}-{n}" for k, n in ZERO_CASES])
+def test_beta_like_parameters_accept_the_closed_end_zero(key: str, name: str) -> None:
+    """[0, 1) is closed at 0: beta = 0 is a valid (memoryless) setting, not an error."""
+    TABLE[key].build(**{name: 0.0})
+
+
+@pytest.mark.parametrize(("key", "name"), ZERO_CASES, ids=[f"{k}-{n}" for k, n in ZERO_CASES])
+def test_a_sweep_that_includes_zero_equals_per_value_runs(key: str, name: str) -> None:
+    """An array of a beta-like parameter with a 0 entry next to non-zero ones (a sweep): each
+    row follows the run with that value alone (0 must not switch the others off)."""
+    values = np.array([[0.0], [0.5], [0.8]])
+    x0 = np.broadcast_to(X0, (3, 2))
+    swept = run(TABLE[key].build(**{name: values}), PROBLEM.grad, x0, 30).params
+    for i, value in enumerate(values.ravel()):
+        single = run(TABLE[key].build(**{name: float(value)}), PROBLEM.grad, X0, 30).params
+        np.testing.assert_allclose(swept[:, i], single, rtol=1e-12, atol=1e-12)
 
 
 def test_the_table_validates_every_beta_like_parameter() -> None:
     """Guard the table itself: each family lists its beta-like parameters somewhere."""
     listed = {name for e in TABLE.values() for name in e.unit_interval}
     assert {"beta", "b1", "b2", "decay", "momentum", "rho"} <= listed
+    nonnegative = {name for e in TABLE.values() for name in e.nonnegative}
+    assert {"eps", "weight_decay", "initial_accumulator_value", "momentum_decay"} <= nonnegative

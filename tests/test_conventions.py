@@ -261,6 +261,14 @@ def test_implementation_options_accept_their_defaults() -> None:
         from_torch(name, **flags)
 
 
+def _nadam_first_direction(g: np.ndarray, psi: float) -> np.ndarray:
+    """torch NAdam (2.13, nadam.py l. 347-356) at t = 1 from zero state: m_1 = 0.1 g,
+    v_1 / (1 - b2) = g^2, P_1 = mu_1, mu_t = 0.9 (1 - 0.96^(t psi) / 2)."""
+    mu1, mu2 = 0.9 * (1 - 0.5 * 0.96 ** (1 * psi)), 0.9 * (1 - 0.5 * 0.96 ** (2 * psi))
+    den = np.abs(g) + 1e-8
+    return (1 - mu1) / (1 - mu1) * g / den + mu2 / (1 - mu1 * mu2) * 0.1 * g / den
+
+
 def test_defaults_are_torch_defaults() -> None:
     """from_torch(name) with no keyword steps like torch's defaults (one hand-checked step)."""
     x, g = np.array([1.0, -2.0]), np.array([0.5, -4.0])
@@ -273,11 +281,53 @@ def test_defaults_are_torch_defaults() -> None:
         "AdamW": -1e-3 * (g / (np.abs(g) + 1e-8) + 1e-2 * x),
         "Adamax": -2e-3 * g / (np.abs(g) + 1e-8),
         "RAdam": -1e-3 * g,  # rho_1 = 1 <= 5: not rectified, lr * m_hat
+        "NAdam": -2e-3 * _nadam_first_direction(g, psi=0.004),
     }
+    assert set(expected) == set(TORCH_DEFAULTS)
     for name, step in expected.items():
         opt = from_torch(name)
         ours, _ = opt.update(g, opt.init(x), x)
         np.testing.assert_allclose(ours, step, rtol=1e-14, err_msg=name)
+
+
+def test_adagrad_lr_decay_divides_the_scheduled_rate() -> None:
+    """torch Adagrad (2.13, adagrad.py l. 402) re-reads lr at every step and uses
+    clr = lr_t / (1 + (t - 1) lr_decay): written out for a schedule lr_t and gradients g_t."""
+    gradients = [2.0, -1.0, 0.5, 3.0, -0.5, 1.0]
+    rates = [0.5, 0.5, 0.2, 0.2, 0.1, 0.1]
+    s, expected = 0.1, []  # initial_accumulator_value
+    for t, (g, lr) in enumerate(zip(gradients, rates, strict=True), start=1):
+        s += g * g
+        expected.append(-lr / (1 + (t - 1) * 0.3) * g / (math.sqrt(s) + 1e-10))
+    opt = from_torch(
+        "Adagrad", lr=lambda t: rates[t - 1], lr_decay=0.3, initial_accumulator_value=0.1
+    )
+    state = opt.init(np.zeros(1))
+    ours = []
+    for g in gradients:
+        step, state = opt.update(np.array([g]), state, np.zeros(1))
+        ours.append(step[0])
+    np.testing.assert_allclose(ours, expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("SGD", {"lr": 0.04, "momentum": np.array([[0.0], [0.5], [0.9]])}),
+        ("RMSprop", {"lr": 0.02, "momentum": np.array([[0.0], [0.5], [0.9]])}),
+        ("SGD", {"lr": 0.04, "momentum": 0.9, "weight_decay": np.array([[0.0], [0.1], [1.0]])}),
+        ("Adam", {"lr": 0.1, "weight_decay": np.array([[0.0], [0.1], [1.0]])}),
+    ],
+)
+def test_a_sweep_with_a_zero_entry_equals_per_value_runs(name: str, kwargs: dict[str, Any]) -> None:
+    """momentum = 0 or weight_decay = 0 in one row of a sweep must not switch the option off in
+    the other rows (each single run is checked against torch above)."""
+    (key, values), *_ = [(k, v) for k, v in kwargs.items() if isinstance(v, np.ndarray)]
+    x0 = np.broadcast_to(np.array([-1.5, 1.5]), (3, 2))
+    swept = run(from_torch(name, **kwargs), quad_grad, x0, 30)
+    for i, value in enumerate(values.ravel()):
+        single = run(from_torch(name, **{**kwargs, key: float(value)}), quad_grad, x0[i], 30)
+        np.testing.assert_allclose(swept.params[:, i], single.params, rtol=1e-12, atol=1e-12)
 
 
 def test_lr_may_be_an_array_for_a_sweep() -> None:

@@ -56,6 +56,30 @@ def test_one_step_by_hand() -> None:
     np.testing.assert_allclose(step, [-0.1 * (1.0 + 0.9 * 2.8)])
 
 
+def test_momentum_schedule_is_read_at_the_current_step() -> None:
+    """torch's SGD(nesterov=True) re-reads the group's momentum at every step: with beta_t
+    for update t (t = 1 first), b_t = beta_t b_{t-1} + g_t (b_0 = 0), step -eta (g_t + beta_t b_t)."""
+
+    def beta(t: int) -> float:
+        return 1.0 - 3.0 / (t + 5.0)  # Nesterov's schedule, 0.5 at t = 1
+
+    x, b, expected = np.array([2.0, 1.0]), np.zeros(2), [np.array([2.0, 1.0])]
+    for t in range(1, 16):
+        g = QUAD.grad(x)
+        b = beta(t) * b + g
+        x = x - 0.03 * (g + beta(t) * b)
+        expected.append(x)
+    ours = run(nesterov(0.03, beta), QUAD.grad, np.array([2.0, 1.0]), 15)
+    np.testing.assert_allclose(ours.params, np.array(expected), rtol=1e-13, atol=1e-13)
+
+
+def test_default_beta_is_0_9() -> None:
+    """The default beta is 0.9 (as momentum's): x_1 = x_0 - eta (1 + 0.9) g_1."""
+    opt = nesterov(0.1)
+    step, _ = opt.update(np.array([2.0]), opt.init(np.zeros(1)), np.zeros(1))
+    np.testing.assert_allclose(step, [-0.1 * 1.9 * 2.0], rtol=1e-15)
+
+
 def test_beta_zero_is_gradient_descent() -> None:
     start = np.array([2.0, -3.0])
     np.testing.assert_array_equal(

@@ -57,11 +57,7 @@ def chapter_modules() -> tuple[str, ...]:
 def load_all() -> dict[str, Callable[[], Figure]]:
     """Import every chapter's figure module and return the registry."""
     for chapter in chapter_modules():
-        try:
-            importlib.import_module(f"gdbook.viz.{chapter}")
-        except ModuleNotFoundError as err:
-            if err.name != f"gdbook.viz.{chapter}":
-                raise
+        importlib.import_module(f"gdbook.viz.{chapter}")
     return FIGURES
 
 

@@ -42,11 +42,7 @@ def register_widget(name: str) -> Callable[[Callable[[], Explorer]], Callable[[]
 def load_all() -> dict[str, Callable[[], Explorer]]:
     """Import every chapter's :mod:`gdbook.viz` module and return the registry."""
     for chapter in chapter_modules():
-        try:
-            importlib.import_module(f"gdbook.viz.{chapter}")
-        except ModuleNotFoundError as err:
-            if err.name != f"gdbook.viz.{chapter}":
-                raise
+        importlib.import_module(f"gdbook.viz.{chapter}")
     return WIDGETS
 
 
