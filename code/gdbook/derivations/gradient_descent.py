@@ -12,6 +12,8 @@ deviation of the gradient noise, :math:`\gamma` the negative curvature at a sadd
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from gdbook.derivations import L, eta, k, kappa, lam, mu
@@ -155,6 +157,7 @@ def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
     return series, kappa / 2 - 1 / (6 * kappa)
 
 
+@functools.cache  # SymPy objects are immutable; line_search_orthogonality reuses it
 def exact_line_search_step() -> tuple[sp.Expr, sp.Expr]:
     r"""Minimising :math:`\varphi(\eta) = f(x - \eta g)` on a quadratic gives :math:`\eta = g^\top g / g^\top A g`.
 

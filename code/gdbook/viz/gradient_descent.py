@@ -67,16 +67,22 @@ def _valley_axes(ax: Any, problem: Quadratic) -> None:
     ax.set_ylabel("$x_2$")
 
 
+VALLEY_RATES = (0.5, float(optimal_learning_rate(1 / KAPPA, 1.0)), 2.1)
+"""Learning rates of the valley figure: too small, the best fixed one, above 2/L."""
+VALLEY_STEPS = 30
+"""Steps drawn for the converging runs of the valley figure."""
+
+
 @register("gradient_descent_valley.svg")
 def valley_learning_rates() -> Figure:
     """Three learning rates in the narrow valley: too small, the best, too large."""
     problem = narrow_valley(KAPPA)
-    best = float(optimal_learning_rate(1 / KAPPA, 1.0))
-    cases = [
-        (0.5, "too small: crawls along the floor"),
-        (best, r"$\eta^\star = 2/(\mu+L)$: zig-zags, fastest"),
-        (2.1, r"$\eta > 2/L$: the zig-zag grows"),
+    titles = [
+        "too small: crawls along the floor",
+        r"$\eta^\star = 2/(\mu+L)$: zig-zags, fastest",
+        r"$\eta > 2/L$: the zig-zag grows",
     ]
+    cases = list(zip(VALLEY_RATES, titles, strict=True))
     fig, axes = plotting.new_figure(ncols=3, figsize=(9.6, 3.3))
     for ax, (eta, title) in zip(axes, cases, strict=True):
         traj = run(gradient_descent(eta), problem.grad, VALLEY_START, 100, bound=DIVERGENCE_BOUND)
@@ -87,7 +93,8 @@ def valley_learning_rates() -> Figure:
             label += f" (diverged at step {int(traj.diverged_at)})"
             plotting.path(ax, traj.params[:8], label=label, color=METHOD_COLORS["gd"])
         else:
-            plotting.path(ax, traj.params[:31], label=label, color=METHOD_COLORS["gd"])
+            points = traj.params[: VALLEY_STEPS + 1]
+            plotting.path(ax, points, label=label, color=METHOD_COLORS["gd"])
         ax.set_title(title)
         ax.legend(loc="lower right", fontsize=8)
     for ax in axes[1:]:
@@ -128,7 +135,7 @@ def contraction_vs_learning_rate() -> Figure:
     ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel("contraction factor per step")
     ax.set_title(r"The best $\eta$ balances the flattest and the steepest direction ($\kappa=10$)")
-    ax.legend(loc="upper left")
+    plotting.legend_outside(ax)
     return fig
 
 
@@ -272,8 +279,11 @@ def saddle_plateaus() -> Figure:
     paths = saddle_runs()
     colors = [PALETTE["blue"], PALETTE["orange"], PALETTE["vermillion"]]
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
-    levels = np.array([-0.24, -0.2, -0.1, 0.0, 0.1, 0.3, 0.6, 1.0, 1.5])
-    plotting.contours(left, problem.value, (-1.7, 1.7), (-1.5, 1.5), levels=levels)
+    xs, ys = np.linspace(-1.7, 1.7, 200), np.linspace(-1.5, 1.5, 200)
+    values = problem.value(np.stack(np.meshgrid(xs, ys), axis=-1))
+    levels = [-0.24, -0.2, -0.1, 0.0, 0.1, 0.3, 0.6, 1.0, 1.5]
+    left.contour(xs, ys, values, levels=levels, colors="0.6", linewidths=0.6)
+    left.set_aspect("equal")
     for p, d, color in zip(paths, SADDLE_OFFSETS, colors, strict=True):
         plotting.path(
             left, p, color=color, markers=False, label=rf"$y_0 = 10^{{{np.log10(d):.0f}}}$"
@@ -300,6 +310,7 @@ NOISE_SIGMA = 0.5
 NOISE_RATES = (1.0, 0.25)
 NOISE_CHAINS = 2000
 NOISE_STEPS = 250
+NOISE_SHOWN = 400  # end points drawn in the cloud of the noise figure
 
 
 def noisy_runs(seed: int = 0) -> list[Array]:
@@ -325,7 +336,9 @@ def noise_floor() -> Figure:
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
     _valley_axes(left, problem)
     for params, eta, color in zip(runs, NOISE_RATES, colors, strict=True):
-        left.plot(*params[-1, :400].T, ".", ms=2, color=color, alpha=0.5, label=rf"$\eta={eta:g}$")
+        left.plot(
+            *params[-1, :NOISE_SHOWN].T, ".", ms=2, color=color, alpha=0.5, label=rf"$\eta={eta:g}$"
+        )
         measured = np.mean(np.sum(params**2, axis=-1), axis=-1)
         steps = np.arange(measured.size)
         predicted = sgd_expected_sq_error(eta, problem.eigenvalues, NOISE_SIGMA, y0, NOISE_STEPS)
