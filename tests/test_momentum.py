@@ -281,7 +281,7 @@ def test_from_scratch_solution_matches_the_library() -> None:
     np.testing.assert_allclose(mine, run(momentum(1.0, 0.6), problem.grad, x0, 50).params)
 
 
-@pytest.mark.parametrize("num_steps", [1, 2, 4, 6])
+@pytest.mark.parametrize("num_steps", [1, 2, 5])
 def test_unrolled_momentum_has_a_minus_sign(num_steps: int) -> None:
     """F11: Goh (2017) prints x_{k+1} = x_0 + alpha * sum(...); the sign must be minus."""
     derived, claimed = claims.unrolled_momentum(num_steps)
@@ -395,9 +395,9 @@ def test_stability_edge(b: float) -> None:
         radius = np.max(np.abs(np.linalg.eigvals(heavy_ball_matrix(step, b, 1.0))))
         assert (radius < 1) == stable
         assert (float(heavy_ball_rate(step, b, 1.0)) < 1) == stable
-    diverging = run(momentum(edge + 0.05, b), lambda x: x, np.array([1.0]), 5000)
+    diverging = run(momentum(edge + 0.05, b), lambda x: x, np.array([1.0]), 2000)
     assert diverging.diverged_at >= 0
-    converging = run(momentum(edge - 0.05, b), lambda x: x, np.array([1.0]), 5000)
+    converging = run(momentum(edge - 0.05, b), lambda x: x, np.array([1.0]), 2000)
     assert converging.diverged_at < 0 and abs(converging.params[-1, 0]) < 1e-3
 
 
@@ -424,6 +424,19 @@ def test_critical_damping() -> None:
     np.testing.assert_allclose(roots, 0.9, atol=1e-6)
     assert heavy_ball_regime(0.01, crit + 1e-3, 1.0) == REGIMES.index("ripples")
     assert heavy_ball_regime(0.01, crit - 1e-3, 1.0) == REGIMES.index("monotone")
+
+
+def test_critical_and_optimal_rates_measured() -> None:
+    """F7 and F8 against runs: critical damping at eta = 0.01, lambda = 1 (rate 0.9), and
+    the optimum for [mu, L] = [1, 100] (rate 0.818182). Both have double roots, so the
+    error is k * rho^k and the measured rate sits slightly above rho."""
+    crit = float(critical_damping_beta(0.01, 1.0))
+    measured = float(simulated_rate(0.01, crit, [1.0], num_steps=600))
+    assert 0.9 <= measured < 0.9 + 4e-3
+    tuned = optimal_heavy_ball(1.0, 100.0)
+    spectrum = np.linspace(1.0, 100.0, 9)
+    measured = float(simulated_rate(tuned.learning_rate, tuned.beta, spectrum, num_steps=600))
+    assert float(tuned.rate) <= measured < float(tuned.rate) + 4e-3
 
 
 def test_regimes_behave_as_named() -> None:
@@ -608,6 +621,8 @@ def test_tuned_heavy_ball_converges_on_the_quadratic_with_the_same_spectrum() ->
 
 
 def test_sutskever_schedule_equals_the_printed_formula() -> None:
+    printed, simplified = claims.sutskever_schedule_simplified()
+    assert _zero(printed - simplified)
     steps = np.arange(0, 300_000, 7)
     for beta_max in (0.9, 0.99, 0.995, 0.999):
         printed = solutions.sutskever_original(steps, beta_max)

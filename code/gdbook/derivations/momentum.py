@@ -41,13 +41,18 @@ def _back_to_beta(expr: sp.Expr) -> sp.Expr:
 # --------------------------------------------------------------------------------------
 
 
+def velocity_sum_formula() -> sp.Expr:
+    r"""Right-hand side of :math:`b_t = \sum_{i=1}^{t} \beta^{t-i} g_i` (:math:`g_i` the gradient of step :math:`i`)."""
+    i = sp.Symbol("i", integer=True, positive=True)
+    return sp.Sum(beta ** (t - i) * _grads[i], (i, 1, t))
+
+
 def velocity_as_sum(num_steps: int = 5) -> tuple[sp.Expr, sp.Expr]:
-    r"""Iterate :math:`b_t = \beta b_{t-1} + g_t` from :math:`b_0 = 0`; claim :math:`b_t = \sum_{i=1}^t \beta^{t-i} g_i`."""
+    r"""Iterate :math:`b_t = \beta b_{t-1} + g_t` from :math:`b_0 = 0` ``num_steps`` times; and the sum formula at that :math:`t`."""
     b: sp.Expr = sp.Integer(0)
     for i in range(1, num_steps + 1):
         b = beta * b + _grads[i]
-    claimed = sum(beta ** (num_steps - i) * _grads[i] for i in range(1, num_steps + 1))
-    return sp.expand(b), claimed
+    return sp.expand(b), velocity_sum_formula().subs(t, num_steps).doit()
 
 
 def velocity_weight_sum() -> tuple[sp.Expr, sp.Expr]:
@@ -367,3 +372,15 @@ def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
         expansion = sp.series(-1 / sp.log(in_x), x, 0, 1).removeO()
         leading.append(sp.simplify(expansion.subs(x, small)))
     return leading[0], leading[1]
+
+
+# --------------------------------------------------------------------------------------
+# Schedules
+# --------------------------------------------------------------------------------------
+
+
+def sutskever_schedule_simplified() -> tuple[sp.Expr, sp.Expr]:
+    r"""Sutskever et al.'s :math:`1 - 2^{-1-\log_2 n}` is :math:`1 - \frac{1}{2n}`, :math:`n = \lfloor t/250\rfloor + 1`."""
+    n = sp.Symbol("n", positive=True)
+    printed = 1 - 2 ** (-1 - sp.log(n, 2))
+    return printed, 1 - 1 / (2 * n)

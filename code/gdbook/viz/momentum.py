@@ -221,7 +221,7 @@ def rate_maps() -> Figure:
         0.05, 0.92, r"$\beta = (1-\sqrt{\eta\lambda})^2$", color=PALETTE["vermillion"], fontsize=9
     )
     ax.text(3.0, 0.3, r"$\eta\lambda > 2+2\beta$", fontsize=9)
-    ax.set_title(r"one eigenvalue, $\lambda = 1$")
+    ax.set_title(r"one eigenvalue, $\lambda = 1$: four regimes")
     ax = axes[1]
     _draw_rate_map(ax, rate_map(mu=MU, lam=L))
     tuned = optimal_heavy_ball(MU, L)
@@ -242,9 +242,13 @@ def rate_maps() -> Figure:
         color="white",
         arrowprops={"arrowstyle": "->", "color": "white"},
     )
-    ax.set_title(rf"spectrum $[\mu, L] = [{MU:g}, {L:g}]$, $\kappa = {KAPPA:g}$")
+    ax.set_title(rf"the valley's spectrum $[{MU:g}, {L:g}]$: the best pair")
     ax.set_ylabel("")
     fig.colorbar(image, ax=axes, label=r"rate $\rho$ (error factor per step)", shrink=0.9)
+    fig.suptitle(
+        r"In the ripples the rate is $\sqrt{\beta}$ whatever $\eta$; "
+        "the best pair damps both ends of the spectrum critically"
+    )
     plotting.label_panels(axes)
     return fig
 
