@@ -302,19 +302,45 @@ def test_literalinclude_targets_exist(doc: str | None) -> None:
 
 _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
 _GLUE_DIRECTIVES = ("glue", "glue:any", "glue:figure", "glue:math", "glue:md", "glue:text")
-_GLUE_CALL = re.compile(r"\bglue\(\s*(f?)([\"'])(.+?)\2")
+
+
+def _cell_tree(source: str) -> ast.Module | None:
+    """The cell's Python syntax tree (IPython magics and shell lines dropped), or None."""
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
 
 
 def _glued_patterns(chapter: Chapter) -> list[re.Pattern[str]]:
-    """Names glued by the chapter's code: ``glue("name", ...)``; f-strings become patterns."""
+    """Names the chapter's code can glue: its string constants and f-string patterns.
+
+    Glue calls come in many shapes (``glue("x", ...)``, a helper ``glue_eq("x", ...)``,
+    a loop over names, ``glue(f"rate_{i}", ...)``), so every string the code contains
+    counts; an f-string's fields match anything. A name that appears nowhere in the
+    code (a typo, a deleted cell) is still caught.
+    """
     patterns = []
     for cell in chapter.code:
-        for is_f, _, name in _GLUE_CALL.findall(cell.source):
-            if is_f:
-                parts = re.split(r"\{[^}]*\}", name)
-                patterns.append(re.compile(".+".join(re.escape(p) for p in parts) + r"\Z"))
-            else:
-                patterns.append(re.compile(re.escape(name) + r"\Z"))
+        tree = _cell_tree(cell.source)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                patterns.append(re.compile(re.escape(node.value) + r"\Z"))
+            elif (
+                isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.JoinedStr)
+            ):
+                # glue(f"rate_{i}", ...): only f-strings passed first to a call, and only
+                # with a literal part, so that f"{x}" in a print does not match everything
+                values = node.args[0].values
+                if any(isinstance(v, ast.Constant) for v in values):
+                    parts = [
+                        re.escape(str(v.value)) if isinstance(v, ast.Constant) else ".+"
+                        for v in values
+                    ]
+                    patterns.append(re.compile("".join(parts) + r"\Z"))
     return patterns
 
 
@@ -324,6 +350,10 @@ def test_every_glue_reference_is_glued_in_the_same_chapter(doc: str | None) -> N
     used = [content.split(":", 1)[0] for content in _GLUE_ROLE.findall(chapter.text)]
     used += [d.argument for d in chapter.named(*_GLUE_DIRECTIVES)]
     used = [name.strip() for name in used if "::" not in name]  # skip cross-document glue
+    if used:
+        assert re.search(r"\bglue\b", "\n".join(c.source for c in chapter.code)), (
+            f"{doc} displays glued names but its code never calls myst_nb.glue"
+        )
     patterns = _glued_patterns(chapter)
     missing = sorted({name for name in used if not any(p.match(name) for p in patterns)})
     assert not missing, f"{doc} displays names it never glues (glue('name', ...)): {missing}"
@@ -340,6 +370,22 @@ def test_figures_exist_and_are_labelled(doc: str | None) -> None:
         if directive.name == "figure" and not directive.options.get("name", "").startswith("fig-"):
             problems.append(f"line {directive.line}: give the figure a :name: fig-...")
     assert not problems, f"{doc}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("doc", _params(ALL_DOCS))
+def test_first_code_cell_shows_the_imports(doc: str | None) -> None:
+    """STYLE.md: the first cell holds the imports, visible to the reader."""
+    chapter = _load(doc)
+    if not chapter.code:
+        return
+    first = chapter.code[0]
+    hidden = {"remove-cell", "remove-input", "hide-input", "hide-cell"} & set(
+        first.metadata.get("tags", [])
+    )
+    assert not hidden, f"{doc}: the first code cell (the imports) is tagged {sorted(hidden)}"
+    assert re.search(r"^\s*(import|from)\s", first.source, re.MULTILINE), (
+        f"{doc}: the first code cell should hold the imports"
+    )
 
 
 @pytest.mark.parametrize("doc", _params(ALL_DOCS))

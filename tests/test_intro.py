@@ -152,6 +152,15 @@ def test_gradient_descent_zig_zags_and_adam_starts_sign_like() -> None:
     np.testing.assert_allclose(first, -0.1 * np.sign(g1), rtol=1e-6)
 
 
+def test_adam_leaves_the_tolerance_again_after_first_reaching_it(hero: dict[str, int]) -> None:
+    """The page: Adam reaches the tolerance, then wanders above it for a while."""
+    losses = _adam_losses(intro.HERO_KAPPA, 0.1, intro.HERO_STEPS)
+    later = losses[hero["adam"] + 1 :]
+    assert np.any(later > TOL)
+    gd_losses = _gd_losses(intro.HERO_KAPPA, 1.9 / intro.HERO_KAPPA, intro.HERO_STEPS)
+    assert np.all(np.diff(gd_losses) < 0)  # gradient descent's loss falls at every step
+
+
 def test_momentum_overshoots_the_minimum_along_the_floor() -> None:
     """'Rolls and overshoots': the flat coordinate changes sign at least once."""
     _, q, _ = _valley(intro.HERO_KAPPA)

@@ -11,7 +11,7 @@ Symbols local to this module: :math:`v` (a velocity that stores *steps*, as in
 Sutskever et al. 2013 and the Deep Learning book), :math:`m` (an EMA buffer),
 :math:`\eta'` (the learning rate after a schedule change), :math:`\alpha,
 \epsilon` (the Deep Learning book's momentum and learning rate), :math:`\gamma`
-(the seeds' momentum), :math:`\epsilon` (Adam's or RMSProp's epsilon),
+(Ruder's momentum), :math:`\epsilon` (Adam's or RMSProp's epsilon),
 :math:`\beta_1, \beta_2` (Adam's decay rates).
 """
 
@@ -23,13 +23,14 @@ from gdbook.derivations import beta, eta, g, lam, t
 
 x = sp.Symbol("x", real=True)  # current iterate x_{t-1} (one coordinate)
 x_prev = sp.Symbol("x_{t-2}", real=True)  # the iterate before it
+theta = sp.Symbol("theta", real=True)  # the parameters, in the deep-learning texts' letter
 b = sp.Symbol("b", real=True)  # sum-form buffer b_{t-1}
 v = sp.Symbol("v", real=True)  # step-storing velocity v_{t-1}
 m = sp.Symbol("m", real=True)  # EMA buffer m_{t-1}
 eta_next = sp.Symbol(r"\eta'", positive=True)  # learning rate after a change
 alpha = sp.Symbol("alpha", positive=True)  # Deep Learning book: momentum
 epsilon = sp.Symbol("epsilon", positive=True)  # DLB learning rate; Adam/RMSProp epsilon
-gamma = sp.Symbol("gamma", positive=True)  # the seeds' momentum
+gamma = sp.Symbol("gamma", positive=True)  # Ruder's momentum
 s = sp.Symbol("s", integer=True, positive=True)  # index of a past gradient
 j = sp.Symbol("j", integer=True, positive=True)  # index of a past update
 n = sp.Symbol("n", integer=True, positive=True)  # number of updates made
@@ -62,18 +63,19 @@ def lr_inside_outside_step() -> tuple[sp.Matrix, sp.Matrix]:
     return inside, outside
 
 
-def seed_form_step() -> tuple[sp.Matrix, sp.Matrix]:
-    r"""The seeds' :math:`v' = \gamma v + \eta g,\ \theta' = \theta - v'` is Sutskever's with :math:`v \to -v`.
+def ruder_form_step() -> tuple[sp.Matrix, sp.Matrix]:
+    r"""Ruder's :math:`v' = \gamma v + \eta g,\ \theta' = \theta - v'` is Sutskever's with :math:`v \to -v`.
 
-    Returns ``(theta', v')`` of the seeds' form started from :math:`v`, and
+    Ruder (2016) and many course notes write momentum this way. Returns
+    ``(theta', v')`` of this form started from :math:`v`, and
     ``(x', -v')`` of Sutskever's form started from :math:`-v` (with
     :math:`\beta = \gamma`).
     """
-    v_seed = gamma * v + eta * g
-    seed = sp.Matrix([x - v_seed, v_seed])
+    v_ruder = gamma * v + eta * g
+    ruder = sp.Matrix([x - v_ruder, v_ruder])
     v_sutskever = gamma * (-v) - eta * g
     sutskever = sp.Matrix([x + v_sutskever, -v_sutskever])
-    return seed, sutskever
+    return ruder, sutskever
 
 
 def polyak_two_step() -> tuple[sp.Expr, sp.Expr]:
@@ -255,7 +257,7 @@ def ema_lookahead() -> tuple[sp.Expr, sp.Expr]:
     without the new gradient (:math:`g = 0`) is :math:`-\eta\beta m`, so Nesterov's
     look-ahead point is :math:`\theta - \eta\beta m`, not :math:`\theta - \beta m`
     (the slip fixed in Prince's notebooks in 2024). Returns (:math:`\theta'` at
-    :math:`g = 0`, the look-ahead point), with :math:`\theta` written ``x``.
+    :math:`g = 0`, the look-ahead point).
     """
     m_next = beta * m + (1 - beta) * g
-    return (x - eta * m_next).subs(g, 0), x - eta * beta * m
+    return (theta - eta * m_next).subs(g, 0), theta - eta * beta * m

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from gdbook import plotting
 from gdbook.base import Array, Optimizer, Trajectory, run
@@ -42,8 +43,8 @@ SCHEDULE_FACTOR = 0.1  # ... to this multiple (the fixture's run uses 0.5)
 SCHEDULE_STEPS = 40
 FORMS = ("sum", "inside")
 FORM_LABELS = {
-    "sum": r"sum form (PyTorch, Distill): $x_t = x_{t-1} - \eta_t b_t$",
-    "inside": r"rate inside (Sutskever, DLB): $v_t = \beta v_{t-1} - \eta_t g_t$",
+    "sum": "sum form (PyTorch)",
+    "inside": "rate inside (Sutskever)",
 }
 FORM_COLORS = {"sum": PALETTE["blue"], "inside": PALETTE["vermillion"]}
 SCHEDULE_XLIM = (-1.8, 0.8)
@@ -132,21 +133,24 @@ def _schedule_artists(axes: Any) -> _ScheduleArtists:
             color = FORM_COLORS[form]
             (paths[form],) = left.plot([], [], "o-", color=color, lw=1.1, ms=2.5)
             (switch[form],) = left.plot([], [], "o", mfc="white", mec=color, ms=7, mew=1.5)
-            (lengths[form],) = right.semilogy(
-                [], [], "o-", color=color, ms=3, label=FORM_LABELS[form]
-            )
+            (lengths[form],) = right.plot([], [], "o-", color=color, ms=3, label=FORM_LABELS[form])
         left.set_xlim(*SCHEDULE_XLIM)
         left.set_ylim(*SCHEDULE_YLIM)
         left.set_aspect("equal")
-        left.set_xlabel("$x_1$")
-        left.set_ylabel("$x_2$")
+        left.axis("off")  # the valley's coordinates carry no message here
         marker = right.axvline(SCHEDULE_AT + 0.5, color="0.5", lw=0.8, ls="--")
         note = right.text(0.02, 0.03, "", transform=right.transAxes, fontsize=8, color="0.3")
         right.set_xlim(0, SCHEDULE_STEPS + 1)
-        right.set_ylim(1e-3, 1e1)
+        # log10 of the lengths on a linear axis labelled in powers of ten (it redraws
+        # faster than a log axis, which the explorer needs)
+        right.set_ylim(-3, 1)
+        right.set_yticks(np.arange(-3, 2), [f"$10^{{{d}}}$" for d in range(-3, 2)])
         right.set_xlabel("update $t$")
         right.set_ylabel(r"step length $\|x_t - x_{t-1}\|$")
-        right.legend(loc="upper right", fontsize=7.5)
+        # fixed label positions: matplotlib then skips measuring every tick label per draw
+        right.xaxis.set_label_coords(0.5, -0.11)
+        right.yaxis.set_label_coords(-0.1, 0.5)
+        right.legend(loc="upper right", fontsize=8)
     return _ScheduleArtists(shared, paths, switch, lengths, marker, note)
 
 
@@ -161,11 +165,13 @@ def _draw_schedule(
         artists.paths[form].set_data(points[at:, 0], points[at:, 1])
         artists.switch[form].set_data([points[at, 0]], [points[at, 1]])
         lengths = step_lengths(traj)
-        artists.lengths[form].set_data(np.arange(1, lengths.size + 1), lengths)
+        with np.errstate(divide="ignore"):
+            log_lengths = np.log10(lengths)  # -inf (a zero step) is not drawn
+        artists.lengths[form].set_data(np.arange(1, lengths.size + 1), log_lengths)
         state[form] = points
     gap = float(np.linalg.norm(runs["sum"].params[-1] - runs["inside"].params[-1]))
     artists.marker.set_xdata([at + 0.5, at + 0.5])
-    artists.note.set_text(f"rate × {factor:.3g} after update {at}; the forms end {gap:.3g} apart")
+    artists.note.set_text(f"final gap {gap:.3g}")  # short: glyphs are re-rendered on each draw
     state["final_gap"] = gap
     return state
 
@@ -329,7 +335,7 @@ def steady_steps(grads: Array, eps: float) -> dict[str, Array]:
     return {"outside": g / (np.abs(g) + eps), "inside": g / np.sqrt(g * g + eps)}
 
 
-def keras_effective_eps(eps_hat: float, b2: float, steps: Array) -> Array:
+def keras_effective_eps(eps_hat: float, b2: float, steps: ArrayLike) -> Array:
     r"""The PyTorch :math:`\epsilon_t` that reproduces Keras' constant :math:`\hat\epsilon`: :math:`\hat\epsilon/\sqrt{1-\beta_2^t}`."""
     t = np.asarray(steps, dtype=np.float64)
     return np.asarray(eps_hat / np.sqrt(1.0 - b2**t))
@@ -361,7 +367,7 @@ def eps_placement() -> Figure:
         left.set_ylim(1e-5, 5.0)
         left.set_title(rf"$\epsilon = 10^{{{int(np.log10(EPS_DEMO))}}}$")
         left.legend(loc="lower right", fontsize=8)
-        t = np.arange(1, 5001)
+        t = np.unique(np.geomspace(1, 5000, 200).round())  # log-spaced updates
         for b2, color in ((0.999, PALETTE["black"]), (0.99, PALETTE["orange"])):
             right.loglog(
                 t, keras_effective_eps(1.0, b2, t), color=color, label=rf"$\beta_2 = {b2}$"

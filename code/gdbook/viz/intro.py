@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, NullLocator
 
 from gdbook import plotting
 from gdbook.adam import adam
@@ -88,7 +87,9 @@ def hero_runs(
     problem = hero_problem(kappa)
     opts = hero_optimizers(kappa, scale, beta)
     starts = np.broadcast_to(HERO_START, (len(opts), HERO_START.size))
-    both = run(_side_by_side(list(opts.values())), problem.grad, starts, num_steps)
+    both = run(
+        _side_by_side(list(opts.values())), problem.grad, starts, num_steps, record_states=False
+    )
     return {
         name: Trajectory(both.params[:, i], None, both.diverged_at[i])
         for i, name in enumerate(opts)
@@ -104,12 +105,12 @@ def _side_by_side(opts: Sequence[Optimizer]) -> Optimizer:
     def update(
         grads: Array, state: tuple[State, ...], params: Array
     ) -> tuple[Array, tuple[State, ...]]:
-        steps, states = [], []
-        for opt, g, s, p in zip(opts, grads, state, params, strict=True):
-            step, s = opt.update(g, s, p)
-            steps.append(step)
-            states.append(s)
-        return np.stack(steps), tuple(states)
+        steps = np.empty_like(grads)
+        states = []
+        for i, (opt, part) in enumerate(zip(opts, state, strict=True)):
+            steps[i], part = opt.update(grads[i], part, params[i])
+            states.append(part)
+        return steps, tuple(states)
 
     return Optimizer(init, update)
 
@@ -137,9 +138,9 @@ def _ellipses(problem: Quadratic) -> list[Array]:
     return curves
 
 
-def _valley_axes(ax: Axes, title: str, color: str) -> list[Any]:
-    """Empty level-set lines, the minimum, limits and labels; returns the level lines."""
-    lines = [ax.plot([], [], color="0.7", lw=0.6)[0] for _ in LEVELS]
+def _valley_axes(ax: Axes, title: str, color: str) -> Any:
+    """An empty line for the level sets, the minimum, limits and title; returns the line."""
+    (lines,) = ax.plot([], [], color="0.7", lw=0.6)  # all level sets, NaN-separated
     ax.plot(0, 0, marker="*", color=PALETTE["black"], markersize=8)
     ax.set_xlim(*XLIM)
     ax.set_ylim(*YLIM)
@@ -162,16 +163,17 @@ def _hero_layout(figsize: tuple[float, float]) -> tuple[Figure, dict[str, Axes]]
 
 
 class _HeroArtists(NamedTuple):
-    levels: dict[str, list[Any]]
+    levels: dict[str, Any]
     paths: dict[str, Any]
     losses: dict[str, Any]
     arrivals: dict[str, Any]
+    labels: dict[str, Any]
     notes: dict[str, Any]
 
 
 def _hero_artists(axes: dict[str, Axes]) -> _HeroArtists:
     """Every artist the hero picture updates, created empty."""
-    levels, paths, losses, arrivals, notes = {}, {}, {}, {}, {}
+    levels, paths, losses, arrivals, labels, notes = {}, {}, {}, {}, {}, {}
     loss_ax = axes["loss"]
     with plotting.style():
         for name in METHODS:
@@ -180,44 +182,64 @@ def _hero_artists(axes: dict[str, Axes]) -> _HeroArtists:
             (paths[name],) = ax.plot([], [], "o-", color=color, lw=1.0, ms=2.2)
             ax.plot(*HERO_START, "s", color=color, ms=5)
             notes[name] = ax.text(0.03, 0.04, "", transform=ax.transAxes, fontsize=8, color=color)
-            (losses[name],) = loss_ax.semilogy([], [], color=color, label=LABELS[name])
+            (losses[name],) = loss_ax.plot([], [], color=color, label=LABELS[name])
             (arrivals[name],) = loss_ax.plot([], [], "o", color=color, ms=5)
-        loss_ax.axhline(HERO_TOL, color="0.5", lw=0.8, ls="--")
-        loss_ax.text(HERO_STEPS, HERO_TOL, " tolerance", va="center", ha="left", color="0.4")
+            labels[name] = loss_ax.text(
+                0,
+                0,
+                "",
+                color=color,
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                bbox={"fc": "white", "ec": "none", "pad": 0.4, "alpha": 0.85},
+            )
+        # log10 of the loss on a linear axis, labelled in powers of ten: it looks like a
+        # log axis but redraws faster (no non-affine transform), which the explorer needs
+        loss_ax.axhline(np.log10(HERO_TOL), color="0.5", lw=0.8, ls="--")
         loss_ax.set_xlim(0, HERO_STEPS)
-        loss_ax.set_ylim(*LOSS_YLIM)
+        loss_ax.set_xticks(np.linspace(0, HERO_STEPS, 5))
+        low, high = (round(np.log10(v)) for v in LOSS_YLIM)
+        loss_ax.set_ylim(low, high)
+        decades = np.arange(low, high + 1, 3)
+        loss_ax.set_yticks(decades, [f"$10^{{{d}}}$" for d in decades])
         loss_ax.set_xlabel("step $k$")
         loss_ax.set_ylabel(r"$f(x_k) - f^\star$")
-        loss_ax.yaxis.set_major_locator(LogLocator(numticks=5))  # every third decade
-        loss_ax.yaxis.set_minor_locator(NullLocator())
-    return _HeroArtists(levels, paths, losses, arrivals, notes)
+        # fixed label positions: matplotlib then skips measuring every tick label per draw
+        loss_ax.xaxis.set_label_coords(0.5, -0.16)
+        loss_ax.yaxis.set_label_coords(-0.06, 0.5)
+    return _HeroArtists(levels, paths, losses, arrivals, labels, notes)
 
 
 def _draw_hero(artists: _HeroArtists, kappa: float, scale: float, beta: float) -> dict[str, Any]:
     """Recompute the three runs and update every artist; return what was computed."""
     problem = hero_problem(kappa)
-    curves = _ellipses(problem)
+    gap = np.full((1, 2), np.nan)  # one line for all level sets: fewer artists to draw
+    levels = np.concatenate([part for curve in _ellipses(problem) for part in (curve, gap)])
     runs = hero_runs(kappa, scale, beta)
     rates = hero_learning_rates(kappa, scale)
     state: dict[str, Any] = {"kappa": kappa, "scale": scale, "beta": beta}
     for name, traj in runs.items():
-        for line, curve in zip(artists.levels[name], curves, strict=True):
-            line.set_data(curve[:, 0], curve[:, 1])
+        artists.levels[name].set_data(levels[:, 0], levels[:, 1])
         shown = traj.params[: HERO_PATH_STEPS + 1]
         artists.paths[name].set_data(shown[:, 0], shown[:, 1])
         loss = excess_loss(problem, traj)
-        artists.losses[name].set_data(np.arange(loss.size), loss)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_loss = np.log10(loss)  # -inf at an exact zero is simply not drawn
+        artists.losses[name].set_data(np.arange(loss.size), log_loss)
         arrived = steps_to_tolerance(loss)
-        point = ([arrived], [loss[arrived]]) if arrived >= 0 else ([], [])
+        point = ([arrived], [log_loss[arrived]]) if arrived >= 0 else ([], [])
         artists.arrivals[name].set_data(*point)
+        # the step count next to its dot; texts are kept short because every glyph is
+        # rendered again on each redraw of the explorer
+        artists.labels[name].set_position((arrived, np.log10(HERO_TOL) + 0.7))
+        artists.labels[name].set_text(str(arrived) if arrived >= 0 else "")
         diverged = int(traj.diverged_at)
         if diverged >= 0:
             note = f"diverged at step {diverged}"
-        elif arrived >= 0:
-            note = f"tolerance at step {arrived}"
         else:
-            note = f"not at tolerance after {HERO_STEPS} steps"
-        artists.notes[name].set_text(f"η = {rates[name]:.3g}: {note}")
+            note = "" if arrived >= 0 else "tolerance not reached"
+        artists.notes[name].set_text(note)
         state[name] = {
             "learning_rate": rates[name],
             "steps_to_tolerance": arrived,
@@ -332,7 +354,7 @@ FAMILY: tuple[Member, ...] = (
     Member(
         "Adam",
         "Kingma & Ba (2015)",
-        "both memories, bias-corrected",
+        "both memories, corrected",
         "chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(eta))",
         3,
         1,
@@ -415,19 +437,19 @@ def _display(block: str) -> str:
 @register("intro_family.svg")
 def family() -> Figure:
     """The optimizers of the book as a family tree; each node shows its chain of blocks."""
-    fig, ax = plotting.new_figure(figsize=(10.0, 4.6))
+    fig, ax = plotting.new_figure(figsize=(9.0, 4.8))
     boxes = {}
     with plotting.style():
         for member in FAMILY:
             blocks = " → ".join(_display(b) for b in composition_blocks(member.composition))
             boxes[member.name] = ax.text(
-                2.5 * member.column,
+                2.65 * member.column,
                 1.25 * member.row,
-                rf"$\mathbf{{{member.name.replace(' ', '~')}}}$  {member.reference}"
+                rf"$\mathbf{{{member.name.replace(' ', '~')}}}$ ({member.reference[-5:-1]})"
                 f"\n{member.adds}\n{blocks}",
                 ha="center",
                 va="center",
-                fontsize=7.2,
+                fontsize=8.5,
                 linespacing=1.45,
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": member.color, "lw": 1.4},
             )
@@ -446,7 +468,7 @@ def family() -> Figure:
                     "shrinkB": 3,
                 },
             )
-        ax.set_xlim(-1.3, 11.3)
+        ax.set_xlim(-1.45, 12.05)
         ax.set_ylim(-1.8, 3.1)
         ax.axis("off")
     return fig
