@@ -10,9 +10,10 @@ unless it cannot run at all):
 (a) clean build: ``rm -rf _build``, then the strict build, wall seconds (<= 180 s);
 (b) no-change rebuild: the same build again (<= 20 s);
 (c) per-chapter execution seconds from the jupyter-cache (< 30 s each);
-(d) widget callback latency: for every registered explorer, median and p90 over
-    ``--calls`` calls of ``explorer.update(**values)`` cycling through different control
-    values; this includes the canvas draw (median <= 50 ms);
+(d) widget callback latency: for every registered explorer, shown as a widget, median
+    and p90 over ``--calls`` calls of ``explorer.update(**values)`` cycling through
+    different control values; this is everything a slider move costs in the kernel:
+    compute, redraw and PNG encoding of the picture sent to the browser (median <= 50 ms);
 (e) the sweep speed-up: momentum on a 200 x 200 grid of (learning_rate, beta) as one
     vectorised ``run()`` against a Python double loop of scalar ``run()`` calls (>= 50x);
     the loop is timed on ``--loop-rows`` rows and extrapolated, and the results of the
@@ -151,6 +152,7 @@ def bench_widgets(calls: int) -> None:
     for name, factory in sorted(registry.items()):
         explorer = factory()
         try:
+            explorer.widget()  # as in a notebook: each update also encodes the PNG shown
             explorer.update()  # warm-up: first draw, caches
             candidates = {k: candidate_values(c) for k, c in explorer.controls.items()}
             keys = sorted(candidates)

@@ -7,6 +7,7 @@ registered. Timing is measured by ``benchmarks/run.py``, not asserted here.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from gdbook import widgets
 from gdbook.widgets import Explorer, render_png
 from matplotlib.figure import Figure
+from PIL import Image
 
 REGISTRY = widgets.load_all()
 NAMES = sorted(REGISTRY)
@@ -204,6 +206,29 @@ def test_rendered_png_follows_the_controls(explorer: Explorer) -> None:
 
 
 @pytest.mark.parametrize("built", _params(NAMES), indirect=True)
+def test_fast_redraw_shows_what_a_full_draw_shows(explorer: Explorer) -> None:
+    """Blitting and direct PNG encoding are only shortcuts: pixel for pixel, each picture
+    the widget shows equals a full draw of the same figure at every tried control value."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = explorer.figure.canvas
+    for name, control in explorer.controls.items():
+        for other in _other_values(control):
+            explorer.update(**{name: other})
+            with Image.open(io.BytesIO(widgets.canvas_png(explorer.figure))) as decoded:
+                shown = np.asarray(decoded.convert("RGBA"))
+            FigureCanvasAgg.draw(canvas)  # the base class: a complete redraw
+            full = np.asarray(canvas.buffer_rgba())
+            assert shown.shape == full.shape
+            changed = np.argwhere(np.any(shown != full, axis=-1))
+            assert changed.size == 0, (
+                f"{name}={other!r}: {len(changed)} pixels differ from a full draw, first at "
+                f"(row, col) {tuple(changed[0])}: an artist outside the dynamic ones changed, "
+                "or a dynamic artist lies under a static one"
+            )
+
+
+@pytest.mark.parametrize("built", _params(NAMES), indirect=True)
 def test_unknown_control_raises_value_error(explorer: Explorer) -> None:
     with pytest.raises(ValueError, match="no_such_control"):
         explorer.update(no_such_control=1.0)
@@ -236,3 +261,23 @@ def test_moving_a_control_redraws_the_image(fresh: Explorer) -> None:
         else:
             raise AssertionError(f"setting {name}.value never changed the image")
         assert not _same(fresh.state, before_state), f"setting {name}.value did not recompute"
+
+
+@pytest.mark.parametrize("fresh", _params(NAMES), indirect=True)
+def test_one_update_draws_once(fresh: Explorer) -> None:
+    """Setting several controls through update() recomputes once, not once per control
+    (the slider observers must not fire a redraw of their own), and one slider move in the
+    notebook recomputes once."""
+    fresh.widget()
+    inner, calls = fresh.draw, []
+
+    def counting(**values: Any) -> dict[str, Any] | None:
+        calls.append(values)
+        return inner(**values)
+
+    fresh.draw = counting
+    fresh.update(**{name: _other_value(c) for name, c in fresh.controls.items()})
+    assert len(calls) == 1, f"update() of {len(fresh.controls)} controls drew {len(calls)} times"
+    control = next(iter(fresh.controls.values()))
+    control.value = _other_values(control)[-1]
+    assert len(calls) == 2, "a slider move must redraw exactly once"

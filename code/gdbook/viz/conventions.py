@@ -26,7 +26,7 @@ from gdbook.figures import register
 from gdbook.momentum import momentum, replay_gradients, sutskever_momentum, trace
 from gdbook.plotting import PALETTE
 from gdbook.problems import Quadratic, quadratic
-from gdbook.widgets import Explorer, register_widget, slider
+from gdbook.widgets import Explorer, freeze, register_widget, slider
 
 # --------------------------------------------------------------------------------------
 # The schedule break: sum form (PyTorch) versus rate inside (Sutskever et al.)
@@ -191,10 +191,6 @@ def schedule_explorer() -> Explorer:
     """Sliders for when the rate changes, by how much, and the momentum beta."""
     fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.9), width_ratios=[1.0, 1.25])
     artists = _schedule_artists(axes)
-    _draw_schedule(artists, SCHEDULE_AT, SCHEDULE_FACTOR, SCHEDULE_BETA)
-    fig.canvas.draw()  # lay out once; redraws then skip the layout engine
-    fig.set_layout_engine("none")
-    fig.set_dpi(80)
     import ipywidgets
 
     controls = {
@@ -213,7 +209,15 @@ def schedule_explorer() -> Explorer:
     def draw(at: int, factor: float, beta: float) -> dict[str, Any]:
         return _draw_schedule(artists, int(at), factor, beta)
 
-    return Explorer(figure=fig, controls=controls, draw=draw)
+    dynamic = [
+        artists.shared,
+        *(line for form in FORMS for line in (artists.paths[form], artists.switch[form])),
+        *artists.lengths.values(),
+        artists.marker,
+        artists.note,
+        axes[1].get_legend(),  # in a full draw it lies over the lines
+    ]
+    return freeze(Explorer(figure=fig, controls=controls, draw=draw), dynamic)
 
 
 # --------------------------------------------------------------------------------------

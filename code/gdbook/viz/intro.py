@@ -31,7 +31,7 @@ from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import momentum
 from gdbook.plotting import METHOD_COLORS, PALETTE
 from gdbook.problems import Quadratic, quadratic
-from gdbook.widgets import Explorer, register_widget, slider
+from gdbook.widgets import Explorer, freeze, register_widget, slider
 
 HERO_KAPPA = 50.0  # condition number of the hero valley
 HERO_ANGLE = -np.pi * 25 / 180  # the flat direction points 25 degrees below the x1 axis
@@ -138,17 +138,17 @@ def _ellipses(problem: Quadratic) -> list[Array]:
     return curves
 
 
-def _valley_axes(ax: Axes, title: str, color: str) -> Any:
-    """An empty line for the level sets, the minimum, limits and title; returns the line."""
+def _valley_axes(ax: Axes, title: str, color: str) -> tuple[Any, Any]:
+    """An empty line for the level sets, the minimum, limits and title; returns both lines."""
     (lines,) = ax.plot([], [], color="0.7", lw=0.6)  # all level sets, NaN-separated
-    ax.plot(0, 0, marker="*", color=PALETTE["black"], markersize=8)
+    (star,) = ax.plot(0, 0, marker="*", color=PALETTE["black"], markersize=8)
     ax.set_xlim(*XLIM)
     ax.set_ylim(*YLIM)
     ax.set_aspect("equal")
     ax.axis("off")  # a picture of the valley: its coordinates carry no message
     # a text, not set_title: an axes title is re-positioned on every draw (slow in widgets)
     ax.text(0.5, 1.0, title, color=color, transform=ax.transAxes, ha="center", va="bottom")
-    return lines
+    return lines, star
 
 
 def _hero_layout(figsize: tuple[float, float]) -> tuple[Figure, dict[str, Axes]]:
@@ -164,6 +164,7 @@ def _hero_layout(figsize: tuple[float, float]) -> tuple[Figure, dict[str, Axes]]
 
 class _HeroArtists(NamedTuple):
     levels: dict[str, Any]
+    minima: dict[str, Any]
     paths: dict[str, Any]
     losses: dict[str, Any]
     arrivals: dict[str, Any]
@@ -173,14 +174,14 @@ class _HeroArtists(NamedTuple):
 
 def _hero_artists(axes: dict[str, Axes]) -> _HeroArtists:
     """Every artist the hero picture updates, created empty."""
-    levels, paths, losses, arrivals, labels, notes = {}, {}, {}, {}, {}, {}
+    levels, minima, paths, losses, arrivals, labels, notes = {}, {}, {}, {}, {}, {}, {}
     loss_ax = axes["loss"]
     with plotting.style():
         for name in METHODS:
             ax, color = axes[name], METHOD_COLORS[name]
-            levels[name] = _valley_axes(ax, LABELS[name], color)
+            levels[name], minima[name] = _valley_axes(ax, LABELS[name], color)
             (paths[name],) = ax.plot([], [], "o-", color=color, lw=1.0, ms=2.2)
-            ax.plot(*HERO_START, "s", color=color, ms=5)
+            ax.plot(*HERO_START, "s", color=color, ms=5, zorder=1.9)  # under the path
             notes[name] = ax.text(0.03, 0.04, "", transform=ax.transAxes, fontsize=8, color=color)
             (losses[name],) = loss_ax.plot([], [], color=color, label=LABELS[name])
             (arrivals[name],) = loss_ax.plot([], [], "o", color=color, ms=5)
@@ -196,7 +197,7 @@ def _hero_artists(axes: dict[str, Axes]) -> _HeroArtists:
             )
         # log10 of the loss on a linear axis, labelled in powers of ten: it looks like a
         # log axis but redraws faster (no non-affine transform), which the explorer needs
-        loss_ax.axhline(np.log10(HERO_TOL), color="0.5", lw=0.8, ls="--")
+        loss_ax.axhline(np.log10(HERO_TOL), color="0.5", lw=0.8, ls="--", zorder=1.9)
         loss_ax.set_xlim(0, HERO_STEPS)
         loss_ax.set_xticks(np.linspace(0, HERO_STEPS, 5))
         low, high = (round(np.log10(v)) for v in LOSS_YLIM)
@@ -208,7 +209,7 @@ def _hero_artists(axes: dict[str, Axes]) -> _HeroArtists:
         # fixed label positions: matplotlib then skips measuring every tick label per draw
         loss_ax.xaxis.set_label_coords(0.5, -0.16)
         loss_ax.yaxis.set_label_coords(-0.06, 0.5)
-    return _HeroArtists(levels, paths, losses, arrivals, labels, notes)
+    return _HeroArtists(levels, minima, paths, losses, arrivals, labels, notes)
 
 
 def _draw_hero(artists: _HeroArtists, kappa: float, scale: float, beta: float) -> dict[str, Any]:
@@ -263,10 +264,6 @@ def hero_explorer() -> Explorer:
     """The hero with sliders: a common learning-rate scale, momentum's beta, the valley's kappa."""
     fig, axes = _hero_layout((9.0, 4.6))
     artists = _hero_artists(axes)
-    _draw_hero(artists, HERO_KAPPA, 1.0, HERO_BETA)
-    fig.canvas.draw()  # lay the figure out once, then freeze it: redraws skip the layout
-    fig.set_layout_engine("none")
-    fig.set_dpi(80)  # the resolution of the picture the widget shows
     controls = {
         "scale": slider("learning-rate scale", 1.0, -1.0, 0.5, 0.05, log=True),
         "beta": slider("momentum β", HERO_BETA, 0.0, 0.98, 0.02),
@@ -276,7 +273,8 @@ def hero_explorer() -> Explorer:
     def draw(scale: float, beta: float, kappa: float) -> dict[str, Any]:
         return _draw_hero(artists, kappa, scale, beta)
 
-    return Explorer(figure=fig, controls=controls, draw=draw)
+    dynamic = [artist for group in artists for artist in group.values()]
+    return freeze(Explorer(figure=fig, controls=controls, draw=draw), dynamic)
 
 
 # --------------------------------------------------------------------------------------
