@@ -16,7 +16,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-book: $(STAMP)  ## build the HTML book into _build/html
+# jupyter-cache keys a chapter on its own text only: when the package code changes,
+# drop the cache so that every chapter runs again against the new code
+CODE := $(shell find code -name '*.py' 2>/dev/null)
+_build/.code-stamp: $(CODE)
+	rm -rf _build/.jupyter_cache _build/.doctrees
+	mkdir -p _build && touch $@
+
+book: $(STAMP) _build/.code-stamp  ## build the HTML book into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
@@ -33,7 +40,7 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-build: $(STAMP)  ## the strict build: zero warnings, every chapter executed
+build: $(STAMP) _build/.code-stamp  ## the strict build: zero warnings, every chapter executed
 	rm -rf _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	$(BIN)/python tools/check_build.py _build/html
