@@ -213,7 +213,9 @@ def test_amsgrad_denominator_never_decreases(gradients: list[float]) -> None:
             _, state = opt.update(np.array([g]), state, np.zeros(1))
             assert state.nu_max[0] >= previous
             floor = state.nu[0] / (1 - 0.999**state.step) if variant == "optax" else state.nu[0]
-            assert state.nu_max[0] >= floor  # the max includes the current (corrected) v_t
+            # the max includes the current (corrected) v_t; the test's own bias correction
+            # may round differently from the library's in the last bit
+            assert state.nu_max[0] >= floor * (1 - 1e-13)
             previous = state.nu_max[0]
 
 

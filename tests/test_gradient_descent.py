@@ -218,6 +218,51 @@ def test_stability_boundary_is_two_over_L() -> None:
     assert traj.diverged_at[1] > 0
 
 
+def test_valley_figure_claims() -> None:
+    """The three runs of the valley figure, against powers of 1 - eta*lambda (no run needed).
+
+    After VALLEY_STEPS steps the best fixed rate is closer than the small one; the large
+    rate grows its steep coordinate by |1 - 2.1| = 1.1 per step and first has a
+    coordinate beyond DIVERGENCE_BOUND at the step the figure and the text report.
+    """
+    problem = narrow_valley(viz.KAPPA)
+    lam, q = problem.eigenvalues, problem.eigenvectors
+    y0 = problem.to_eigenbasis(VALLEY_START)
+    ks = np.arange(101)[:, None]
+
+    def closed_form(eta: float) -> np.ndarray:  # x_k = Q (1 - eta*lam)^k y0, x* = 0
+        return ((1 - eta * lam) ** ks * y0) @ q.T
+
+    small, best, large = viz.VALLEY_RATES
+    assert best == pytest.approx(2 / (1 / viz.KAPPA + 1))
+    assert large > 2.0 > best > small
+    n = viz.VALLEY_STEPS
+    dist = {eta: float(np.linalg.norm(closed_form(eta)[n])) for eta in (small, best)}
+    assert dist[best] < dist[small] / 10
+    runs = {
+        e: run(gradient_descent(e), problem.grad, VALLEY_START, 100, bound=1e3)
+        for e in viz.VALLEY_RATES
+    }
+    for eta in (small, best):
+        assert np.linalg.norm(runs[eta].params[n]) == pytest.approx(dist[eta], rel=1e-9)
+    outside = np.any(np.abs(closed_form(large)) > viz.DIVERGENCE_BOUND, axis=1)
+    assert int(runs[large].diverged_at) == int(np.argmax(outside)) > 0
+    assert float(spectral_radius(large, lam)) == pytest.approx(1.1)
+
+
+def test_a_tenth_of_the_best_step_is_ten_times_slower() -> None:
+    """Common-mistakes box: eta*/10 on eigenvalues (1, 10) needs about ten times the steps.
+
+    With eta = 0.2/11 the flat factor 1 - eta sets the count,
+    ceil(ln(tol sqrt 2) / ln(1 - eta)) from x0 = (1, 1); eta* needs ceil(ln tol / ln(9/11)).
+    """
+    tenth = iterations_to_tolerance(lambda mu, L: gradient_descent(0.2 / (mu + L)), [10.0])
+    best = iterations_to_tolerance(_gd_best, [10.0])
+    assert int(tenth[0]) == math.ceil(math.log(1e-6 * math.sqrt(2)) / math.log(1 - 0.2 / 11))
+    assert int(best[0]) == math.ceil(math.log(1e-6) / math.log(9 / 11))
+    assert 9 < tenth[0] / best[0] < 12
+
+
 def test_optimal_step_minimises_spectral_radius() -> None:
     """argmin over a fine grid of max|1 - eta*lambda| is 2/(mu+L), the minimum (k-1)/(k+1) (Nesterov 2004, Thm 2.1.15)."""
     for mu_, L_ in [(1.0, 10.0), (0.1, 1.0), (2.0, 300.0)]:
@@ -258,9 +303,13 @@ def test_loss_decomposition_has_the_half(eta: float, low: float, angle: float) -
     problem = quadratic([low, 1.0], angle=angle)
     traj = run(gradient_descent(eta), problem.grad, VALLEY_START, 20)
     measured = problem.value(traj.params)
-    terms = loss_terms(eta, problem.eigenvalues, problem.to_eigenbasis(VALLEY_START), 20)
+    y0 = problem.to_eigenbasis(VALLEY_START)
+    terms = loss_terms(eta, problem.eigenvalues, y0, 20)
     np.testing.assert_allclose(terms.sum(axis=1), measured, rtol=1e-9, atol=1e-300)
-    np.testing.assert_allclose(2 * terms.sum(axis=1), 2 * measured, rtol=1e-9, atol=1e-300)
+    # Goh's printed sum, written out here without the 1/2: it is twice the measured loss
+    lam = problem.eigenvalues
+    distill = np.sum((1 - eta * lam) ** (2 * np.arange(21)[:, None]) * lam * y0**2, axis=1)
+    np.testing.assert_allclose(distill, 2 * measured, rtol=1e-9, atol=1e-300)
 
 
 @given(angle=st.floats(-3, 3), y0=st.tuples(st.floats(0.1, 3), st.floats(0.1, 3)))
@@ -533,7 +582,13 @@ def test_solution_early_stopping_filters() -> None:
     np.testing.assert_allclose(fitted, solutions.gd_filter(lam, 0.5, 30), rtol=1e-12)
     grid = np.geomspace(1e-4, 1.0, 400)
     gap = np.abs(solutions.gd_filter(grid, 0.5, 30) - solutions.ridge_filter(grid, 1 / (0.5 * 30)))
-    assert gap.max() < 0.25 and gap[0] < 1e-3  # equal to first order for small lambda
+    assert gap[0] < 1e-3  # equal to first order for small lambda
+    # continuous-time limit, s = eta*k*lambda: max_s (1 - e^{-s}) - s/(1 + s) = 0.2036 at s = 2.51
+    s = np.linspace(0.0, 20.0, 200_001)
+    limit = np.max((1 - np.exp(-s)) - s / (1 + s))
+    assert limit == pytest.approx(0.2036, abs=1e-4)
+    assert gap.max() == pytest.approx(limit, abs=0.015)
+    assert 15 * grid[np.argmax(gap)] == pytest.approx(2.51, abs=0.1)
     np.testing.assert_allclose(solutions.ridge_filter([1.0, 3.0], 1.0), [0.5, 0.75])
 
 

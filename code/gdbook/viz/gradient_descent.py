@@ -89,14 +89,15 @@ def valley_learning_rates() -> Figure:
         _valley_axes(ax, problem)
         label = rf"$\eta = {eta:.3g}$"
         if traj.diverged:
-            # draw the steps still inside the picture; the legend says when it blew up
-            label += f" (diverged at step {int(traj.diverged_at)})"
+            # draw the first steps only; the legend (two lines, to keep clear of the
+            # path) says when the run passed the divergence bound
+            label += f"\n(diverged at step {int(traj.diverged_at)})"
             plotting.path(ax, traj.params[:8], label=label, color=METHOD_COLORS["gd"])
         else:
             points = traj.params[: VALLEY_STEPS + 1]
             plotting.path(ax, points, label=label, color=METHOD_COLORS["gd"])
         ax.set_title(title)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=8)  # the paths stay left of it
     for ax in axes[1:]:
         ax.set_ylabel("")
     plotting.label_panels(axes)
@@ -251,9 +252,10 @@ def line_search_zigzag() -> Figure:
     )
     right.set_ylim(0, 1)
     right.set_xlabel("step $k$")
-    right.set_ylabel(r"$\frac{f(x_k) - f^\star}{f(x_{k-1}) - f^\star}$")
+    right.set_ylabel(r"$(f(x_k) - f^\star)\,/\,(f(x_{k-1}) - f^\star)$")
     right.set_title("Loss ratio per step: constant, at most the bound")
-    right.legend(loc="lower right", fontsize=8)
+    # in the empty band between the two constant lines, clear of both
+    right.legend(loc="lower right", bbox_to_anchor=(1.0, 0.27), fontsize=8)
     plotting.label_panels([left, right])
     return fig
 
@@ -284,9 +286,10 @@ def saddle_plateaus() -> Figure:
     levels = [-0.24, -0.2, -0.1, 0.0, 0.1, 0.3, 0.6, 1.0, 1.5]
     left.contour(xs, ys, values, levels=levels, colors="0.6", linewidths=0.6)
     left.set_aspect("equal")
-    for p, d, color in zip(paths, SADDLE_OFFSETS, colors, strict=True):
+    widths = [1.5, 4.0, 1.5]  # the two smaller offsets share a path: draw it wide, then thin
+    for p, d, color, lw in zip(paths, SADDLE_OFFSETS, colors, widths, strict=True):
         plotting.path(
-            left, p, color=color, markers=False, label=rf"$y_0 = 10^{{{np.log10(d):.0f}}}$"
+            left, p, color=color, markers=False, lw=lw, label=rf"$y_0 = 10^{{{np.log10(d):.0f}}}$"
         )
         values = problem.value(p)
         right.plot(np.arange(values.size), values, color=color)
