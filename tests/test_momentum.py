@@ -36,6 +36,7 @@ from gdbook.gradient_descent import (
 from gdbook.momentum import (
     REGIMES,
     critical_damping_beta,
+    double_root_error,
     ema_momentum,
     ema_timescales,
     empirical_rate,
@@ -143,9 +144,10 @@ def test_time_to_fraction_symbolic_and_measured() -> None:
     assert float(steps_to_fraction(0.9, 0.95)) == pytest.approx(k95, rel=1e-12)
     assert round(k95, 1) == 28.4
     assert solutions.first_step_reaching(0.9, 0.95, num_steps=60) == math.ceil(k95) == 29
-    for b, frac in [(0.5, 0.9), (0.99, 0.5), (0.8, 0.999)]:
-        expected = math.ceil(steps_to_fraction(b, frac))
-        assert solutions.first_step_reaching(b, frac, num_steps=200) == expected
+    for b in (0.5, 0.8, 0.9, 0.99):  # the table of ex-momentum-terminal, measured
+        for frac in (0.5, 0.9, 0.99):
+            expected = math.ceil(math.log(1 - frac) / math.log(b) - 1e-9)
+            assert solutions.first_step_reaching(b, frac, num_steps=500) == expected
 
 
 def test_alternating_gradients_cancel() -> None:
@@ -313,10 +315,40 @@ def test_beta_is_a_retention_not_a_friction() -> None:
 
 
 def test_beta_one_never_settles() -> None:
-    """Seed 003 allows gamma in (0, 1]; at beta = 1 the rate is 1 (nothing decays)."""
+    """Seed 003 allows gamma in (0, 1]; at beta = 1 the rate is 1 (nothing decays).
+
+    A plain Polyak loop with beta = 1 on f = x^2/2 keeps oscillating with the same
+    amplitude after 2000 steps, while beta = 0.99 has decayed by 0.99^(2000/2).
+    """
     assert heavy_ball_rate(0.5, 1.0, 1.0) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="beta"):
         trace(1.0)
+    frozen = _polyak_loop(lambda x: x, [1.0], 0.5, 1.0, 2000)[:, 0]
+    early, late = np.abs(frozen[:100]).max(), np.abs(frozen[-100:]).max()
+    assert late == pytest.approx(early, rel=0.05) and late > 0.5
+    decaying = _polyak_loop(lambda x: x, [1.0], 0.5, 0.99, 2000)[:, 0]
+    assert np.abs(decaying[-100:]).max() < 1e-3
+
+
+def test_course_notes_form_is_the_sum_form() -> None:
+    """Seeds 000 and 001 write v_i = gamma v_{i-1} + eta grad, theta = theta - v.
+
+    A plain loop in that form gives the iterates of momentum(eta, gamma) (constant eta),
+    and under a constant gradient v_1 = eta g, v_2 = (1 + gamma) eta g,
+    v_3 = (1 + gamma + gamma^2) eta g, tending to eta g / (1 - gamma) (seed 001, eq. 4-6).
+    """
+    problem = narrow_valley(10.0)
+    x, v = np.array([-3.5, 0.5]), np.zeros(2)
+    path = [x]
+    for _ in range(40):
+        v = 0.6 * v + 0.7 * problem.grad(x)
+        x = x - v
+        path.append(x)
+    ours = run(momentum(0.7, 0.6), problem.grad, np.array([-3.5, 0.5]), 40).params
+    np.testing.assert_allclose(np.stack(path), ours, atol=1e-12)
+    steps = -np.diff(replay_gradients(momentum(0.1, 0.9), np.full((300, 1), 2.0)).params[:, 0])
+    np.testing.assert_allclose(steps[:3], 0.1 * 2.0 * np.array([1, 1.9, 1 + 0.9 + 0.81]))
+    assert steps[-1] == pytest.approx(0.1 * 2.0 / (1 - 0.9), rel=1e-12)
 
 
 # --------------------------------------------------------------------------------------
@@ -424,6 +456,48 @@ def test_critical_damping() -> None:
     np.testing.assert_allclose(roots, 0.9, atol=1e-6)
     assert heavy_ball_regime(0.01, crit + 1e-3, 1.0) == REGIMES.index("ripples")
     assert heavy_ball_regime(0.01, crit - 1e-3, 1.0) == REGIMES.index("monotone")
+
+
+def test_jury_boundaries_roots() -> None:
+    """Exercise ex-momentum-jury: at eta*lambda -> 0 a root tends to 1 (the other is beta);
+    at eta*lambda = 2 + 2 beta a root is -1; as beta -> 1 the complex pair reaches |z| = 1."""
+    for b in (0.3, 0.8):
+        roots = np.sort(np.linalg.eigvals(heavy_ball_matrix(1e-9, b, 1.0)).real)
+        np.testing.assert_allclose(roots, [b, 1.0], atol=1e-8)
+        roots = np.linalg.eigvals(heavy_ball_matrix(2 + 2 * b, b, 1.0))
+        assert np.min(np.abs(roots + 1.0)) < 1e-12
+    for b in (0.99, 0.9999):
+        roots = np.linalg.eigvals(heavy_ball_matrix(1.0, b, 1.0))
+        assert np.all(np.iscomplex(roots))
+        np.testing.assert_allclose(np.abs(roots), math.sqrt(b), rtol=1e-12)
+
+
+def test_critical_damping_error_symbolic_and_measured() -> None:
+    """A double root sigma, started at rest, gives y_k = (1 + (1 - sigma) k) sigma^k y_0.
+
+    Checked with SymPy (rsolve of the two-step recurrence), then against runs: critical
+    damping at eta = 0.01, lambda = 1 (sigma = 0.9), and both ends of the optimum for
+    [mu, L] = [1, 100] (sigma = +-9/11), to rounding error.
+    """
+    derived, claimed = claims.critical_damping_error()
+    assert _zero(derived - claimed)
+    sigma = sp.Symbol("sigma", nonzero=True)
+    y = [claimed.subs(claims.k, n) for n in range(4)]  # y_0 .. y_3
+    assert _zero(y[0] - 1) and _zero(y[1] - (2 * sigma - sigma**2))  # y_1 = s y_0 - beta y_{-1}
+    assert _zero(y[3] - 2 * sigma * y[2] + sigma**2 * y[1])
+    crit = float(critical_damping_beta(0.01, 1.0))
+    path = run(momentum(0.01, crit), lambda x: x, np.array([1.0]), 200).params[:, 0]
+    np.testing.assert_allclose(path, double_root_error(0.9, 200), rtol=1e-9, atol=1e-300)
+    tuned = optimal_heavy_ball(1.0, 100.0)
+    rho = float(tuned.rate)
+    path = run(
+        momentum(tuned.learning_rate, tuned.beta), lambda x: x * [1.0, 100.0], np.ones(2), 150
+    ).params
+    np.testing.assert_allclose(path[:, 0], double_root_error(rho, 150), rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(path[:, 1], double_root_error(-rho, 150), rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(double_root_error([0.5], 2), [[1.0, 0.75, 0.5]])
+    with pytest.raises(ValueError, match="num_steps"):
+        double_root_error(0.5, -1)
 
 
 def test_critical_and_optimal_rates_measured() -> None:
@@ -573,6 +647,25 @@ def test_iterations_grow_like_sqrt_kappa_with_tuned_momentum() -> None:
     assert np.all(hb <= 1.6 * predicted + 10)
 
 
+def test_predicted_momentum_iterations_match_runs() -> None:
+    """Exercise ex-momentum-predict: the double-root formula predicts the measured count
+    exactly; the naive ceil(ln 1e-6 / ln rho) undercounts by a growing margin."""
+    kappas = np.array([10.0, 100.0, 1000.0, 10_000.0])
+    measured = iterations_to_tolerance(lambda m, h: momentum(*optimal_heavy_ball(m, h)[:2]), kappas)
+    predictions = [solutions.predicted_momentum_iterations(kk) for kk in kappas]
+    naive = np.array([p[0] for p in predictions])
+    exact = np.array([p[1] for p in predictions])
+    np.testing.assert_array_equal(exact, measured)
+    np.testing.assert_array_equal(
+        naive, np.ceil(np.log(1e-6) / np.log((np.sqrt(kappas) - 1) / (np.sqrt(kappas) + 1)))
+    )
+    assert np.all(np.diff(measured - naive) > 0)
+    assert naive[1] == math.ceil(math.log(1e-6) / math.log(9 / 11)) == 69  # rho* = 9/11
+    from gdbook.viz.momentum import double_root_counts
+
+    np.testing.assert_array_equal(double_root_counts(kappas), measured)
+
+
 # --------------------------------------------------------------------------------------
 # Lessard et al. (2016): heavy ball is a quadratic result (F13)
 # --------------------------------------------------------------------------------------
@@ -666,6 +759,27 @@ def test_eigenbasis_uses_q_transpose() -> None:
         np.testing.assert_allclose(right[:, i], alone, atol=1e-12)
         wrong_alone = run(momentum(1.0, 0.6), lambda y, e=eig: e * y, wrong[:1, i], 30)
         assert np.max(np.abs(wrong[:, i] - wrong_alone.params[:, 0])) > 1e-2
+
+
+def test_completed_square_shifts_by_plus_q_inverse_c() -> None:
+    """Zhang et al. (D2L, 2023, sec. 12.6) write h(x) with (x - Q^{-1} c); it is x + Q^{-1} c.
+
+    SymPy: the completed square with + equals the quadratic and the one with - does not.
+    Numerically: tuned momentum on f = x'Qx/2 + c'x converges to -Q^{-1} c.
+    """
+    quadratic, completed = claims.completed_square()
+    assert _zero(quadratic - completed)
+    c = sp.symbols("c_1 c_2", real=True)
+    d2l = completed.subs({ci: -ci for ci in c}, simultaneous=True)  # shift x - Q^{-1} c
+    assert not _zero(quadratic - d2l)
+    q = np.array([[2.0, 0.6], [0.6, 0.5]])
+    c_num = np.array([1.0, -2.0])
+    lam_min, lam_max = np.linalg.eigvalsh(q)
+    tuned = optimal_heavy_ball(lam_min, lam_max)
+    opt = momentum(tuned.learning_rate, tuned.beta)
+    end = run(opt, lambda v: v @ q + c_num, np.zeros(2), 400).params[-1]
+    np.testing.assert_allclose(end, -np.linalg.solve(q, c_num), atol=1e-10)
+    assert np.linalg.norm(end - np.linalg.solve(q, c_num)) > 1.0
 
 
 # --------------------------------------------------------------------------------------

@@ -349,6 +349,23 @@ def optimal_heavy_ball(mu: ArrayLike, L: ArrayLike) -> HeavyBallTuning:
     return HeavyBallTuning(learning_rate=4.0 / root_sum**2, beta=rate**2, rate=rate)
 
 
+def double_root_error(sigma: ArrayLike, num_steps: int) -> Array:
+    r"""Error of a critically damped coordinate started at rest: :math:`\big(1 + (1-\sigma)k\big)\sigma^k`.
+
+    ``k = 0..num_steps`` along the last axis, :math:`y_0 = 1` and :math:`b_0 = 0`;
+    :math:`\sigma` is the double root of :math:`R`, :math:`1 - \sqrt{\eta\lambda}`
+    (so :math:`1 - \sigma = \sqrt{\eta\lambda}`). At :func:`optimal_heavy_ball` the
+    flat end has :math:`\sigma = \rho^\star` and the steep end
+    :math:`\sigma = -\rho^\star`: the factor :math:`k` is why tuned momentum lags
+    :math:`(\rho^\star)^k`. ``sigma`` broadcasts; shape ``(*sigma.shape, num_steps + 1)``.
+    """
+    if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool) or num_steps < 0:
+        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}")
+    s = np.asarray(sigma, dtype=np.float64)[..., None]
+    steps = np.arange(num_steps + 1, dtype=np.float64)
+    return np.asarray((1.0 + (1.0 - s) * steps) * s**steps, dtype=np.float64)
+
+
 def empirical_rate(errors: ArrayLike, *, floor: float = 1e-250) -> Array:
     r"""Measured rate :math:`(e_{k_2}/e_{k_1})^{1/(k_2-k_1)}` from errors :math:`e_k`, ``k`` along axis 0.
 

@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 import numpy as np
 from gdbook.base import Array
-from gdbook.momentum import heavy_ball_rate_on_spectrum, momentum, replay_gradients
+from gdbook.momentum import (
+    heavy_ball_rate_on_spectrum,
+    momentum,
+    optimal_heavy_ball,
+    replay_gradients,
+)
 
 
 def momentum_from_scratch(
@@ -104,3 +109,21 @@ def lessard_cycle() -> Array:
         system[i, (i - 1) % 3] += beta
         rhs[i] = -eta * offsets[i]
     return np.asarray(np.linalg.solve(system, rhs), dtype=np.float64)
+
+
+def predicted_momentum_iterations(kappa: float, tol: float = 1e-6) -> tuple[int, int]:
+    """Steps tuned momentum needs on diag(1, kappa) from (1, 1) to shrink ||x|| by ``tol``.
+
+    Returns (naive, exact). The naive count ceil(ln tol / ln rho) treats the error as
+    rho**k. Both ends are critically damped, with double roots rho (flat) and -rho
+    (steep), so started at rest the two coordinates are exactly
+    (1 + (1 - rho) k) rho**k and (1 + (1 + rho) k) (-rho)**k; the exact count is the
+    first k at which their norm is at most tol * sqrt(2).
+    """
+    rho = float(optimal_heavy_ball(1.0, kappa).rate)
+    naive = int(np.ceil(np.log(tol) / np.log(rho)))
+    k = np.arange(4 * naive + 100)  # the factor k costs far less than 4x
+    flat = (1 + (1 - rho) * k) * rho**k
+    steep = (1 + (1 + rho) * k) * rho**k
+    below = np.hypot(flat, steep) <= tol * np.sqrt(2.0)
+    return naive, int(np.argmax(below))

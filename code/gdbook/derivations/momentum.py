@@ -214,6 +214,25 @@ def unrolled_momentum(num_steps: int = 4) -> tuple[sp.Expr, sp.Expr]:
 # --------------------------------------------------------------------------------------
 
 
+def completed_square() -> tuple[sp.Expr, sp.Expr]:
+    r""":math:`\tfrac12 x^\top Q x + c^\top x + b = \tfrac12 (x + Q^{-1}c)^\top Q (x + Q^{-1}c) + b - \tfrac12 c^\top Q^{-1} c`.
+
+    For a symmetric invertible 2 x 2 :math:`Q`: returns the quadratic and its completed
+    square. The shift is :math:`+Q^{-1}c` because the minimiser is
+    :math:`x^\star = -Q^{-1}c`; Zhang et al. (D2L, momentum section) print
+    :math:`x - Q^{-1}c`.
+    """
+    a, d, off = sp.symbols("q_11 q_22 q_12", real=True)
+    q = sp.Matrix([[a, off], [off, d]])
+    c = sp.Matrix(sp.symbols("c_1 c_2", real=True))
+    x = sp.Matrix(sp.symbols("x_1 x_2", real=True))
+    b = sp.Symbol("b", real=True)
+    shifted = x + q.inv() * c
+    quadratic = (x.T * q * x / 2)[0] + (c.T * x)[0] + b
+    completed = (shifted.T * q * shifted / 2)[0] + b - (c.T * q.inv() * c / 2)[0]
+    return quadratic, completed
+
+
 def heavy_ball_iteration_matrix() -> tuple[sp.Matrix, sp.Matrix]:
     r"""Jacobian of :math:`(b, x) \mapsto (\beta b + \lambda x,\ x - \eta(\beta b + \lambda x))`, and the printed :math:`R`."""
     b, x = sp.symbols("b x", real=True)
@@ -287,6 +306,25 @@ def critical_damping() -> tuple[list[sp.Expr], sp.Expr]:
     )
     double_root = sp.simplify(((1 + beta - eta * lam) / 2).subs(beta, solutions[0]))
     return solutions, double_root
+
+
+def critical_damping_error() -> tuple[sp.Expr, sp.Expr]:
+    r"""A double root :math:`\sigma` started at rest: :math:`y_k = \big(1 + (1-\sigma)k\big)\sigma^k y_0`.
+
+    On one eigen-direction the two-step form is
+    :math:`y_{k+1} = (1+\beta-\eta\lambda)\,y_k - \beta\,y_{k-1}`, and :math:`b_0 = 0`
+    means :math:`y_{-1} = y_0`. With a double root the recurrence is
+    :math:`y_{k+1} = 2\sigma y_k - \sigma^2 y_{k-1}`; ``rsolve`` solves it from
+    :math:`y_{-1} = y_0 = 1`. At critical damping :math:`\sigma = 1-\sqrt{\eta\lambda}`,
+    so :math:`1 - \sigma = \sqrt{\eta\lambda}`.
+    """
+    n = sp.Symbol("n", integer=True, nonnegative=True)
+    sigma = sp.Symbol("sigma", nonzero=True)
+    y = sp.Function("y")
+    recurrence = y(n + 2) - 2 * sigma * y(n + 1) + sigma**2 * y(n)  # y(n) is y_{n-1}
+    solution = sp.rsolve(recurrence, y(n), {y(0): 1, y(1): 1})
+    derived = sp.simplify(sp.expand(solution.subs(n, k + 1)))
+    return derived, (1 + (1 - sigma) * k) * sigma**k
 
 
 def spectral_radius_is_monotone() -> tuple[sp.Expr, sp.Expr]:

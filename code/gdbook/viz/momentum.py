@@ -15,13 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.text import Text
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from gdbook import plotting
 from gdbook.base import Array, run
@@ -36,6 +33,7 @@ from gdbook.gradient_descent import (
 )
 from gdbook.momentum import (
     REGIMES,
+    double_root_error,
     ema_timescales,
     heavy_ball_rate,
     heavy_ball_rate_on_spectrum,
@@ -49,7 +47,7 @@ from gdbook.momentum import (
     sutskever_beta,
 )
 from gdbook.plotting import METHOD_COLORS, PALETTE
-from gdbook.widgets import Explorer, register_widget, slider
+from gdbook.widgets import Explorer, freeze, register_widget, slider
 
 KAPPA = 10.0  # the valley's condition number: eigenvalues MU and L
 MU, L = 1.0 / KAPPA, 1.0
@@ -145,9 +143,8 @@ def valley() -> Figure:
             label=f"rate {rate:.3f} (theory)",
         )
     axes[0].set_title("the first 15 steps")
-    axes[0].legend(loc="lower right", fontsize=8)
     axes[1].set_ylabel(r"error $\|x_k - x^\star\|$")
-    axes[1].set_title("error per step: 0.82 (GD) vs 0.52")
+    axes[1].set_title(f"error per step: {gd_rate:.2f} (GD) vs {float(tuned.rate):.2f}")
     axes[1].legend(fontsize=8)
     fig.suptitle(r"In the same valley ($\kappa = 10$), tuned momentum needs far fewer steps")
     plotting.label_panels(axes)
@@ -186,11 +183,11 @@ def memory() -> Figure:
     k95 = float(steps_to_fraction(beta, 0.95))
     ax.axvline(k95, color=PALETTE["vermillion"], lw=1.0, ls="--")
     ax.text(k95 + 1, 2.0, f"95% after {k95:.1f} steps", color=PALETTE["vermillion"])
-    ax.text(40, 1 / (1 - beta) - 1.1, r"constant $g$: $\to g/(1-\beta)$")
-    ax.text(40, 1 / (1 + beta) + 0.35, r"alternating $\pm g$: $\to g/(1+\beta)$")
+    ax.text(33, 1 / (1 - beta) - 1.1, r"constant $g$: $\to g/(1-\beta)$")
+    ax.text(33, 1 / (1 + beta) + 0.35, r"alternating $\pm g$: $\to g/(1+\beta)$")
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"$|b_t| / g$")
-    ax.set_title("constant gradients add up, alternating ones cancel")
+    ax.set_title("steady gradients add up, alternating ones cancel")
     plotting.label_panels(axes)
     return fig
 
@@ -262,6 +259,19 @@ def kappa_experiment() -> tuple[Array, NDArray[np.int64], NDArray[np.int64]]:
     return KAPPAS, gd, hb
 
 
+def double_root_counts(kappas: ArrayLike, tol: float = 1e-6) -> NDArray[np.int64]:
+    r"""Iterations tuned momentum needs on diag(1, kappa) from (1, 1), predicted without a run.
+
+    Both ends are critically damped (double roots :math:`\pm\rho^\star`), so each
+    coordinate is :func:`~gdbook.momentum.double_root_error` of its root; the count is
+    the first ``k`` at which their norm is at most ``tol * sqrt(2)``.
+    """
+    rates = np.atleast_1d(optimal_heavy_ball(1.0, np.asarray(kappas, dtype=np.float64)).rate)
+    longest = int(np.ceil(4 * np.log(tol) / np.log(rates.max()))) + 100
+    errors = np.hypot(double_root_error(rates, longest), double_root_error(-rates, longest))
+    return np.asarray(np.argmax(errors <= tol * np.sqrt(2.0), axis=-1), dtype=np.int64)
+
+
 @register("momentum_kappa.svg")
 def kappa_scaling() -> Figure:
     """Log-log iterations vs kappa with fitted slopes: about 1 for GD, about 1/2 for momentum."""
@@ -288,10 +298,20 @@ def kappa_scaling() -> Figure:
         lw=1,
         label=r"$\frac{\sqrt{\kappa}}{2}\ln 10^6$",
     )
+    ax.loglog(
+        kappas,
+        double_root_counts(kappas),
+        ls="none",
+        marker="x",
+        ms=8,
+        color=PALETTE["black"],
+        label="momentum, predicted from the double roots",
+    )
     ax.set_xlabel(r"condition number $\kappa$")
     ax.set_ylabel(r"iterations to reach $10^{-6}$")
     ax.set_title(r"tuned momentum needs $\sim\sqrt{\kappa}$ iterations, GD $\sim\kappa$")
-    ax.legend()
+    ax.set_ylim(top=6.0 * gd.max())  # room for the legend above the GD line
+    ax.legend(fontsize=8, loc="upper left")
     return fig
 
 
@@ -329,7 +349,9 @@ def lessard() -> Figure:
     ax = axes[1]
     steps = np.arange(xs.size)
     ax.plot(steps, xs, marker="o", ms=2.5, color=METHOD_COLORS["momentum"], label="Lessard's $f$")
-    ax.plot(steps, quad.params[:, 0], color=PALETTE["sky"], lw=1.2, label=r"$f = 12.5x^2$")
+    ax.plot(
+        steps, quad.params[:, 0], color=PALETTE["sky"], lw=1.2, zorder=1, label=r"$f = 12.5x^2$"
+    )
     for value in cycle:
         ax.axhline(value, color=PALETTE["vermillion"], lw=0.7, ls=":")
     ax.set_xlabel("step $k$")
@@ -386,43 +408,6 @@ def explorer_run(learning_rate: float, beta: float) -> tuple[Array, Array]:
     return points, arrows
 
 
-class _BlitCanvas(FigureCanvasAgg):
-    """An Agg canvas whose ``draw`` repaints only the artists a slider changes (blitting).
-
-    The static picture (contours, rate map, axes) is drawn once and kept as a
-    pixel buffer; each later ``draw`` restores it and draws the ``dynamic``
-    artists on top, the standard matplotlib technique for fast animation.
-    ``savefig`` is unaffected: PNG output calls ``FigureCanvasAgg.draw`` (a full
-    draw) and SVG output uses its own canvas.
-    """
-
-    def __init__(self, figure: Figure, dynamic: list[Artist]) -> None:
-        super().__init__(figure)
-        self.dynamic = sorted(dynamic, key=lambda artist: artist.get_zorder())  # as a full draw
-        self._background: Any = None
-        self._key: tuple[float, ...] = ()
-
-    def draw(self) -> None:
-        """Restore the cached background (drawing it first if needed), then the dynamic artists."""
-        key = (self.figure.dpi, *self.figure.bbox.size)
-        if self._background is None or key != self._key:
-            super().draw()  # type: ignore[no-untyped-call]  # places the titles
-            placed = [(a, a.get_position()) for a in self.dynamic if isinstance(a, Text)]
-            for artist in self.dynamic:
-                artist.set_visible(False)
-            super().draw()  # type: ignore[no-untyped-call]
-            self._background = self.copy_from_bbox(self.figure.bbox)  # type: ignore[no-untyped-call]
-            self._key = key
-            for artist in self.dynamic:
-                artist.set_visible(True)
-            for text, position in placed:  # a hidden title loses its place: put it back
-                text.set_position(position)
-        else:
-            self.restore_region(self._background)  # type: ignore[no-untyped-call]
-        for artist in self.dynamic:
-            self.figure.draw_artist(artist)
-
-
 @register_widget("momentum_explorer")
 def momentum_explorer() -> Explorer:
     """Sliders for eta and beta; left the path with velocity arrows, right the rate map."""
@@ -477,11 +462,8 @@ def momentum_explorer() -> Explorer:
             "points": points,
         }
 
-    explorer = Explorer(figure=fig, controls=controls, draw=draw)
-    explorer.update()  # a full draw, which runs the constrained layout once ...
-    fig.set_layout_engine("none")  # ... then the layout is frozen
-    _BlitCanvas(fig, [line, start, arrows, marker, left.title, right.title])  # repaint only these
-    return explorer
+    dynamic = [line, start, arrows, marker, left.title, right.title]  # repaint only these
+    return freeze(Explorer(figure=fig, controls=controls, draw=draw), dynamic)
 
 
 @register("momentum_explorer.svg")
