@@ -33,7 +33,7 @@ from gdbook.gradient_descent import (
 )
 from gdbook.plotting import METHOD_COLORS, PALETTE
 from gdbook.problems import Quadratic, noisy, saddle
-from gdbook.widgets import Explorer, register_widget, slider
+from gdbook.widgets import Explorer, freeze, register_widget, slider
 
 VALLEY_XLIM = (-4.2, 4.2)
 VALLEY_YLIM = (-2.4, 2.4)
@@ -377,7 +377,8 @@ def valley_explorer() -> Explorer:
     Left: the trajectory over the level sets (a diverging run ends with a cross
     and says at which step). Right: :math:`|y_{i,k}|` per eigendirection, measured
     (markers) and predicted :math:`|1 - \eta\lambda_i|^k |y_{i,0}|` (lines of the
-    same colour). The first draw fixes the layout; later draws only move data.
+    same colour). The first draw fixes the layout; later draws repaint only the
+    artists a slider moves.
     """
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.8))
     colors = [PALETTE["blue"], PALETTE["orange"]]
@@ -386,9 +387,10 @@ def valley_explorer() -> Explorer:
     # figure, explorer_default, adds one).
     with plotting.style():
         level_lines = [left.plot([], [], color="0.6", lw=0.6)[0] for _ in VALLEY_LEVELS]
-        left.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9)
+        # the minimum and the start are static: below the lines a slider moves (zorder 2)
+        left.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9, zorder=1.9)
         (path_line,) = left.plot([], [], "o-", ms=2.5, color=METHOD_COLORS["gd"])
-        left.plot(*VALLEY_START, "s", color=METHOD_COLORS["gd"], ms=5)
+        left.plot(*VALLEY_START, "s", color=METHOD_COLORS["gd"], ms=5, zorder=1.9)
         (cross,) = left.plot([], [], "x", color=METHOD_COLORS["gd"], ms=9, mew=2)
         note = left.text(0.02, 0.03, "", transform=left.transAxes, color=METHOD_COLORS["gd"])
         left.set_xlim(*VALLEY_XLIM)
@@ -459,10 +461,9 @@ def valley_explorer() -> Explorer:
         "learning_rate": slider("learning rate η", 1.5, -2.0, np.log10(2.5), 0.01, log=True),
         "kappa": slider("condition number κ", 10.0, 0.0, 3.0, 0.01, log=True),
     }
-    explorer = Explorer(figure=fig, controls=controls, draw=draw)
-    explorer.update()
-    fig.set_layout_engine("none")  # keep the constrained layout of the first draw: 2x faster
-    return explorer
+    dynamic = [*level_lines, path_line, cross, note, *measured, *predicted]
+    dynamic += [left.title, right.title]  # repaint only these
+    return freeze(Explorer(figure=fig, controls=controls, draw=draw), dynamic)
 
 
 @register("gradient_descent_explorer.svg")
