@@ -12,6 +12,8 @@ Fails (exit status 1, with a message per problem) when
   with an error or a warning in it;
 * an ``<img>`` (or ``<object>``/``<source>``) points to a file that does not exist;
 * a glue placeholder was left unresolved (a raw ``{glue`` in a page);
+* a page that displays no widget still carries widget state or the scripts that render
+  it (``tools/widget_state.py`` drops them);
 * the build wrote error reports (``reports/*.err.log``), the jupyter-cache recorded a
   failed execution, or a chapter took 30 s or more to execute (the DESIGN.md budget).
 
@@ -37,6 +39,7 @@ from bs4 import BeautifulSoup, Tag
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_BUDGET_SECONDS = 30.0  # DESIGN.md: a chapter executes in under 30 s
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 ERROR_WORDS = re.compile(r"\b\w*(Error|Warning|Exception)\b")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -207,6 +210,11 @@ def check_page(page: Path, html_dir: Path, report: Report) -> None:
             report.images += 1
             if not target.is_file():
                 report.fail(f"{name}: <{tag} {attribute}={url!r}> does not resolve to a file")
+    if "application/vnd.jupyter.widget-view+json" not in text:  # no widget is shown, so
+        for script in soup.find_all("script"):  # its state and renderer are dead weight
+            src = str(script.get("src") or "")
+            if script.get("type") == WIDGET_STATE or "@jupyter-widgets" in src or "require" in src:
+                report.fail(f"{name}: widget state or scripts but no widget: {src or WIDGET_STATE}")
     if "{glue" in text:  # a role myst-nb did not replace (literal code may quote one)
         for raw in soup.find_all(string=re.compile(r"\{glue")):
             if not any(p.name in {"code", "pre", "script", "style"} for p in raw.parents):

@@ -64,6 +64,9 @@ def student_config(root: Path = ROOT) -> dict[str, Any]:
     html["use_repository_button"] = False
     html["use_issues_button"] = False
     sphinx = config.setdefault("sphinx", {})
+    # the temporary config lives elsewhere: extension paths are relative to the root
+    local = sphinx.get("local_extensions") or {}
+    sphinx["local_extensions"] = {name: str((root / p).resolve()) for name, p in local.items()}
     # merge html_theme_options into the ones jupyter-book derives from the config
     # (launch buttons, repository url) instead of replacing them
     sphinx["recursive_update"] = True
