@@ -14,12 +14,8 @@ Oracles, in order of independence from the code under test:
 from __future__ import annotations
 
 import functools
-import importlib.util
 import itertools
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -54,21 +50,7 @@ from gdbook.problems import noisy, quadratic, saddle
 from gdbook.viz import gradient_descent as viz
 from hypothesis import given
 from hypothesis import strategies as st
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_solutions() -> ModuleType:
-    path = ROOT / "code" / "solutions" / "gradient_descent.py"
-    spec = importlib.util.spec_from_file_location("solutions_gradient_descent", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-solutions = _load_solutions()
+from solutions import gradient_descent as solutions
 
 
 def _gd_best(mu: Any, L: Any) -> Any:

@@ -14,11 +14,7 @@ Oracles, in order of independence from the code under test:
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -61,21 +57,7 @@ from gdbook.momentum import (
 from gdbook.problems import quadratic
 from hypothesis import given
 from hypothesis import strategies as st
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_solutions() -> ModuleType:
-    path = ROOT / "code" / "solutions" / "momentum.py"
-    spec = importlib.util.spec_from_file_location("solutions_momentum", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-solutions = _load_solutions()
+from solutions import momentum as solutions
 
 
 def _zero(expr: sp.Expr) -> bool:
