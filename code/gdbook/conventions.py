@@ -159,7 +159,7 @@ TORCH_NOTES: dict[str, str] = {
     "SGD": (
         "Momentum buffer starts at g_1, not 0 (dampening skipped at t = 1); the learning "
         "rate multiplies the buffer (Sutskever et al. put it inside); nesterov=True is "
-        "the Bengio et al. (2012) form, whose iterates are NAG's look-ahead points."
+        "the Bengio et al. (2013) form, whose iterates are NAG's look-ahead points."
     ),
     "Adagrad": (
         "As Duchi et al. (eps outside the root); adds lr_decay, eta / (1 + (t-1) lr_decay), "

@@ -60,7 +60,7 @@ def trace(
 
     :math:`u_t` is the incoming update (the gradient, or an already scaled step),
     :math:`b_0 = 0` and :math:`d` is ``dampening``. With ``nesterov=True`` the
-    output is :math:`u_t + \beta b_t` (the Bengio et al. 2012 / PyTorch form of
+    output is :math:`u_t + \beta b_t` (the Bengio et al. 2013 / PyTorch form of
     Nesterov's method). ``beta`` may be a schedule ``t -> beta_t``.
 
     ``first_step_undamped=True`` copies PyTorch's SGD, whose buffer starts at

@@ -8,7 +8,7 @@ Symbols: :math:`\eta` ``learning_rate`` (Sutskever's :math:`\varepsilon`),
 
 Sutskever et al.'s NAG evaluates the gradient at the look-ahead point
 :math:`\phi_t`, which a ``(grads, state, params)`` optimizer cannot do: it is given
-the gradient at ``params``. Bengio et al. (2012) store :math:`\phi_t` instead of
+the gradient at ``params``. Bengio et al. (2013) store :math:`\phi_t` instead of
 :math:`\theta_t`; the result is torch's ``SGD(nesterov=True)`` and the
 :func:`nesterov` here, whose iterates are exactly NAG's look-ahead points.
 :func:`sutskever_nag` is the reference loop that shows it.
@@ -42,7 +42,7 @@ def nesterov(
     r"""Nesterov momentum: :math:`b_t = \beta b_{t-1} + g_t,\ x_t = x_{t-1} - \eta (g_t + \beta b_t)`.
 
     ``chain(trace(beta, nesterov=True), scale_by_learning_rate(learning_rate))``:
-    the form of Bengio et al. (2012) and ``torch.optim.SGD(nesterov=True)``. The
+    the form of Bengio et al. (2013) and ``torch.optim.SGD(nesterov=True)``. The
     gradient is taken at the stored point; with a constant :math:`\eta` and
     :math:`\beta` the stored points are Sutskever et al.'s look-ahead points
     :math:`\theta_t + \beta v_t` (see :func:`sutskever_nag`).
