@@ -1,7 +1,7 @@
 """Nesterov momentum: the one-buffer form against Sutskever et al.'s look-ahead NAG.
 
 Sources: Sutskever, Martens, Dahl & Hinton (2013, eq. 3-4 and Section 2.1);
-Bengio, Boulanger-Lewandowski & Pascanu (2012, arXiv:1212.0901, the
+Bengio, Boulanger-Lewandowski & Pascanu (ICASSP 2013, arXiv:1212.0901, the
 reparameterisation); research facts F20, F25, F26.
 """
 
@@ -103,7 +103,7 @@ def test_sutskever_nag_one_step_by_hand() -> None:
 
 
 def test_reparameterisation_with_time_varying_momentum() -> None:
-    """F25 (Bengio et al. 2012, derived for varying mu): with phi_k = theta_k + mu_{k+1} v_k,
+    """F25 (Bengio et al. 2013, derived for varying mu): with phi_k = theta_k + mu_{k+1} v_k,
     phi_{k+1} = phi_k + mu_{k+2} mu_{k+1} v_k - (1 + mu_{k+2}) eta grad f(phi_k).
     """
 

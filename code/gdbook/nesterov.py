@@ -48,7 +48,7 @@ def nesterov(
     :math:`\theta_t + \beta v_t` (see :func:`sutskever_nag`).
 
     References: Nesterov (1983); Sutskever et al. (2013, eq. 3-4);
-    Bengio, Boulanger-Lewandowski & Pascanu (2012, eq. 6-7).
+    Bengio, Boulanger-Lewandowski & Pascanu (2013, eq. 6-7).
     """
     return chain(trace(beta, nesterov=True), scale_by_learning_rate(learning_rate))
 
