@@ -403,6 +403,10 @@ def test_kappa_experiment_slope_is_one() -> None:
     assert np.all(np.abs(data["one_over_L"] - one_over_l) <= 1)
     # and the asymptote (kappa/2) ln(1/tol) of F10, within 1 % at kappa = 1000
     assert data["best"][-1] == pytest.approx(kk[-1] / 2 * np.log(1e6), rel=0.01)
+    # 1/L needs about twice as many steps: the ratio of the two asymptotes kappa ln(...)
+    # and (kappa/2) ln(1/tol), within 1 % at kappa = 1000 (the chapter's "factor two")
+    ratio = data["one_over_L"][-1] / data["best"][-1]
+    assert ratio == pytest.approx(2 * np.log(1e-6 * np.sqrt(2)) / np.log(1e-6), rel=0.01)
 
 
 # --------------------------------------------------------------------------------------
@@ -620,10 +624,31 @@ def test_explorer_reports_divergence_like_run(explorer: Any) -> None:
 
 
 def test_static_explorer_figure_is_the_default_state() -> None:
+    """The static stand-in shows the explorer at its default sliders: the drawn path is an
+    independent run of x <- x - eta grad f(x) at those settings, and the title names them."""
+    explorer = viz.valley_explorer()
+    defaults = explorer.values()
+    plt.close(explorer.figure)
+    eta, kappa_ = defaults["learning_rate"], defaults["kappa"]
+    problem = narrow_valley(kappa_)
+    x = np.array(VALLEY_START, dtype=float)
+    expected = [x]
+    for _ in range(viz.EXPLORER_STEPS):
+        x = x - eta * problem.grad(x)
+        expected.append(x)
     fig = viz.explorer_default()
     try:
-        texts = [ax.get_title() for ax in fig.axes]
-        assert any("converges" in t for t in texts)
+        left = fig.axes[0]
+        paths = [
+            np.column_stack(line.get_data())
+            for line in left.get_lines()
+            if len(line.get_xdata()) == len(expected)
+        ]
+        assert any(np.allclose(p, expected, rtol=0, atol=1e-12) for p in paths)
+        title = left.get_title()
+        assert f"η = {eta:.3g}" in title and f"κ = {kappa_:.3g}" in title
+        converges = np.max(np.abs(1 - eta * problem.eigenvalues)) < 1
+        assert ("converges" in title) == converges
     finally:
         plt.close(fig)
 
