@@ -9,11 +9,13 @@ batched and swept ones.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 from gdbook.base import (
     EmptyState,
+    Optimizer,
     StepState,
     Trajectory,
     add_decayed_weights,
@@ -27,9 +29,11 @@ from gdbook.base import (
 )
 from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import momentum
-from gdbook.problems import quadratic
-from hypothesis import given
+from gdbook.momentum import trace as momentum_trace
+from gdbook.problems import quadratic, rosenbrock
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 finite = st.floats(-10.0, 10.0, allow_nan=False)
 QUAD = quadratic([1.0, 10.0], angle=0.4, x_star=[0.5, -1.0])
@@ -258,10 +262,59 @@ def test_beta_array_with_one_bad_entry_is_rejected() -> None:
         momentum(0.1, np.array([0.5, 1.0]))
 
 
-@pytest.mark.parametrize("bad", [[np.nan, 1.0], [1.0, np.inf], "abc", 3.0])
-def test_bad_x0_names_x0(bad: object) -> None:
+@st.composite
+def non_finite_x0(draw: st.DrawFn) -> np.ndarray:
+    """x0 of a random shape (*batch, d) with nan / inf / -inf at 1+ random positions."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
+    x0 = draw(hnp.arrays(np.float64, shape, elements=st.floats(-1e3, 1e3)))
+    flat = x0.ravel()
+    for i in draw(st.sets(st.integers(0, flat.size - 1), min_size=1)):
+        flat[i] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    return flat.reshape(shape)
+
+
+@given(x0=non_finite_x0())
+def test_a_non_finite_x0_names_x0(x0: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="x0 must be finite"):
+        run(momentum(0.1), lambda x: x, x0, 3)
+
+
+@pytest.mark.parametrize("bad", ["abc", 3.0, [[1.0], [2.0, 3.0]]])
+def test_a_non_numeric_or_scalar_x0_names_x0(bad: object) -> None:
     with pytest.raises(ValueError, match="x0"):
         run(gradient_descent(0.1), lambda x: x, bad, 3)  # type: ignore[arg-type]
+
+
+@given(
+    d=st.integers(1, 4),
+    wrong=st.integers(1, 5),
+    batch=hnp.array_shapes(min_dims=0, max_dims=2, max_side=3),
+)
+def test_an_x0_of_another_dimension_than_the_problem_names_x0(
+    d: int, wrong: int, batch: tuple[int, ...]
+) -> None:
+    """The last axis of x0 is the problem's dimension d: any other length is a ValueError
+    that names x0 (a quadratic of dimension d, and Rosenbrock with d = 2). Where grad_fn
+    returns gradients of another dimension, the message gives the problem's dimension;
+    where grad_fn itself fails, its error is quoted."""
+    for problem in (quadratic(np.arange(1.0, d + 1.0)), rosenbrock()):
+        if wrong == problem.dim:
+            continue
+        with pytest.raises(ValueError, match="x0") as info:
+            run(gradient_descent(0.01), problem.grad, np.ones((*batch, wrong)), 2)
+        message = str(info.value)
+        assert f"problem has dimension {problem.dim}" in message or (
+            f"grad_fn failed on x0 of shape {(*batch, wrong)}" in message
+        )
+
+
+def test_an_x0_of_the_wrong_dimension_names_the_problem_dimension() -> None:
+    with pytest.raises(ValueError, match=r"x0 has dimension d = 3 .* problem has dimension 2"):
+        run(gradient_descent(0.01), rosenbrock().grad, np.ones((4, 3)), 2)
+    with pytest.raises(ValueError, match=r"x0 has dimension d = 1 .* problem has dimension 2"):
+        run(gradient_descent(0.01), QUAD.grad, np.ones(1), 2)
+    with pytest.raises(ValueError, match=r"x0 of shape \(3,\).*d = 3"):
+        run(gradient_descent(0.01), QUAD.grad, np.ones(3), 2)
 
 
 def test_grad_fn_returning_a_wrong_shape_is_an_error() -> None:
@@ -269,9 +322,79 @@ def test_grad_fn_returning_a_wrong_shape_is_an_error() -> None:
         run(gradient_descent(0.1), lambda x: np.zeros(3), np.ones(2), 3)
 
 
-def test_a_hyperparameter_array_that_does_not_fit_x0_is_an_error() -> None:
-    with pytest.raises(ValueError, match="broadcast x0"):
+@st.composite
+def misfits(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(shape of x0, shape of a hyperparameter array that does not broadcast to it)."""
+    x_shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, max_side=4))
+    try:
+        fits = np.broadcast_shapes(shape, x_shape) == x_shape
+    except ValueError:
+        fits = False
+    return x_shape, (shape if not fits else (*x_shape[:-1], x_shape[-1] + 1))
+
+
+@settings(max_examples=30)
+@given(shapes=misfits(), which=st.sampled_from(["learning_rate", "beta", "dampening"]))
+def test_a_hyperparameter_array_that_does_not_fit_x0_is_named(
+    shapes: tuple[tuple[int, ...], tuple[int, ...]], which: str
+) -> None:
+    """The check runs before the first update (grad_fn is never called) and names the array."""
+    x_shape, shape = shapes
+    values = {"learning_rate": 0.1, "beta": 0.5, "dampening": 0.0}
+    values[which] = np.full(shape, values[which])
+    opt = chain(
+        momentum_trace(values["beta"], dampening=values["dampening"]),
+        scale_by_learning_rate(values["learning_rate"]),
+    )
+
+    def never(x: np.ndarray) -> np.ndarray:
+        raise AssertionError("grad_fn called before the shapes were checked")
+
+    message = rf"{which} has shape {re.escape(str(shape))}, which does not broadcast to params"
+    with pytest.raises(ValueError, match=message):
+        run(opt, never, np.ones(x_shape), 3)
+
+
+def test_the_misfit_message_says_what_fits() -> None:
+    with pytest.raises(ValueError, match=re.escape("(3, 1) for one per point")) as info:
+        run(gradient_descent(np.array([0.1, 0.2, 0.3])), lambda x: x, np.ones((3, 2)), 5)
+    assert "learning_rate[..., None]" in str(info.value)
+    with pytest.raises(ValueError, match=re.escape("np.broadcast_to(x0, (2, 2))")):
         run(gradient_descent(np.array([[0.1], [0.2]])), lambda x: x, np.ones(2), 3)
+
+
+def test_a_schedule_whose_value_does_not_fit_is_named_at_the_first_update() -> None:
+    calls: list[int] = []
+
+    def rate(t: int) -> np.ndarray:
+        calls.append(t)
+        return np.full(3, 0.1)
+
+    with pytest.raises(ValueError, match=re.escape("learning_rate(t=1) has shape (3,)")):
+        run(scale_by_learning_rate(rate), lambda x: x, np.ones((3, 2)), 5)
+    assert calls[0] == 1
+
+
+def test_an_optimizer_built_from_two_functions_records_no_hyperparameters() -> None:
+    """Optimizer(init, update) still works; without records, a misfit is caught after the update."""
+    base = scale(np.array([[1.0], [2.0]]))
+    bare = Optimizer(base.init, base.update)
+    assert bare.hyperparams == ()
+    traj = run(bare, lambda x: np.zeros_like(x), np.ones((2, 1)), 2)
+    assert traj.params.shape == (3, 2, 1)
+    with pytest.raises(ValueError, match="does not broadcast to the shape of x0"):
+        run(bare, lambda x: x, np.ones(2), 3)
+
+
+def test_chain_concatenates_the_recorded_hyperparameters_in_order() -> None:
+    opt = chain(add_decayed_weights(0.5), momentum(0.1, 0.9))
+    assert [name for name, _ in opt.hyperparams] == [
+        "weight_decay",
+        "beta",
+        "dampening",
+        "learning_rate",
+    ]
 
 
 @pytest.mark.parametrize("bad", [-1, 2.5, True, "10", None])

@@ -29,6 +29,7 @@ from gdbook.base import (
     add_decayed_weights,
     chain,
     check_range,
+    named,
     scale_by_learning_rate,
 )
 
@@ -96,7 +97,7 @@ def scale_by_adam(
         direction = safe_divide(mu_hat, np.sqrt(nu_hat) + eps_)
         return direction, AdamState(step, mu, nu)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
 
 
 def adam(
@@ -211,7 +212,7 @@ def scale_by_amsgrad(
             direction = safe_divide(mu / (1.0 - b1_**step), np.sqrt(nu_max) + eps_)
         return direction, AMSGradState(step, mu, nu, nu_max)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
 
 
 def amsgrad(
@@ -286,8 +287,10 @@ def scale_by_nadam(
     """
     b1_, b2_ = _check_betas(b1, b2)
     eps_ = check_range("eps", eps, 0.0)
+    hyperparams = named(b1=b1_, b2=b2_, eps=eps_)
     if momentum_decay is not None:
-        check_range("momentum_decay", momentum_decay, 0.0)
+        psi = check_range("momentum_decay", momentum_decay, 0.0)
+        hyperparams += named(momentum_decay=psi)
 
     def init(params: Array) -> NadamState:
         zeros = np.zeros_like(params)
@@ -300,12 +303,13 @@ def scale_by_nadam(
         mu_next = nadam_momentum_schedule(b1_, step + 1, momentum_decay)
         mu_product = state.mu_product * mu_t  # P_t
         den = np.sqrt(nu / (1.0 - b2_**step)) + eps_  # sqrt(\hat v_t) + eps
-        direction = (1.0 - mu_t) / (1.0 - mu_product) * grads / den + mu_next / (
-            1.0 - mu_product * mu_next
-        ) * mu / den
+        # safe_divide: with eps = 0 a coordinate whose gradients were all zero gets 0, not 0/0
+        direction = safe_divide((1.0 - mu_t) / (1.0 - mu_product) * grads, den) + safe_divide(
+            mu_next / (1.0 - mu_product * mu_next) * mu, den
+        )
         return direction, NadamState(step, mu, nu, mu_product)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, hyperparams)
 
 
 def nadam(
@@ -370,7 +374,7 @@ def scale_by_adamax(
         direction = safe_divide(mu / (1.0 - b1_**step), nu)
         return direction, AdamaxState(step, mu, nu)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
 
 
 def adamax(
@@ -448,7 +452,7 @@ def scale_by_radam(
         direction = np.where(rectify, r * adaptive, mu_hat)
         return direction, AdamState(step, mu, nu)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
 
 
 def radam(

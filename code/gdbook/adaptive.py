@@ -27,6 +27,8 @@ from gdbook.base import (
     Schedule,
     chain,
     check_range,
+    named,
+    rename_hyperparams,
     scale_by_learning_rate,
 )
 from gdbook.momentum import trace
@@ -93,7 +95,7 @@ def scale_by_adagrad(
         direction = safe_divide(grads, _root(sum_of_squares, eps_, eps_in_sqrt))
         return direction, AdagradState(state.step + 1, sum_of_squares)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(eps=eps_, initial_accumulator_value=initial))
 
 
 def adagrad(
@@ -179,7 +181,7 @@ def scale_by_rms(
         direction = safe_divide(grads, _root(nu, eps_, eps_in_sqrt))
         return direction, RmsState(state.step + 1, nu)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(decay=decay_, eps=eps_))
 
 
 def rmsprop(
@@ -209,7 +211,8 @@ def rmsprop(
     beta = check_range("momentum", momentum, 0.0, 1.0, high_open=True)
     if not np.any(beta):
         return chain(direction, scale_by_learning_rate(learning_rate))
-    return chain(direction, trace(beta), scale_by_learning_rate(learning_rate))
+    buffer = rename_hyperparams(trace(beta), {"beta": "momentum"})
+    return chain(direction, buffer, scale_by_learning_rate(learning_rate))
 
 
 # --------------------------------------------------------------------------------------
@@ -254,7 +257,7 @@ def scale_by_adadelta(
         delta_nu = rho_ * state.delta_nu + (1.0 - rho_) * delta * delta  # E[Δx^2]_t
         return delta, AdadeltaState(state.step + 1, nu, delta_nu)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(rho=rho_, eps=eps_))
 
 
 def adadelta(

@@ -13,6 +13,9 @@ Named optimizers are short compositions with :func:`chain`: momentum is
 Everything broadcasts. ``params`` has shape ``(*batch, d)``: a batch of starting
 points, or one starting point broadcast against arrays of hyperparameters (a
 learning rate of shape ``(200, 200, 1)`` sweeps a 200 x 200 grid in one call).
+Each factory records its validated hyperparameters by name in
+``Optimizer.hyperparams``; :func:`run` checks that every one broadcasts to the
+shape of ``x0`` before it iterates, and names the one that does not.
 
 Symbols: :math:`x_k` ``params``, :math:`g_k` ``grads``, :math:`\eta`
 ``learning_rate``, :math:`t` ``step`` (the update counter; the first update has
@@ -34,17 +37,37 @@ State = Any
 GradFn = Callable[[Array], Array]
 Schedule = Callable[[int], Any]
 """A hyperparameter that depends on the update counter ``t = 1, 2, ...``."""
+Hyperparams = tuple[tuple[str, Any], ...]
+"""``(name, value)`` pairs: a value is an array, or a schedule ``t -> array``."""
 
 
 class Optimizer(NamedTuple):
-    """A pair of pure functions ``init`` and ``update``.
+    """A pair of pure functions ``init`` and ``update``, and the hyperparameters by name.
 
     ``update(grads, state, params)`` returns ``(step, new_state)`` and never
-    mutates its arguments; new params are ``params + step``.
+    mutates its arguments; new params are ``params + step``. ``hyperparams``
+    (optional: ``Optimizer(init, update)`` records none) lists the validated
+    hyperparameters as ``(name, value)`` pairs; :func:`chain` concatenates them and
+    :func:`run` checks each against the shape of ``x0``.
     """
 
     init: Callable[[Array], State]
     update: Callable[[Array, State, Array], tuple[Array, State]]
+    hyperparams: Hyperparams = ()
+
+
+def named(**values: Any) -> Hyperparams:
+    """``Optimizer.hyperparams`` from keywords: ``named(b1=b1, b2=b2)``."""
+    return tuple(values.items())
+
+
+def rename_hyperparams(opt: Optimizer, names: dict[str, str]) -> Optimizer:
+    """``opt`` with its recorded hyperparameters renamed by ``names`` (old -> new).
+
+    For a wrapper whose keywords differ from the blocks' (``from_torch``'s ``lr``
+    is the blocks' ``learning_rate``), so that errors name what the caller typed.
+    """
+    return opt._replace(hyperparams=tuple((names.get(k, k), v) for k, v in opt.hyperparams))
 
 
 class EmptyState(NamedTuple):
@@ -146,8 +169,23 @@ def hyperparameter(
             return check_range(f"{name}(t={step})", schedule(step), **bounds)
 
         return scheduled
-    constant = check_range(name, value, **bounds)
-    return lambda step: constant
+    return Constant(check_range(name, value, **bounds))
+
+
+class Constant:
+    """A validated constant hyperparameter, callable like a schedule: ``t -> value``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Array) -> None:
+        self.value = value
+
+    def __call__(self, step: int) -> Array:
+        """The value, whatever ``step``."""
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Constant({self.value!r})"
 
 
 # --------------------------------------------------------------------------------------
@@ -183,7 +221,7 @@ def scale(factor: float | ArrayLike | Schedule) -> Optimizer:
             step = state.step + 1
             return schedule(step) * grads, StepState(step)
 
-        return Optimizer(init_s, update_s)
+        return Optimizer(init_s, update_s, named(factor=schedule))
 
     constant = check_range("factor", factor)
 
@@ -193,7 +231,7 @@ def scale(factor: float | ArrayLike | Schedule) -> Optimizer:
     def update(grads: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
         return constant * grads, state
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(factor=constant))
 
 
 def scale_by_learning_rate(learning_rate: float | ArrayLike | Schedule) -> Optimizer:
@@ -203,8 +241,10 @@ def scale_by_learning_rate(learning_rate: float | ArrayLike | Schedule) -> Optim
     """
     rate = hyperparameter("learning_rate", learning_rate, 0.0)
     if callable(learning_rate):
-        return scale(lambda step: -rate(step))
-    return scale(-rate(0))
+        opt = scale(lambda step: -rate(step))
+    else:
+        opt = scale(-rate(0))
+    return opt._replace(hyperparams=named(learning_rate=rate))
 
 
 def add_decayed_weights(weight_decay: float | ArrayLike = 0.0) -> Optimizer:
@@ -224,11 +264,13 @@ def add_decayed_weights(weight_decay: float | ArrayLike = 0.0) -> Optimizer:
             return grads, state
         return grads + decay * params, state
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, named(weight_decay=decay))
 
 
 def chain(*parts: Optimizer) -> Optimizer:
     """Apply ``parts`` left to right; the state is the tuple of their states.
+
+    The recorded ``hyperparams`` are those of the parts, in order.
 
     >>> opt = chain(scale(2.0), scale(-0.5))
     >>> step, _ = opt.update(np.array([3.0]), opt.init(np.zeros(1)), np.zeros(1))
@@ -248,12 +290,85 @@ def chain(*parts: Optimizer) -> Optimizer:
             new_state.append(part_state)
         return grads, tuple(new_state)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, tuple(pair for part in parts for pair in part.hyperparams))
 
 
 # --------------------------------------------------------------------------------------
 # The one loop
 # --------------------------------------------------------------------------------------
+
+
+def _shape_error(name: str, shape: tuple[int, ...], params_shape: tuple[int, ...]) -> str | None:
+    """Why a hyperparameter of ``shape`` cannot act on params of ``params_shape``, or None."""
+
+    def joint(a: tuple[int, ...]) -> tuple[int, ...] | None:
+        try:
+            return tuple(np.broadcast_shapes(a, params_shape))
+        except ValueError:
+            return None
+
+    together = joint(shape)
+    if together == params_shape:
+        return None
+    examples = f"shape () for one value, {params_shape} for one per coordinate"
+    if params_shape[:-1]:
+        examples += f", {(*params_shape[:-1], 1)} for one per point"
+    message = (
+        f"{name} has shape {shape}, which does not broadcast to params of shape "
+        f"{params_shape}; a hyperparameter array must broadcast to the shape (*batch, d) "
+        f"of x0 ({examples})"
+    )
+    if together is not None:
+        return f"{message}; or broadcast x0 to {together} first (np.broadcast_to(x0, {together}))"
+    with_axis = joint((*shape, 1))
+    axis = "a trailing axis" + ("" if "(" in name else f" ({name}[..., None])")
+    if with_axis == params_shape:
+        return f"{message}; for one value per point add {axis}"
+    if with_axis is not None:
+        return (
+            f"{message}; for a sweep add {axis} and broadcast x0 to {with_axis} "
+            f"(np.broadcast_to(x0, {with_axis}))"
+        )
+    return message
+
+
+def check_hyperparams(
+    opt: Optimizer, params_shape: tuple[int, ...], step: int | None = None
+) -> None:
+    """Raise ``ValueError`` naming a recorded hyperparameter that does not fit the params.
+
+    Each of ``opt.hyperparams`` must broadcast to ``params_shape``; a schedule is
+    evaluated (at ``step``) only if ``step`` is given.
+    """
+    for name, value in opt.hyperparams:
+        if isinstance(value, Constant):
+            value = value.value
+        elif callable(value):
+            if step is None:
+                continue
+            name, value = f"{name}(t={step})", value(step)
+        error = _shape_error(name, np.shape(value), params_shape)
+        if error is not None:
+            raise ValueError(error)
+
+
+def _first_gradient(grad_fn: GradFn, x: Array) -> Array:
+    """``grad_fn(x0)``, or a ``ValueError`` naming ``x0`` if its dimension is not the problem's."""
+    d = x.shape[-1]
+    try:
+        grads = np.asarray(grad_fn(x), dtype=np.float64)
+    except (ValueError, IndexError) as err:
+        raise ValueError(
+            f"grad_fn failed on x0 of shape {x.shape} ({err}); is the last axis of x0 "
+            f"(d = {d}) the problem's dimension?"
+        ) from err
+    if grads.ndim == x.ndim and grads.shape[:-1] == x.shape[:-1] and grads.shape[-1] != d:
+        raise ValueError(
+            f"x0 has dimension d = {d} (shape {x.shape}) but the problem has dimension "
+            f"{grads.shape[-1]} (grad_fn returned shape {grads.shape}); x0 must have shape "
+            f"(*batch, {grads.shape[-1]})"
+        )
+    return grads
 
 
 def _stack_states(states: Sequence[State]) -> State:
@@ -338,9 +453,12 @@ def run(
 ) -> Trajectory:
     """Iterate ``opt`` from ``x0`` for ``num_steps`` updates; the only loop in the book.
 
-    ``x0`` has shape ``(d,)`` or ``(*batch, d)``; ``grad_fn`` maps such an array to
-    one of the same shape. Hyperparameter arrays must broadcast to ``x0.shape``:
-    broadcast ``x0`` first (``np.broadcast_to(x0, (200, 200, 2))``).
+    ``x0`` has shape ``(d,)`` or ``(*batch, d)``, ``d`` the problem's dimension;
+    ``grad_fn`` maps such an array to one of the same shape. Hyperparameter arrays
+    must broadcast to ``x0.shape``: for a sweep, broadcast ``x0`` first
+    (``np.broadcast_to(x0, (200, 200, 2))``). Before iterating, every hyperparameter
+    recorded in ``opt.hyperparams`` is checked, and a ``ValueError`` names the one
+    that does not fit (a schedule's value is checked if an update fails).
 
     A point *diverges* at step ``k`` when ``x_k`` is not finite or some coordinate
     exceeds ``bound`` in absolute value; its later iterates are NaN and the run
@@ -359,6 +477,7 @@ def run(
         raise ValueError(f"num_steps must be an integer >= 0; got {num_steps}")
     check_range("bound", bound, 0.0, low_open=True)
     x = check_finite_array("x0", x0)
+    check_hyperparams(opt, x.shape)
     batch_shape = x.shape[:-1]
     state = opt.init(x)
     path = [x]
@@ -366,16 +485,30 @@ def run(
     diverged_at = np.full(batch_shape, -1, dtype=np.int64)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(1, num_steps + 1):
-            grads = np.asarray(grad_fn(x), dtype=np.float64)
+            if k == 1:
+                grads = _first_gradient(grad_fn, x)
+            else:
+                grads = np.asarray(grad_fn(x), dtype=np.float64)
             if grads.shape != x.shape:
                 raise ValueError(
                     f"grad_fn returned shape {grads.shape} for params of shape {x.shape}"
                 )
-            step, state = opt.update(grads, state, x)
+            try:
+                step, state = opt.update(grads, state, x)
+            except ValueError as err:
+                if "broadcast" not in str(err):
+                    raise
+                check_hyperparams(opt, x.shape, step=k)  # names a schedule that does not fit
+                raise ValueError(
+                    f"the update failed for params of shape {x.shape} ({err}): a "
+                    "hyperparameter array does not broadcast to the shape of x0"
+                ) from err
             if np.shape(step) != x.shape:
+                check_hyperparams(opt, x.shape, step=k)
                 raise ValueError(
                     f"the update has shape {np.shape(step)} but params have shape "
-                    f"{x.shape}: broadcast x0 against the hyperparameter arrays first"
+                    f"{x.shape}: a hyperparameter array does not broadcast to the shape "
+                    f"of x0 (for a sweep, broadcast x0 first)"
                 )
             x = x + step
             bad = ~np.all(np.isfinite(x) & (np.abs(x) <= bound), axis=-1)

@@ -43,6 +43,8 @@ from gdbook.base import (
     chain,
     check_range,
     hyperparameter,
+    named,
+    rename_hyperparams,
     scale_by_learning_rate,
 )
 from gdbook.momentum import trace
@@ -193,7 +195,21 @@ TORCH_NOTES: dict[str, str] = {
 }
 """One line per optimizer: how torch differs from the original paper."""
 
-_DEFAULT_ONLY = ("maximize", "foreach", "capturable", "differentiable", "fused")
+IMPLEMENTATION_VALUES: dict[str, tuple[bool | None, ...]] = {
+    "foreach": (None, True, False),
+    "fused": (None, True, False),
+    "capturable": (True, False),
+    "differentiable": (True, False),
+}
+"""The values torch 2.13 declares for the options that select an implementation.
+
+``foreach`` and ``fused`` are ``Optional[bool]``, ``capturable`` and
+``differentiable`` ``bool``; none changes the update rule, so :func:`from_torch`
+accepts each of these values and ignores it.
+"""
+
+_TORCH_NAMES = {"learning_rate": "lr", "b1": "betas[0]", "b2": "betas[1]", "decay": "alpha"}
+_TORCH_NAMES["beta"] = "momentum"  # SGD's and RMSprop's momentum buffer (trace)
 
 
 def from_torch(name: str, **kwargs: Any) -> Optimizer:
@@ -203,8 +219,10 @@ def from_torch(name: str, **kwargs: Any) -> Optimizer:
     torch 2.13's. ``lr`` may also be an array (a sweep) or a schedule ``t -> lr_t``
     (torch re-reads a group's ``lr`` at every ``step()``). The options that select
     an implementation (``foreach``, ``fused``, ``capturable``, ``differentiable``)
-    and ``maximize`` accept only their defaults. Raises ``ValueError`` naming an
-    unknown keyword or an out-of-range value.
+    accept the values torch declares (:data:`IMPLEMENTATION_VALUES`) and do not
+    change the result; ``maximize`` must be ``False`` (negate ``grad_fn`` instead).
+    Raises ``ValueError`` naming an unknown keyword or an out-of-range value, and
+    errors of :func:`~gdbook.base.run` name the hyperparameters by torch's names.
 
     >>> opt = from_torch("SGD", lr=0.1, momentum=0.9, nesterov=True)
     >>> step, _ = opt.update(np.array([1.0]), opt.init(np.zeros(1)), np.zeros(1))
@@ -220,15 +238,26 @@ def from_torch(name: str, **kwargs: Any) -> Optimizer:
             f"unknown keyword {unknown[0]!r} for torch.optim.{name}; allowed: {', '.join(defaults)}"
         )
     options = {**defaults, **kwargs}
-    for key in _DEFAULT_ONLY:
-        if key in defaults and options[key] is not defaults[key]:
-            raise ValueError(
-                f"{key}={options[key]!r} is not supported for torch.optim.{name}: only "
-                f"{key}={defaults[key]!r}; the update rule does not depend on it"
-                if key != "maximize"
-                else f"maximize must be False for torch.optim.{name}: negate grad_fn instead"
-            )
-    return _BUILDERS[name](options)
+    if options["maximize"] is not False:
+        raise ValueError(f"maximize must be False for torch.optim.{name}: negate grad_fn instead")
+    _check_implementation_options(name, options)
+    return rename_hyperparams(_BUILDERS[name](options), _TORCH_NAMES)
+
+
+def _check_implementation_options(name: str, options: dict[str, Any]) -> None:
+    """``foreach``, ``fused``, ``capturable``, ``differentiable``: torch's values and conflicts."""
+    for key, allowed in IMPLEMENTATION_VALUES.items():
+        if key not in options:
+            continue
+        value = options[key]
+        if not (value is None or isinstance(value, bool | np.bool_)) or value not in allowed:
+            shown = " or ".join(repr(v) for v in allowed)
+            raise ValueError(f"{key} must be {shown} for torch.optim.{name}; got {value!r}")
+    if options.get("fused"):  # torch raises these at construction too
+        if options.get("foreach"):
+            raise ValueError("fused=True and foreach=True cannot be used together (as torch)")
+        if options.get("differentiable"):
+            raise ValueError("fused=True does not support differentiable=True (as torch)")
 
 
 # --------------------------------------------------------------------------------------
@@ -311,7 +340,8 @@ def _adagrad(options: dict[str, Any]) -> Optimizer:
     def decayed(step: int) -> Array:  # eta / (1 + (t - 1) lr_decay): no decay at t = 1
         return np.asarray(rate(step) / (1.0 + (step - 1) * lr_decay))
 
-    return chain(decay, direction, scale_by_learning_rate(decayed))
+    opt = chain(decay, direction, scale_by_learning_rate(decayed))
+    return opt._replace(hyperparams=named(lr=rate, lr_decay=lr_decay) + opt.hyperparams)
 
 
 def _rmsprop(options: dict[str, Any]) -> Optimizer:
