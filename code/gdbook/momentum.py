@@ -39,7 +39,7 @@ from gdbook.base import (
     run,
     scale_by_learning_rate,
 )
-from gdbook.problems import Problem
+from gdbook.problems import Problem, Quadratic
 
 
 class TraceState(NamedTuple):
@@ -84,7 +84,7 @@ def trace(
         out = grads + b * velocity if nesterov else velocity
         return out, TraceState(step, velocity)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, (("beta", beta_t), ("dampening", damp)))
 
 
 def momentum(
@@ -490,3 +490,266 @@ def lessard_problem() -> Problem:
         return np.asarray(np.where((u >= 1) & (u < 2), 1.0, 25.0)[..., None], dtype=np.float64)
 
     return Problem("Lessard et al. counterexample", 1, value, grad, hessian, np.zeros(1), 0.0)
+
+
+# --------------------------------------------------------------------------------------
+# Noisy gradients: the heavy ball's noise floor and how fast it is reached
+# --------------------------------------------------------------------------------------
+
+
+def _noise_arrays(
+    learning_rate: ArrayLike, beta: ArrayLike, eigenvalues: ArrayLike, sigma: float
+) -> tuple[Array, Array, Array]:
+    """Validate and broadcast: ``eta`` and ``beta`` get a trailing axis for the eigenvalues."""
+    lr = check_range("learning_rate", learning_rate, 0.0, low_open=True)
+    b = check_range("beta", beta, 0.0, 1.0, high_open=True)
+    lam = np.atleast_1d(check_range("eigenvalues", eigenvalues, 0.0, low_open=True))
+    if lam.ndim != 1:
+        raise ValueError(f"eigenvalues must be a 1-D array; got shape {lam.shape}")
+    check_range("sigma", sigma, 0.0)
+    lr, b = np.broadcast_arrays(lr, b)
+    step = lr[..., None] * lam  # eta * lambda_i
+    if np.any(step >= 2.0 * (1.0 + b[..., None])):
+        raise ValueError(
+            "learning_rate must satisfy learning_rate * eigenvalue < 2 + 2 beta "
+            "for every eigenvalue (else the heavy ball diverges)"
+        )
+    return lr[..., None], b[..., None], lam
+
+
+def heavy_ball_noise_floor(
+    learning_rate: ArrayLike, beta: ArrayLike, eigenvalues: ArrayLike, sigma: float
+) -> Array:
+    r"""Stationary :math:`\mathbb E\|x - x^\star\|^2 = \sum_i \frac{\eta\sigma^2(1+\beta)}{\lambda_i(1-\beta)(2(1+\beta) - \eta\lambda_i)}`.
+
+    For :func:`momentum` with gradients :math:`\nabla f(x) + \sigma\xi`,
+    :math:`\xi \sim N(0, I)`, on the quadratic with Hessian eigenvalues
+    :math:`\lambda_i`; needs :math:`0 < \eta\lambda_i < 2 + 2\beta`. At
+    :math:`\beta = 0` it is :func:`gdbook.gradient_descent.sgd_noise_floor`; to first
+    order in :math:`\eta\lambda` it is GD's floor at the effective learning rate
+    :math:`\eta/(1-\beta)`. ``learning_rate`` and ``beta`` broadcast; the result has
+    their shape.
+    """
+    eta, b, lam = _noise_arrays(learning_rate, beta, eigenvalues, sigma)
+    per_direction = eta * sigma**2 * (1.0 + b) / (lam * (1.0 - b) * (2.0 * (1.0 + b) - eta * lam))
+    return np.asarray(np.sum(per_direction, axis=-1), dtype=np.float64)
+
+
+def heavy_ball_mean_square(
+    learning_rate: ArrayLike,
+    beta: ArrayLike,
+    eigenvalues: ArrayLike,
+    sigma: float,
+    y0: ArrayLike,
+    num_steps: int,
+) -> Array:
+    r"""Exact :math:`\mathbb E\|x_k - x^\star\|^2`, ``k = 0..num_steps``, of momentum with noisy gradients, started at rest.
+
+    Along eigenvalue :math:`\lambda_i` the pair :math:`(b, y)` follows
+    :math:`s_k = R s_{k-1} + \sigma\xi_k\,(1, -\eta)`, so its second-moment matrix
+    follows :math:`M_k = R M_{k-1} R^\top + \sigma^2 c c^\top` from
+    :math:`M_0 = \mathrm{diag}(0, y_{i,0}^2)`; the result is the sum of the
+    :math:`y`-entries. ``y0`` are the starting error coordinates
+    :math:`Q^\top(x_0 - x^\star)`, one per eigenvalue. ``learning_rate`` and ``beta``
+    broadcast to a batch: the shape is ``(num_steps + 1, *batch)``. With
+    :math:`\beta = 0` it equals
+    :func:`gdbook.gradient_descent.sgd_expected_sq_error`.
+    """
+    eta, b, lam = _noise_arrays(learning_rate, beta, eigenvalues, sigma)
+    start = check_finite_array("y0", y0)
+    if start.shape != lam.shape:
+        raise ValueError(f"y0 must have one entry per eigenvalue, shape {lam.shape}")
+    if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool) or num_steps < 0:
+        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}")
+    shape = np.broadcast_shapes(eta.shape, lam.shape)
+    r11, r12 = np.broadcast_to(b, shape), np.broadcast_to(lam, shape)  # R = [[r11, r12],
+    r21, r22 = -eta * b + 0.0 * lam, 1.0 - eta * lam  #                      [r21, r22]]
+    m_bb, m_bx = np.zeros(shape), np.zeros(shape)  # E[b^2], E[b y]
+    m_yy = np.broadcast_to(start**2, shape).copy()  # E[y^2]
+    noise_bb, noise_bx, noise_yy = sigma**2, -eta * sigma**2, eta**2 * sigma**2  # sigma^2 c c^T
+    out = [m_yy.sum(axis=-1)]
+    for _ in range(num_steps):
+        m_bb, m_bx, m_yy = (
+            r11 * r11 * m_bb + 2 * r11 * r12 * m_bx + r12 * r12 * m_yy + noise_bb,
+            r11 * r21 * m_bb + (r11 * r22 + r12 * r21) * m_bx + r12 * r22 * m_yy + noise_bx,
+            r21 * r21 * m_bb + 2 * r21 * r22 * m_bx + r22 * r22 * m_yy + noise_yy,
+        )
+        out.append(m_yy.sum(axis=-1))
+    return np.stack(out)
+
+
+def learning_rate_for_floor(
+    beta: ArrayLike, eigenvalues: ArrayLike, sigma: float, floor: float
+) -> Array:
+    r"""The learning rate :math:`\eta` at which :func:`heavy_ball_noise_floor` equals ``floor``, per :math:`\beta`.
+
+    The floor increases from 0 to :math:`\infty` as :math:`\eta` runs over the
+    stable range :math:`(0, (2 + 2\beta)/L)`, so the solution exists and is unique;
+    it is found by bisection, for every ``beta`` at once (shape of ``beta``).
+    """
+    b = check_range("beta", beta, 0.0, 1.0, high_open=True)
+    lam = check_range("eigenvalues", eigenvalues, 0.0, low_open=True)
+    target = float(check_range("floor", floor, 0.0, low_open=True))
+    check_range("sigma", sigma, 0.0, low_open=True)
+    low = np.zeros_like(b)
+    high = (2.0 + 2.0 * b) / np.max(lam)
+    for _ in range(200):  # the interval halves each time; 200 halvings reach rounding
+        mid = 0.5 * (low + high)
+        below = heavy_ball_noise_floor(np.maximum(mid, 1e-300), b, lam, sigma) < target
+        low, high = np.where(below, mid, low), np.where(below, high, mid)
+        if np.all(high - low <= 4 * np.finfo(float).eps * high):
+            break
+    return np.asarray(0.5 * (low + high), dtype=np.float64)
+
+
+def settling_steps(
+    mean_square: ArrayLike, floor: ArrayLike, factor: float = 2.0
+) -> NDArray[np.int64]:
+    r"""First :math:`k` from which :math:`\mathbb E\|x_j - x^\star\|^2 \le` ``factor`` :math:`\times` floor for every :math:`j \ge k`.
+
+    ``mean_square`` has steps along axis 0 (as from :func:`heavy_ball_mean_square`);
+    ``floor`` broadcasts against the other axes. A curve that is still above the
+    mark at its last step gets ``-1``.
+    """
+    m = check_finite_array("mean_square", mean_square)
+    check_range("factor", factor, 1.0, low_open=True)
+    above = m > factor * np.asarray(floor, dtype=np.float64)
+    last = m.shape[0] - 1 - np.argmax(above[::-1], axis=0)  # last step above the mark
+    steps = np.where(above.any(axis=0), last + 1, 0)
+    return np.asarray(np.where(above[-1], -1, steps), dtype=np.int64)
+
+
+class EqualFloor(NamedTuple):
+    """Momentum tuned to a prescribed noise floor: one entry per ``beta``."""
+
+    beta: Array  # the momenta tried (beta = 0 is gradient descent)
+    learning_rate: Array  # eta giving the prescribed floor at that beta
+    steps: NDArray[np.int64]  # steps until E||x_k - x*||^2 stays within factor x floor
+
+
+def equal_floor_steps(
+    floor: float,
+    beta: ArrayLike,
+    eigenvalues: ArrayLike,
+    sigma: float,
+    y0: ArrayLike,
+    num_steps: int,
+    *,
+    factor: float = 2.0,
+) -> EqualFloor:
+    r"""For each :math:`\beta`, the :math:`\eta` with noise floor ``floor`` and the steps it needs to settle there.
+
+    The exact mean square (:func:`heavy_ball_mean_square`) is computed for all
+    ``beta`` in one batch over ``num_steps`` steps; a curve counts as settled at
+    step :math:`k` (:func:`settling_steps`) only if :math:`2k` is within the
+    horizon, so that the rest of the curve shows it stays down; otherwise its
+    entry is ``-1``. Comparing ``beta = 0`` (gradient descent) with the best other
+    ``beta`` compares the two methods at equal stationary variance.
+    """
+    b = np.atleast_1d(check_range("beta", beta, 0.0, 1.0, high_open=True))
+    lam = check_range("eigenvalues", eigenvalues, 0.0, low_open=True)
+    eta = learning_rate_for_floor(b, lam, sigma, floor)
+    curves = heavy_ball_mean_square(eta, b, lam, sigma, y0, num_steps)
+    steps = settling_steps(curves, floor, factor)
+    reliable = (steps >= 0) & (2 * steps <= num_steps)
+    return EqualFloor(beta=b, learning_rate=eta, steps=np.where(reliable, steps, -1))
+
+
+def chain_mean(values: ArrayLike) -> tuple[float, float]:
+    r"""Mean of ``values`` (steps along axis 0, independent chains along axis 1) and its standard error.
+
+    Each chain is first averaged over its steps; the chain averages are
+    independent, so the standard error is their standard deviation over
+    :math:`\sqrt{\text{number of chains}}` however strongly the steps of one chain
+    are correlated (the method of batch means, one batch per chain).
+    """
+    v = check_finite_array("values", values, min_ndim=2)
+    if v.ndim != 2 or v.shape[1] < 2:
+        raise ValueError(f"values must have shape (steps, chains >= 2); got {v.shape}")
+    per_chain = v.mean(axis=0)
+    return float(per_chain.mean()), float(per_chain.std(ddof=1) / np.sqrt(per_chain.size))
+
+
+# --------------------------------------------------------------------------------------
+# The lower bound: Nesterov's worst function for first-order methods
+# --------------------------------------------------------------------------------------
+
+
+def convex_rosenbrock(n: int, kappa: float) -> Quadratic:
+    r"""Nesterov's worst-case quadratic :math:`f = \tfrac12(w_1-1)^2 + \tfrac12\sum_{i<n}(w_i - w_{i+1})^2 + \tfrac{2}{\kappa-1}\|w\|^2`.
+
+    Its Hessian is tridiagonal with eigenvalues inside
+    :math:`(\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1})`, so its condition number
+    is below :math:`\kappa` and tends to :math:`\kappa` as :math:`n \to \infty`; the
+    minimiser tends to :math:`w^\star_i = r^i`, :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`.
+    The gradient :math:`Hw - e_1` is computed with the exactly tridiagonal matrix,
+    so a method started at 0 keeps exact zeros past the coordinates it has reached.
+    ``value`` is :math:`f` itself (``f_star`` its minimum); ``matrix``,
+    ``eigenvalues`` and ``eigenvectors`` describe :math:`H`.
+
+    References: Nesterov (2004, sec. 2.1.4, Thm. 2.1.13), scaled as by Goh (2017,
+    "The Limits of Descent"; Nesterov's function is this one times
+    :math:`\mu(\kappa-1)/4`, plus a constant).
+    """
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 2:
+        raise ValueError(f"n must be an integer >= 2; got {n!r}")
+    kk = float(check_range("kappa", kappa, 1.0, low_open=True))
+    shift = 4.0 / (kk - 1.0)  # Hessian of (2/(kappa-1)) ||w||^2
+    diagonal = np.full(n, 2.0 + shift)
+    diagonal[-1] = 1.0 + shift  # w_n has one neighbour only
+    hessian_matrix = np.diag(diagonal) - np.diag(np.ones(n - 1), 1) - np.diag(np.ones(n - 1), -1)
+    e_1 = np.zeros(n)
+    e_1[0] = 1.0  # the linear term -w_1 of (w_1 - 1)^2 / 2
+
+    def value(w: Array) -> Array:
+        w = np.asarray(w, dtype=np.float64)
+        quad = 0.5 * np.einsum("...i,ij,...j->...", w, hessian_matrix, w)
+        return np.asarray(quad - w[..., 0] + 0.5, dtype=np.float64)
+
+    def grad(w: Array) -> Array:
+        g = np.asarray(w, dtype=np.float64) @ hessian_matrix - e_1  # H is symmetric
+        return np.asarray(g, dtype=np.float64)
+
+    def hessian(w: Array) -> Array:
+        return np.broadcast_to(hessian_matrix, (*np.shape(w)[:-1], n, n)).copy()
+
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian_matrix)
+    w_star = np.linalg.solve(hessian_matrix, e_1)
+    return Quadratic(
+        name=f"convex Rosenbrock (n={n}, kappa={kk:g})",
+        dim=n,
+        value=value,
+        grad=grad,
+        hessian=hessian,
+        x_star=w_star,
+        f_star=float(value(w_star)),
+        matrix=hessian_matrix,
+        eigenvalues=eigenvalues,
+        eigenvectors=eigenvectors,
+    )
+
+
+def convex_rosenbrock_ratio(kappa: ArrayLike) -> Array:
+    r"""The ratio :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)` of the minimiser :math:`w^\star_i = r^i`; also the optimal heavy-ball rate."""
+    kk = check_range("kappa", kappa, 1.0)
+    return np.asarray((np.sqrt(kk) - 1.0) / (np.sqrt(kk) + 1.0), dtype=np.float64)
+
+
+def krylov_lower_bound(x_star: ArrayLike, num_steps: int) -> Array:
+    r""":math:`\|(w^\star_{k+1}, \dots, w^\star_n)\|`, ``k = 0..num_steps``: no method that is zero past coordinate :math:`k` gets closer.
+
+    On a tridiagonal problem whose gradient at 0 is a multiple of :math:`e_1`, an
+    iterate :math:`w_k` in the span of the first :math:`k` gradients (gradient
+    descent, momentum with any schedule, conjugate gradients, started at 0) is
+    zero past coordinate :math:`k`, so :math:`\|w_k - w^\star\|` is at least the
+    norm of the tail of :math:`w^\star`. For :math:`w^\star_i = r^i` and
+    :math:`n \to \infty` that is :math:`r^k\|w^\star\|`.
+    """
+    w = check_finite_array("x_star", x_star)
+    if w.ndim != 1:
+        raise ValueError(f"x_star must be a 1-D array; got shape {w.shape}")
+    if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool) or num_steps < 0:
+        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}")
+    tails = np.sqrt(np.cumsum((w**2)[::-1])[::-1])  # tails[j] = ||w*[j:]||
+    tails = np.append(tails, 0.0)
+    return np.asarray(tails[np.minimum(np.arange(num_steps + 1), w.size)], dtype=np.float64)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from gdbook.base import Array
+from gdbook.base import Array, run
 from gdbook.momentum import (
+    chain_mean,
+    ema_momentum,
     heavy_ball_rate_on_spectrum,
     momentum,
     optimal_heavy_ball,
     replay_gradients,
 )
+from gdbook.problems import Quadratic, noisy, quadratic
 
 
 def momentum_from_scratch(
@@ -127,3 +130,54 @@ def predicted_momentum_iterations(kappa: float, tol: float = 1e-6) -> tuple[int,
     steep = (1 + (1 + rho) * k) * rho**k
     below = np.hypot(flat, steep) <= tol * np.sqrt(2.0)
     return naive, int(np.argmax(below))
+
+
+def ema_noise_floor(
+    learning_rate: float,
+    beta: float,
+    lam: float = 1.0,
+    sigma: float = 1.0,
+    *,
+    num_chains: int = 2000,
+    num_steps: int = 500,
+    burn_in: int = 200,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Measured stationary E[x^2] of EMA-form momentum on f = lam x^2 / 2 with noisy gradients.
+
+    Runs ``num_chains`` independent chains from x_0 = 0 with gradients lam x + sigma xi,
+    drops the first ``burn_in`` steps and returns (mean, standard error) by chain
+    means. The EMA form at rate eta is the sum form at rate eta (1 - beta), so its
+    floor is heavy_ball_noise_floor(eta (1 - beta), beta, ...): to first order
+    eta sigma^2 / (2 lam), the floor of plain SGD at the *same* eta.
+    """
+    problem = noisy(quadratic([lam]), sigma, np.random.default_rng(seed))
+    x0 = np.zeros((num_chains, 1))
+    traj = run(ema_momentum(learning_rate, beta), problem.grad, x0, num_steps, record_states=False)
+    return chain_mean(traj.params[burn_in:, :, 0] ** 2)
+
+
+def conjugate_gradient(problem: Quadratic, num_steps: int) -> Array:
+    """Conjugate gradients on the quadratic ``problem`` from w_0 = 0; every iterate, shape (num_steps + 1, d).
+
+    The residual is -grad f(w); each step minimises f exactly along a direction
+    that is conjugate (H-orthogonal) to the previous ones, so w_k minimises f over
+    the span of the first k gradients (Hestenes & Stiefel 1952). Once the residual
+    is exactly zero the remaining rows repeat the last iterate.
+    """
+    w = np.zeros(problem.dim)
+    residual = -problem.grad(w)
+    direction = residual.copy()
+    path = [w]
+    for _ in range(num_steps):
+        rr = float(residual @ residual)
+        if rr == 0.0:
+            path.append(w)
+            continue
+        h_direction = problem.matrix @ direction
+        step = rr / float(direction @ h_direction)  # exact line search along d
+        w = w + step * direction
+        residual = residual - step * h_direction
+        direction = residual + (float(residual @ residual) / rr) * direction
+        path.append(w)
+    return np.stack(path)

@@ -30,23 +30,30 @@ from gdbook.gradient_descent import (
     loglog_slope,
     narrow_valley,
     optimal_learning_rate,
+    sgd_expected_sq_error,
 )
 from gdbook.momentum import (
     REGIMES,
     double_root_error,
     ema_timescales,
+    equal_floor_steps,
+    heavy_ball_mean_square,
+    heavy_ball_noise_floor,
     heavy_ball_rate,
     heavy_ball_rate_on_spectrum,
     heavy_ball_regime,
+    learning_rate_for_floor,
     lessard_problem,
     momentum,
     nesterov_beta,
     optimal_heavy_ball,
     replay_gradients,
+    settling_steps,
     steps_to_fraction,
     sutskever_beta,
 )
 from gdbook.plotting import METHOD_COLORS, PALETTE
+from gdbook.problems import noisy
 from gdbook.widgets import Explorer, freeze, register_widget, slider
 
 KAPPA = 10.0  # the valley's condition number: eigenvalues MU and L
@@ -470,3 +477,135 @@ def momentum_explorer() -> Explorer:
 def explorer_default() -> Figure:
     """The explorer's picture at its default sliders (the static stand-in for the widget)."""
     return momentum_explorer().figure
+
+
+# --------------------------------------------------------------------------------------
+# Noisy gradients: the previous chapter's noisy valley, now with momentum
+# --------------------------------------------------------------------------------------
+
+NOISE_LEARNING_RATE = 0.25  # eta for GD and momentum; GD also runs at eta / (1 - beta)
+NOISE_BETA = 0.75  # so the effective rate eta / (1 - beta) is 1, the GD chapter's other rate
+NOISE_CHAINS = 2000
+NOISE_STEPS = 400
+NOISE_BURN_IN = 250  # steps discarded before averaging: what is left of the transients is < 1e-4
+NOISE_FLOORS: Array = np.geomspace(2.0, 0.01, 8)  # prescribed floors of the equal-floor test
+NOISE_BETAS: Array = np.concatenate([[0.0], 1.0 - np.geomspace(1.0, 1e-4, 120)[1:]])
+
+
+def noise_methods() -> dict[str, tuple[float, float]]:
+    """The three runs of the noise section: name -> (learning rate, beta)."""
+    eta, beta = NOISE_LEARNING_RATE, NOISE_BETA
+    return {
+        f"GD, eta = {eta:g}": (eta, 0.0),
+        f"momentum, eta = {eta:g}, beta = {beta:g}": (eta, beta),
+        f"GD, eta = eta/(1 - beta) = {eta / (1 - beta):g}": (eta / (1 - beta), 0.0),
+    }
+
+
+def _noise_label(eta: float, beta: float) -> str:
+    """Legend entry for one of :func:`noise_methods`."""
+    if beta > 0:
+        return rf"momentum, $\eta = {eta:g}$, $\beta = {beta:g}$"
+    if eta == NOISE_LEARNING_RATE:
+        return rf"GD, $\eta = {eta:g}$"
+    return rf"GD, $\eta = {eta:g} = {NOISE_LEARNING_RATE:g}/(1-\beta)$"
+
+
+def noise_runs(seed: int = 0) -> dict[str, Array]:
+    r"""Squared errors :math:`\|x_k\|^2` of NOISE_CHAINS noisy chains per method, shape ``(k + 1, chains)``.
+
+    Each method draws its noise from its own ``np.random.default_rng(seed + i)``;
+    all chains of a method are one vectorised call of :func:`~gdbook.base.run`.
+    """
+    from gdbook.viz.gradient_descent import NOISE_SIGMA
+
+    x0 = np.broadcast_to(VALLEY_START, (NOISE_CHAINS, 2))
+    out = {}
+    for i, (name, (eta, beta)) in enumerate(noise_methods().items()):
+        problem = noisy(narrow_valley(KAPPA), NOISE_SIGMA, np.random.default_rng(seed + i))
+        traj = run(momentum(eta, beta), problem.grad, x0, NOISE_STEPS, record_states=False)
+        out[name] = np.sum(traj.params**2, axis=-1)
+    return out
+
+
+def equal_floor_comparison(floors: ArrayLike = NOISE_FLOORS) -> tuple[Array, Array, Array]:
+    r"""Steps to settle within twice a prescribed floor in the noisy valley: GD and the best momentum.
+
+    For each floor, :func:`~gdbook.momentum.equal_floor_steps` over NOISE_BETAS
+    (``beta = 0`` is gradient descent). The horizon is twice gradient descent's
+    count, read off its closed form
+    (:func:`~gdbook.gradient_descent.sgd_expected_sq_error`), so every method at
+    least as fast as gradient descent is counted. Returns the GD counts, the best
+    momentum counts and the best betas, one entry per floor.
+    """
+    from gdbook.viz.gradient_descent import NOISE_SIGMA
+
+    problem = narrow_valley(KAPPA)
+    lam = problem.eigenvalues
+    y0 = problem.to_eigenbasis(VALLEY_START)
+    gd, best, best_beta = [], [], []
+    for floor in np.atleast_1d(np.asarray(floors, dtype=np.float64)):
+        gd_eta = float(learning_rate_for_floor(0.0, lam, NOISE_SIGMA, float(floor)))
+        horizon, gd_steps = 64, -1
+        while gd_steps < 0 or 2 * gd_steps > horizon:
+            horizon *= 2
+            curve = sgd_expected_sq_error(gd_eta, lam, NOISE_SIGMA, y0, horizon)
+            gd_steps = int(settling_steps(curve, floor))
+        res = equal_floor_steps(float(floor), NOISE_BETAS, lam, NOISE_SIGMA, y0, 2 * gd_steps + 2)
+        settled = res.steps[1:] >= 0
+        i = 1 + int(np.argmin(np.where(settled, res.steps[1:], np.iinfo(np.int64).max)))
+        gd.append(res.steps[0])
+        best.append(res.steps[i])
+        best_beta.append(res.beta[i])
+    return np.array(gd), np.array(best), np.array(best_beta)
+
+
+@register("momentum_noise.svg")
+def noise() -> Figure:
+    """Momentum at eta has the floor of GD at eta/(1-beta); at equal floor it is at most twice as fast."""
+    from gdbook.viz.gradient_descent import NOISE_SIGMA
+
+    problem = narrow_valley(KAPPA)
+    y0 = problem.to_eigenbasis(VALLEY_START)
+    runs = noise_runs()
+    colors = [METHOD_COLORS["gd"], METHOD_COLORS["momentum"], PALETTE["orange"]]
+    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.7))
+    steps = np.arange(NOISE_STEPS + 1)
+    for (name, (eta, beta)), color in zip(noise_methods().items(), colors, strict=True):
+        left.semilogy(steps, runs[name].mean(axis=1), color=color, label=_noise_label(eta, beta))
+        exact = heavy_ball_mean_square(eta, beta, problem.eigenvalues, NOISE_SIGMA, y0, NOISE_STEPS)
+        left.semilogy(steps, exact, color=PALETTE["black"], ls=":", lw=1)
+        floor = float(heavy_ball_noise_floor(eta, beta, problem.eigenvalues, NOISE_SIGMA))
+        left.axhline(floor, color=color, lw=0.8, ls="--")
+    left.plot([], [], color=PALETTE["black"], ls=":", lw=1, label="exact mean square")
+    left.plot([], [], color=PALETTE["black"], ls="--", lw=0.8, label="noise floors")
+    left.set_xlim(0, 200)
+    left.set_xlabel("step $k$")
+    left.set_ylabel(rf"$\mathbb{{E}}\,\|x_k - x^\star\|^2$ (mean of {NOISE_CHAINS} runs)")
+    left.set_title(r"momentum at $\eta$ has the floor of GD at $\eta/(1-\beta)$")
+    left.legend(fontsize=8)
+    gd, best, best_beta = equal_floor_comparison()
+    right.semilogx(NOISE_FLOORS, gd / best, marker="o", color=METHOD_COLORS["momentum"])
+    for floor, ratio, b in zip(NOISE_FLOORS[::2], (gd / best)[::2], best_beta[::2], strict=True):
+        right.annotate(
+            rf"$\beta = {b:.3f}$",
+            (floor, ratio),
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
+    right.axhline(2.0, color=PALETTE["black"], ls=":", lw=1)
+    right.axhline(1.0, color=METHOD_COLORS["gd"], lw=1)
+    right.text(NOISE_FLOORS[0], 2.0, "limit for small floors", ha="right", va="bottom", fontsize=8)
+    right.text(NOISE_FLOORS[0], 1.0, "no gain", ha="right", va="bottom", fontsize=8)
+    right.set_ylim(0.8, 2.3)
+    right.set_xlabel(r"prescribed noise floor $v$ (the start has $\|x_0 - x^\star\|^2 = 12.5$)")
+    right.set_ylabel("GD steps / momentum steps")
+    right.set_title(r"steps to settle below $2v$: gain of the best $\beta$")
+    fig.suptitle(
+        rf"Noisy gradients ($\sigma = {NOISE_SIGMA:g}$): momentum does not lower the floor, "
+        "and reaches a given floor at most twice as fast"
+    )
+    plotting.label_panels([left, right])
+    return fig

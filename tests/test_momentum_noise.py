@@ -1,0 +1,577 @@
+"""Tests for two sections of the chapter *Momentum*: noisy gradients, and the lower bound.
+
+Oracles, in order of independence from the code under test:
+
+* SymPy: the claims of ``gdbook.derivations.momentum`` (the Lyapunov solution, the
+  leading-order floors, the best rate at a fixed effective step, the convex
+  Rosenbrock's minimiser, condition number and the coordinate-filling of the
+  tuned heavy ball) are identities;
+* closed forms and independent computations written out here: the Lyapunov equation
+  solved with a Kronecker product, the gradient-descent second moment of the previous
+  chapter, the eigenvalues :math:`2 - 2\\cos\\frac{(2j-1)\\pi}{2n+1}` of the tridiagonal
+  matrix, ``sympy.diff`` of the convex Rosenbrock;
+* Monte Carlo runs with explicit seeds, compared with a tolerance of a few standard
+  errors estimated from the runs themselves (chain means), and shown to reject the
+  nearby wrong formulas.
+
+Sources: Goodfellow et al. (2016, fig. 8.5 caption: momentum "aims primarily to solve
+two problems: poor conditioning of the Hessian matrix and variance in the stochastic
+gradient"); Nesterov (2004, sec. 2.1.4, Thm. 2.1.13); Goh (2017, "The Limits of
+Descent"); fact F12 of the research notes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from gdbook.base import run
+from gdbook.derivations import L, beta, eta, k, kappa, lam, mu
+from gdbook.derivations import momentum as claims
+from gdbook.derivations.gradient_descent import sigma
+from gdbook.gradient_descent import (
+    VALLEY_START,
+    eigen_errors,
+    gradient_descent,
+    narrow_valley,
+    sgd_expected_sq_error,
+    sgd_noise_floor,
+)
+from gdbook.momentum import (
+    chain_mean,
+    convex_rosenbrock,
+    convex_rosenbrock_ratio,
+    equal_floor_steps,
+    heavy_ball_mean_square,
+    heavy_ball_noise_floor,
+    heavy_ball_rate,
+    krylov_lower_bound,
+    learning_rate_for_floor,
+    momentum,
+    optimal_heavy_ball,
+    settling_steps,
+)
+from gdbook.problems import noisy, quadratic
+
+R_SYMBOL = sp.Symbol("r", positive=True)  # the ratio w*_{i+1}/w*_i of the claims
+
+# --------------------------------------------------------------------------------------
+# Helpers written independently of gdbook.momentum
+# --------------------------------------------------------------------------------------
+
+
+def lyapunov_by_kronecker(eta_: float, beta_: float, lam_: float, sigma_: float) -> np.ndarray:
+    """Stationary covariance of (b, x): vec(P) = (I - R kron R)^-1 vec(sigma^2 c c^T)."""
+    R = np.array([[beta_, lam_], [-eta_ * beta_, 1.0 - eta_ * lam_]])
+    c = np.array([1.0, -eta_])
+    rhs = sigma_**2 * np.outer(c, c)
+    vec = np.linalg.solve(np.eye(4) - np.kron(R, R), rhs.reshape(-1))
+    return vec.reshape(2, 2)
+
+
+def mean_square_by_matrices(
+    eta_: float, beta_: float, lams: np.ndarray, sigma_: float, y0: np.ndarray, num_steps: int
+) -> np.ndarray:
+    """E||x_k||^2 by iterating M <- R M R^T + sigma^2 c c^T with 2 x 2 matrices, one direction at a time."""
+    total = np.zeros(num_steps + 1)
+    for lam_, y in zip(lams, y0, strict=True):
+        R = np.array([[beta_, lam_], [-eta_ * beta_, 1.0 - eta_ * lam_]])
+        c = np.array([1.0, -eta_])
+        M = np.array([[0.0, 0.0], [0.0, y * y]])
+        total[0] += M[1, 1]
+        for step in range(1, num_steps + 1):
+            M = R @ M @ R.T + sigma_**2 * np.outer(c, c)
+            total[step] += M[1, 1]
+    return total
+
+
+def noisy_chains_1d(
+    eta_: float, beta_: float, lam_: float, sigma_: float, *, chains: int, steps: int, seed: int
+) -> np.ndarray:
+    """Squared iterates x_k^2 of independent heavy-ball chains on lam x^2 / 2 from x_0 = 0."""
+    problem = noisy(quadratic([lam_]), sigma_, np.random.default_rng(seed))
+    traj = run(
+        momentum(eta_, beta_), problem.grad, np.zeros((chains, 1)), steps, record_states=False
+    )
+    return traj.params[:, :, 0] ** 2
+
+
+def floor_formula(eta_: float, beta_: float, lam_: float, sigma_: float) -> float:
+    """The claimed floor, typed from the chapter's text."""
+    return eta_ * sigma_**2 * (1 + beta_) / (lam_ * (1 - beta_) * (2 * (1 + beta_) - eta_ * lam_))
+
+
+# --------------------------------------------------------------------------------------
+# Section "Momentum and noisy gradients": SymPy claims
+# --------------------------------------------------------------------------------------
+
+
+def test_stationary_covariance_solves_the_lyapunov_equation() -> None:
+    derived, claimed = claims.heavy_ball_stationary_covariance()
+    assert sp.simplify(derived - claimed) == sp.zeros(2, 2)
+    R, _ = claims.heavy_ball_iteration_matrix()
+    c = sp.Matrix([1, -eta])
+    residual = sp.simplify(R * claimed * R.T + sigma**2 * c * c.T - claimed)
+    assert residual == sp.zeros(2, 2)
+
+
+@pytest.mark.parametrize(
+    ("eta_", "beta_", "lam_"),
+    [(0.25, 0.75, 0.1), (1.0, 0.5, 1.0), (2.5, 0.4, 1.0), (0.01, 0.99, 3.0)],
+)
+def test_stationary_covariance_against_kronecker_solve(
+    eta_: float, beta_: float, lam_: float
+) -> None:
+    _, claimed = claims.heavy_ball_stationary_covariance()
+    values = {eta: eta_, beta: beta_, lam: lam_, sigma: 0.7}
+    printed = np.array(claimed.subs(values).evalf(), dtype=float)
+    np.testing.assert_allclose(printed, lyapunov_by_kronecker(eta_, beta_, lam_, 0.7), rtol=1e-10)
+
+
+def test_noise_floor_formula() -> None:
+    derived, claimed = claims.heavy_ball_noise_floor()
+    assert sp.simplify(derived - claimed) == 0
+    typed = eta * sigma**2 * (1 + beta) / (lam * (1 - beta) * (2 * (1 + beta) - eta * lam))
+    assert sp.simplify(claimed - typed) == 0
+
+
+def test_floor_at_beta_zero_is_the_gradient_descent_floor() -> None:
+    derived, gd_floor = claims.noise_floor_at_beta_zero()
+    assert sp.simplify(derived - gd_floor) == 0
+    assert sp.simplify(gd_floor - eta * sigma**2 / (lam * (2 - eta * lam))) == 0
+
+
+def test_leading_order_floor_equals_gd_at_the_effective_rate() -> None:
+    hb, gd_effective = claims.noise_floor_leading_order()
+    expected = eta * sigma**2 / (2 * lam * (1 - beta))
+    assert sp.simplify(hb - expected) == 0
+    assert sp.simplify(gd_effective - expected) == 0
+
+
+def test_exact_floor_ratio_is_at_most_one() -> None:
+    ratio, claimed = claims.noise_floor_ratio_to_effective_gd()
+    assert sp.simplify(ratio - claimed) == 0
+    num, den = sp.fraction(sp.together(claimed))
+    # numerator = denominator - 2 beta eta lam
+    assert sp.expand(num - den + 2 * beta * eta * lam) == 0
+    rng = np.random.default_rng(3)
+    for _ in range(50):  # wherever GD at eta/(1-beta) is stable, the ratio lies in (0, 1]
+        b = rng.uniform(0, 0.99)
+        x = rng.uniform(0, 2 * (1 - b))  # eta * lambda with eta lambda / (1 - b) < 2
+        value = float(claimed.subs({beta: b, eta: x, lam: 1}))
+        assert 0 < value <= 1 + 1e-15
+
+
+def test_best_rate_at_a_fixed_effective_step() -> None:
+    derived, claimed = claims.best_rate_at_effective_step()
+    assert sp.simplify(derived - claimed) == 0
+    # Numerically: minimise the rate over beta with eta * lambda = a (1 - beta).
+    betas = np.linspace(0.0, 1.0, 1_000_000, endpoint=False)  # spacing 1e-6
+    for a in [0.001, 0.01, 0.1, 0.5, 0.9]:
+        rates = heavy_ball_rate(a * (1.0 - betas), betas, 1.0)
+        # sqrt(beta) moves by at most 1e-5 per grid step here
+        assert abs(rates.min() - (1 - a) / (1 + a)) < 2e-5
+        assert rates.min() < 1 - a  # better than gradient descent at the same effective step
+
+
+def test_speedup_at_equal_effective_step_tends_to_two_and_never_exceeds_it() -> None:
+    limit, claimed = claims.effective_step_speedup()
+    assert limit == claimed == 2
+    a = np.linspace(1e-6, 0.999, 10_001)
+    ratio = np.log((1 - a) / (1 + a)) / np.log(1 - a)
+    assert np.all((ratio > 1) & (ratio < 2))
+
+
+def test_tuned_effective_step() -> None:
+    derived, claimed = claims.tuned_effective_step()
+    assert sp.simplify(derived - claimed) == 0
+    for m, big in [(0.1, 1.0), (1.0, 100.0), (2.0, 5e4)]:
+        tuned = optimal_heavy_ball(m, big)
+        effective = float(tuned.learning_rate / (1 - tuned.beta))
+        assert math.isclose(effective, 1 / math.sqrt(m * big), rel_tol=1e-12)
+        kk = big / m  # its ratio to GD's best step 2/(mu + L) is (kappa + 1)/(2 sqrt(kappa))
+        assert math.isclose(
+            effective / (2 / (m + big)), (kk + 1) / (2 * math.sqrt(kk)), rel_tol=1e-12
+        )
+
+
+def test_tuned_momentum_pays_for_its_speed_with_a_higher_floor() -> None:
+    """Tuned momentum's floor / tuned GD's floor = (kappa + 1) / (2 sqrt(kappa)) at both ends."""
+    (at_mu, at_big_l), claimed = claims.tuned_noise_floor_ratio()
+    assert sp.simplify(at_mu - claimed) == 0 and sp.simplify(at_big_l - claimed) == 0
+    assert sp.simplify(claimed - (kappa + 1) / (2 * sp.sqrt(kappa))) == 0
+    for m, big in [(0.1, 1.0), (1.0, 100.0), (3.0, 3e4)]:
+        tuned = optimal_heavy_ball(m, big)
+        for eig in (m, big):
+            hb = float(heavy_ball_noise_floor(tuned.learning_rate, tuned.beta, [eig], 1.0))
+            gd = float(sgd_noise_floor(2 / (m + big), [eig], 1.0))
+            kk = big / m
+            assert math.isclose(hb / gd, (kk + 1) / (2 * math.sqrt(kk)), rel_tol=1e-9)
+
+
+# --------------------------------------------------------------------------------------
+# Section "Momentum and noisy gradients": the NumPy code
+# --------------------------------------------------------------------------------------
+
+
+def test_noise_floor_matches_the_formula_and_gd_at_beta_zero() -> None:
+    lams = np.array([0.1, 1.0])
+    expected = sum(floor_formula(0.25, 0.75, x, 0.5) for x in lams)
+    assert math.isclose(
+        float(heavy_ball_noise_floor(0.25, 0.75, lams, 0.5)), expected, rel_tol=1e-14
+    )
+    etas = np.array([0.1, 0.5, 1.5])
+    np.testing.assert_allclose(
+        heavy_ball_noise_floor(etas, 0.0, lams, 0.5), sgd_noise_floor(etas, lams, 0.5), rtol=1e-14
+    )
+    grid = heavy_ball_noise_floor(np.array([[0.1], [0.2]]), np.array([0.0, 0.5, 0.9]), lams, 0.5)
+    assert grid.shape == (2, 3)
+
+
+def test_noise_floor_validation() -> None:
+    with pytest.raises(ValueError, match="learning_rate"):
+        heavy_ball_noise_floor(3.0, 0.4, [1.0], 1.0)  # 3 > 2 + 2 * 0.4
+    with pytest.raises(ValueError, match="beta"):
+        heavy_ball_noise_floor(0.1, 1.0, [1.0], 1.0)
+    with pytest.raises(ValueError, match="sigma"):
+        heavy_ball_noise_floor(0.1, 0.5, [1.0], -1.0)
+    with pytest.raises(ValueError, match="eigenvalues"):
+        heavy_ball_noise_floor(0.1, 0.5, [0.0, 1.0], 1.0)
+    with pytest.raises(ValueError, match="y0"):
+        heavy_ball_mean_square(0.1, 0.5, [1.0, 2.0], 1.0, [1.0], 5)
+    with pytest.raises(ValueError, match="num_steps"):
+        heavy_ball_mean_square(0.1, 0.5, [1.0], 1.0, [1.0], -1)
+    with pytest.raises(ValueError, match="floor"):
+        learning_rate_for_floor(0.5, [1.0], 1.0, 0.0)
+    with pytest.raises(ValueError, match="factor"):
+        settling_steps(np.ones(4), 1.0, factor=1.0)
+    with pytest.raises(ValueError, match="values"):
+        chain_mean(np.ones((5, 1)))
+
+
+@pytest.mark.parametrize(("eta_", "beta_"), [(0.25, 0.0), (0.25, 0.75), (1.0, 0.3), (2.0, 0.6)])
+def test_mean_square_against_a_matrix_loop(eta_: float, beta_: float) -> None:
+    lams, y0 = np.array([0.1, 1.0]), np.array([-3.0, 1.5])
+    fast = heavy_ball_mean_square(eta_, beta_, lams, 0.5, y0, 60)
+    np.testing.assert_allclose(
+        fast, mean_square_by_matrices(eta_, beta_, lams, 0.5, y0, 60), rtol=1e-12
+    )
+
+
+def test_mean_square_at_beta_zero_is_the_gd_closed_form_and_tends_to_the_floor() -> None:
+    valley = narrow_valley(10.0)
+    y0 = valley.to_eigenbasis(VALLEY_START)
+    gd = heavy_ball_mean_square(0.5, 0.0, valley.eigenvalues, 0.5, y0, 80)
+    np.testing.assert_allclose(
+        gd, sgd_expected_sq_error(0.5, valley.eigenvalues, 0.5, y0, 80), rtol=1e-12
+    )
+    hb = heavy_ball_mean_square(0.25, 0.75, valley.eigenvalues, 0.5, y0, 2000)
+    floor = float(heavy_ball_noise_floor(0.25, 0.75, valley.eigenvalues, 0.5))
+    assert abs(hb[-1] / floor - 1) < 1e-12
+    batch = heavy_ball_mean_square([0.1, 0.2, 0.3], 0.5, valley.eigenvalues, 0.5, y0, 10)
+    assert batch.shape == (11, 3)
+
+
+def test_mean_square_matches_monte_carlo_during_the_transient() -> None:
+    """The exact mean square against 8000 noisy runs, step by step, within 5 standard errors."""
+    valley = narrow_valley(10.0)
+    chains = 8000
+    problem = noisy(valley, 0.5, np.random.default_rng(11))
+    x0 = np.broadcast_to(VALLEY_START, (chains, 2))
+    traj = run(momentum(0.25, 0.75), problem.grad, x0, 60, record_states=False)
+    sq = np.sum(traj.params**2, axis=-1)
+    measured = sq.mean(axis=1)
+    se = sq.std(axis=1, ddof=1) / np.sqrt(chains)
+    exact = heavy_ball_mean_square(
+        0.25, 0.75, valley.eigenvalues, 0.5, valley.to_eigenbasis(VALLEY_START), 60
+    )
+    assert np.all(np.abs(measured[1:] - exact[1:]) < 5 * se[1:])
+
+
+@pytest.mark.parametrize(
+    ("eta_", "beta_", "lam_"),
+    [
+        (0.5, 0.5, 1.0),  # complex roots (ripples)
+        (0.05, 0.3, 1.0),  # real positive roots (monotone)
+        (2.95, 0.5, 1.0),  # real negative roots (oscillating), eta*lambda > 2: GD would diverge
+        (0.02, 0.9, 2.0),  # high momentum, small step
+        (0.8, 0.0, 1.0),  # gradient descent
+    ],
+)
+def test_measured_stationary_variance_matches_the_floor(
+    eta_: float, beta_: float, lam_: float
+) -> None:
+    """Chains on lam x^2/2 from x_0 = 0: the chain-mean estimate is within 4 standard errors.
+
+    The burn-in makes the missing part of the floor, ``rate**(2 * burn_in)``, negligible.
+    """
+    rate = float(heavy_ball_rate(eta_, beta_, lam_))
+    burn_in = int(np.ceil(np.log(1e-6) / (2 * np.log(rate)))) + 20
+    sq = noisy_chains_1d(eta_, beta_, lam_, 1.0, chains=3000, steps=burn_in + 400, seed=5)
+    mean, se = chain_mean(sq[burn_in:])
+    floor = floor_formula(eta_, beta_, lam_, 1.0)
+    assert abs(mean - floor) < 4 * se
+    assert se < 0.02 * floor  # precise enough to tell the formula from its approximations
+    first_order = eta_ / (2 * lam_ * (1 - beta_))
+    if abs(first_order / floor - 1) > 0.1:
+        assert abs(mean - first_order) > 4 * se
+
+
+def test_momentum_at_eta_has_the_floor_of_gd_at_the_effective_rate_in_the_valley() -> None:
+    """The three runs of the chapter: measured floors, and momentum's below GD's at eta/(1-beta)."""
+    from gdbook.viz.momentum import NOISE_BURN_IN, noise_methods, noise_runs
+
+    valley = narrow_valley(10.0)
+    runs = noise_runs()
+    measured = {}
+    for name, (eta_, beta_) in noise_methods().items():
+        mean, se = chain_mean(runs[name][NOISE_BURN_IN:])
+        floor = sum(floor_formula(eta_, beta_, x, 0.5) for x in valley.eigenvalues)
+        assert abs(mean - floor) < 4 * se, name
+        measured[name] = (mean, se)
+    gd_slow, hb, gd_effective = measured.values()
+    assert hb[0] > 3 * gd_slow[0]  # at the same eta, momentum's floor is several times higher
+    # ... and a little below GD's at the effective rate eta / (1 - beta)
+    assert gd_effective[0] - hb[0] > 5 * math.hypot(hb[1], gd_effective[1])
+
+
+def test_learning_rate_for_floor_inverts_the_floor() -> None:
+    lams = np.array([0.1, 1.0])
+    betas = np.array([0.0, 0.5, 0.9, 0.999])
+    for target in [0.01, 1.0, 50.0]:
+        etas = learning_rate_for_floor(betas, lams, 0.5, target)
+        np.testing.assert_allclose(
+            heavy_ball_noise_floor(etas, betas, lams, 0.5), target, rtol=1e-9
+        )
+        assert np.all(etas * lams.max() < 2 + 2 * betas)
+
+
+def test_settling_steps_on_hand_made_curves() -> None:
+    curves = np.array([[9.0, 9.0, 9.0], [3.0, 1.0, 9.0], [1.0, 3.0, 9.0], [1.0, 1.0, 9.0]])
+    np.testing.assert_array_equal(settling_steps(curves, 1.0), [2, 3, -1])
+    np.testing.assert_array_equal(settling_steps(np.array([1.0, 1.5]), 1.0), 0)
+
+
+def test_equal_floor_gradient_descent_count_from_the_closed_form() -> None:
+    """The beta = 0 entry equals the count read off the GD chapter's closed form."""
+    valley = narrow_valley(10.0)
+    y0 = valley.to_eigenbasis(VALLEY_START)
+    for target in [1.0, 0.1]:
+        res = equal_floor_steps(target, [0.0, 0.9], valley.eigenvalues, 0.5, y0, 2048)
+        eta_gd = float(res.learning_rate[0])
+        assert math.isclose(
+            float(sgd_noise_floor(eta_gd, valley.eigenvalues, 0.5)), target, rel_tol=1e-9
+        )
+        curve = sgd_expected_sq_error(eta_gd, valley.eigenvalues, 0.5, y0, 2048)
+        above = np.flatnonzero(curve > 2 * target)
+        assert res.steps[0] == above[-1] + 1
+
+
+def test_at_equal_floor_momentum_is_faster_but_less_than_twice() -> None:
+    """The figure's claim, on three of its floors: 1 < GD steps / best momentum steps < 2."""
+    from gdbook.viz.momentum import equal_floor_comparison
+
+    floors = np.array([1.0, 0.1, 0.01])
+    gd, best, best_beta = equal_floor_comparison(floors)
+    ratio = gd / best
+    assert np.all((ratio > 1) & (ratio < 2))
+    assert ratio[-1] > ratio[0]  # the gain grows as the floor is lowered
+    assert np.all(np.diff(best_beta) > 0)  # lower floors want more momentum
+
+
+def test_chain_mean_standard_error() -> None:
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((1, 10_000)) * 2.0 + 1.0
+    mean, se = chain_mean(values)
+    assert abs(mean - 1.0) < 4 * se
+    assert math.isclose(se, 2.0 / 100.0, rel_tol=0.05)
+
+
+def test_noise_figure_is_registered() -> None:
+    from gdbook.figures import load_all
+
+    assert "momentum_noise.svg" in load_all()
+
+
+# --------------------------------------------------------------------------------------
+# Section "Is the square root of kappa the best possible?"
+# --------------------------------------------------------------------------------------
+
+
+def test_convex_rosenbrock_minimiser_ratio() -> None:
+    derived, claimed = claims.convex_rosenbrock_stationarity()
+    assert sp.simplify(derived - claimed) == 0
+    root, printed = claims.convex_rosenbrock_minimiser_ratio()
+    assert sp.simplify(root - printed) == 0
+    r = (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
+    assert sp.simplify(claimed.subs(R_SYMBOL, r)) == 0
+    assert sp.simplify(claimed.subs(R_SYMBOL, 1 / r)) == 0  # the other root, > 1
+
+
+def test_convex_rosenbrock_condition_number_and_tail() -> None:
+    ratio, claimed = claims.convex_rosenbrock_condition_number()
+    assert sp.simplify(ratio - claimed) == 0
+    tail, tail_claim = claims.krylov_tail_fraction()
+    assert sp.simplify(tail - tail_claim) == 0
+    assert sp.simplify(tail_claim - R_SYMBOL ** (2 * k)) == 0
+
+
+def test_tuned_heavy_ball_on_convex_rosenbrock_has_rate_r() -> None:
+    rate, claimed = claims.tuned_rate_on_convex_rosenbrock()
+    assert sp.simplify(rate - claimed) == 0
+    (step, b), (r, r2) = claims.tuned_parameters_on_convex_rosenbrock()
+    assert sp.simplify(step - r) == 0 and sp.simplify(b - r2) == 0
+    new, expected = claims.heavy_ball_fills_one_coordinate()
+    assert sp.simplify(new - expected) == sp.zeros(4, 1)
+
+
+def test_convex_rosenbrock_gradient_against_sympy() -> None:
+    n, kk = 5, 7.0
+    w = sp.symbols(f"w1:{n + 1}", real=True)
+    f = (w[0] - 1) ** 2 / 2 + sum((w[i] - w[i + 1]) ** 2 for i in range(n - 1)) / 2
+    f += sp.Rational(2) / (sp.Float(kk) - 1) * sum(x**2 for x in w)
+    problem = convex_rosenbrock(n, kk)
+    point = np.array([0.3, -1.2, 0.7, 2.0, -0.4])
+    subs = dict(zip(w, point, strict=True))
+    grad = np.array([float(sp.diff(f, x).subs(subs)) for x in w])
+    hess = np.array([[float(sp.diff(f, x, y).subs(subs)) for y in w] for x in w])
+    np.testing.assert_allclose(problem.grad(point), grad, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(problem.hessian(point), hess, rtol=1e-12)
+    assert math.isclose(float(problem.value(point)), float(f.subs(subs)), rel_tol=1e-12)
+    np.testing.assert_allclose(problem.grad(problem.x_star), 0.0, atol=1e-14)
+
+
+def test_convex_rosenbrock_n400_kappa100() -> None:
+    """Research note F12: w* = r^i to 6 digits, cond(H) = 99.96."""
+    n, kk = 400, 100.0
+    problem = convex_rosenbrock(n, kk)
+    r = (10 - 1) / (10 + 1)
+    assert math.isclose(float(convex_rosenbrock_ratio(kk)), r, rel_tol=1e-15)
+    assert np.max(np.abs(problem.x_star - r ** np.arange(1, n + 1))) < 1e-6
+    j = np.arange(1, n + 1)
+    exact = 2 - 2 * np.cos((2 * j - 1) * np.pi / (2 * n + 1)) + 4 / (kk - 1)
+    np.testing.assert_allclose(problem.eigenvalues, np.sort(exact), rtol=1e-10, atol=1e-13)
+    assert round(problem.condition_number, 2) == 99.96
+    assert problem.condition_number < kk
+    assert convex_rosenbrock(1000, kk).condition_number > 99.99  # -> kappa as n grows
+
+
+def test_first_order_methods_stay_in_the_light_cone() -> None:
+    """From 0, w_k is zero past coordinate k for GD, tuned momentum and momentum with any schedule."""
+    n, kk = 60, 100.0
+    problem = convex_rosenbrock(n, kk)
+    tuned = optimal_heavy_ball(4 / (kk - 1), 4 * kk / (kk - 1))
+    rng = np.random.default_rng(2)
+    rates, betas = rng.uniform(0.05, 0.5, 100), rng.uniform(0.0, 0.95, 100)
+    methods = [
+        gradient_descent(2 / (4 / (kk - 1) + 4 * kk / (kk - 1))),
+        momentum(tuned.learning_rate, tuned.beta),
+        momentum(lambda t: rates[t - 1], lambda t: betas[t - 1]),
+    ]
+    for opt in methods:
+        params = run(opt, problem.grad, np.zeros(n), 50, record_states=False).params
+        for step in range(51):
+            assert np.all(params[step, step:] == 0.0)  # exactly zero, not merely small
+            assert np.all(params[step, : min(step, 3)] != 0.0)
+        errors = np.linalg.norm(params - problem.x_star, axis=1)
+        assert np.all(errors >= krylov_lower_bound(problem.x_star, 50) * (1 - 1e-12))
+
+
+def test_tuned_heavy_ball_attains_the_lower_bound() -> None:
+    n, kk = 400, 100.0
+    problem = convex_rosenbrock(n, kk)
+    r = float(convex_rosenbrock_ratio(kk))
+    tuned = optimal_heavy_ball(4 / (kk - 1), 4 * kk / (kk - 1))
+    assert math.isclose(float(tuned.learning_rate), r, rel_tol=1e-14)
+    assert math.isclose(float(tuned.beta), r * r, rel_tol=1e-14)
+    params = run(momentum(tuned.learning_rate, tuned.beta), problem.grad, np.zeros(n), 150).params
+    for step in range(151):  # w_k is w* cut off after coordinate k
+        np.testing.assert_allclose(params[step, :step], r ** np.arange(1, step + 1), rtol=1e-12)
+    errors = np.linalg.norm(params - problem.x_star, axis=1)
+    bound = krylov_lower_bound(problem.x_star, 150)
+    assert np.all(np.abs(errors[:101] / bound[:101] - 1) < 1e-9)
+    norm_star = np.linalg.norm(problem.x_star)
+    np.testing.assert_allclose(bound[:151] / norm_star, r ** np.arange(151), rtol=1e-9)
+    assert abs((errors[150] / errors[50]) ** (1 / 100) - r) < 1e-6
+    inf_errors = np.max(np.abs(params - problem.x_star), axis=1)
+    np.testing.assert_allclose(inf_errors[:101], r ** (np.arange(101) + 1), rtol=1e-9)
+
+
+def test_gradient_descent_respects_the_bound_at_its_own_rate() -> None:
+    """GD's error is the previous chapter's eigenbasis closed form, far above the bound."""
+    n, kk = 400, 100.0
+    problem = convex_rosenbrock(n, kk)
+    low, high = 4 / (kk - 1), 4 * kk / (kk - 1)
+    lr = 2 / (low + high)
+    params = run(gradient_descent(lr), problem.grad, np.zeros(n), 300).params
+    errors = np.linalg.norm(params - problem.x_star, axis=1)
+    y0 = problem.to_eigenbasis(np.zeros(n))
+    predicted = np.linalg.norm(eigen_errors(lr, problem.eigenvalues, y0, 300), axis=1)
+    np.testing.assert_allclose(errors, predicted, rtol=1e-9)
+    bound = krylov_lower_bound(problem.x_star, 300)
+    assert np.all(errors >= bound)
+    assert errors[100] > 1e6 * bound[100]
+    assert np.all(np.abs(1 - lr * problem.eigenvalues) < (kk - 1) / (kk + 1))
+
+
+def test_lower_bound_validation() -> None:
+    with pytest.raises(ValueError, match="n"):
+        convex_rosenbrock(1, 10.0)
+    with pytest.raises(ValueError, match="kappa"):
+        convex_rosenbrock(10, 1.0)
+    with pytest.raises(ValueError, match="num_steps"):
+        krylov_lower_bound(np.ones(3), -1)
+    with pytest.raises(ValueError, match="x_star"):
+        krylov_lower_bound(np.ones((2, 2)), 3)
+    np.testing.assert_allclose(krylov_lower_bound(np.array([3.0, 4.0]), 3), [5.0, 4.0, 0.0, 0.0])
+
+
+def test_tuned_parameters_are_free_of_mu_and_L() -> None:
+    """The spectrum bounds were substituted into the shared symbols (a private copy would not be)."""
+    (step, _), _ = claims.tuned_parameters_on_convex_rosenbrock()
+    assert mu not in step.free_symbols and L not in step.free_symbols
+
+
+# --------------------------------------------------------------------------------------
+# Exercise solutions: these import functions that are to be pasted into
+# code/solutions/momentum.py (from /tmp/momentum_new_solutions.py). They fail with an
+# AttributeError until then.
+# --------------------------------------------------------------------------------------
+
+
+def test_solution_ema_noise_floor() -> None:
+    """EXERCISE SOLUTION (solutions.momentum.ema_noise_floor): the EMA form's floor is SGD's at the same rate."""
+    from solutions import momentum as solutions
+
+    eta_, beta_ = 0.02, 0.9
+    mean, se = solutions.ema_noise_floor(eta_, beta_, lam=1.0, sigma=1.0)
+    predicted = floor_formula(eta_ * (1 - beta_), beta_, 1.0, 1.0)  # sum form at eta (1 - beta)
+    assert abs(mean - predicted) < 4 * se
+    sgd = eta_ / (2 - eta_)  # plain SGD at the same eta
+    assert abs(predicted / sgd - 1) < eta_  # equal to first order: the gap is O(eta)
+    sum_form = floor_formula(eta_, beta_, 1.0, 1.0)  # the sum form at eta: ten times higher
+    assert abs(mean - sum_form) > 100 * se
+
+
+def test_solution_conjugate_gradient_meets_the_bound_too() -> None:
+    """EXERCISE SOLUTION (solutions.momentum.conjugate_gradient): CG stays in the light cone."""
+    from solutions import momentum as solutions
+
+    n, kk = 400, 100.0
+    problem = convex_rosenbrock(n, kk)
+    cg = solutions.conjugate_gradient(problem, 120)
+    for step in range(121):
+        assert np.all(cg[step, step:] == 0.0)
+    errors = np.linalg.norm(cg - problem.x_star, axis=1)
+    bound = krylov_lower_bound(problem.x_star, 120)
+    assert np.all(errors >= bound)
+    tuned = optimal_heavy_ball(4 / (kk - 1), 4 * kk / (kk - 1))
+    hb = run(momentum(tuned.learning_rate, tuned.beta), problem.grad, np.zeros(n), 120).params
+    # CG minimises f over the same Krylov space, so its f - f* is never larger
+    gap_cg = problem.value(cg) - problem.f_star
+    gap_hb = problem.value(hb) - problem.f_star
+    assert np.all(gap_cg[:60] <= gap_hb[:60] * (1 + 1e-9) + 1e-15)
+    # ... but in the Euclidean norm the heavy ball, which fills w* exactly, is at the bound
+    assert np.all(errors[1:60] >= np.linalg.norm(hb[1:60] - problem.x_star, axis=1) * (1 - 1e-9))
