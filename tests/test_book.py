@@ -529,3 +529,25 @@ def test_every_solution_is_shown_and_tested() -> None:
         if not re.search(rf"\b{re.escape(name)}\b", test_text):
             problems.append(f"{path.name}:{name} is not used by any test in tests/")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------------------
+# Tests the text names
+# --------------------------------------------------------------------------------------
+
+
+def _test_functions() -> set[str]:
+    names: set[str] = set()
+    for path in TESTS.glob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    return names
+
+
+@pytest.mark.parametrize("doc", _params(ALL_DOCS))
+def test_tests_named_in_the_text_exist(doc: str | None) -> None:
+    """A page that names a test as evidence (`test_...` in backticks) names a real one."""
+    text = _load(doc).text
+    named = set(re.findall(r"`(test_\w+)`", text))
+    missing = sorted(named - _test_functions())
+    assert not missing, f"{doc} names tests that do not exist: {missing}"
