@@ -233,7 +233,8 @@ def bench_sweep(loop_rows: int) -> None:
     same_divergence = np.array_equal(loop_diverged, traj.diverged_at[picked])
     ratio = loop_full_s / vector_s
     print(
-        f"      grid {GRID}x{GRID} of (learning_rate, beta), {SWEEP_STEPS} steps, quadratic kappa=10"
+        f"      grid {GRID}x{GRID} of (learning_rate, beta), {SWEEP_STEPS} steps, "
+        "quadratic kappa=10"
     )
     print(f"      vectorised run():  {vector_s:.3f} s for {GRID * GRID} runs")
     print(

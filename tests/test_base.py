@@ -67,7 +67,7 @@ def _first_exceeding(q: float, x0: float, bound: float) -> int:
 def test_divergence_is_reported_at_the_predicted_step_and_the_run_stops(
     eta: float, x0: float
 ) -> None:
-    """Past eta = 2/L the iterates grow like |1 - eta L|^k; the run stops when they pass the bound."""
+    """Past eta = 2/L iterates grow like |1 - eta L|^k; the run stops when they pass the bound."""
     lam, bound = 10.0, 1e6
     q = 1.0 - eta * lam  # < -1
     predicted = _first_exceeding(q, x0, bound)

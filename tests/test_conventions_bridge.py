@@ -392,7 +392,10 @@ def _ema_nag(lookahead_scale: float, alpha: float, b: float, num_steps: int) -> 
 
 
 def test_ema_nesterov_needs_the_lookahead_theta_minus_alpha_beta_m() -> None:
-    """With look-ahead alpha*beta*m it is Sutskever's NAG with eps = alpha (1 - beta); with beta*m not."""
+    """With look-ahead alpha*beta*m it is Sutskever's NAG with eps = alpha (1 - beta).
+
+    With beta*m it is not.
+    """
     alpha, b = 0.3, 0.9
     reference = sutskever_nag(VALLEY.grad, X0, alpha * (1 - b), b, 40).params
     right = _ema_nag(alpha * b, alpha, b, 40)
@@ -442,7 +445,7 @@ def test_solution_ema_and_sum_coincide_under_any_rate_schedule_not_under_a_beta_
 
 
 def test_solution_keras_adam_equals_torch_with_converted_eps() -> None:
-    """Keras' eps_hat equals PyTorch's eps_t = eps_hat / sqrt(1 - b2^t) (Kingma & Ba 2015, Sec. 2)."""
+    """Keras' eps_hat equals PyTorch's eps_t = eps_hat / sqrt(1 - b2^t) (Kingma & Ba 2015, §2)."""
     lr, b1, b2, eps_hat = 0.1, 0.9, 0.999, 0.05
     x = X0.copy()
     mu = nu = np.zeros(2)

@@ -120,7 +120,10 @@ def test_every_public_claim_is_tested() -> None:
 
 
 def test_gradient_step_in_eigenbasis_keeps_eta() -> None:
-    """Q^T(x_{k+1} - x*) = (I - eta*Lambda) y_k; D2L's momentum section drops the eta (content.md §5)."""
+    """Q^T(x_{k+1} - x*) = (I - eta*Lambda) y_k.
+
+    D2L's momentum section drops the eta (content.md §5).
+    """
     derived, claimed = claims.gradient_step_in_eigenbasis()
     assert sp.simplify(derived - claimed) == sp.zeros(2, 1)
     without_eta = (sp.eye(2) - sp.diag(claims.lam_1, claims.lam_2)) * sp.Matrix(
@@ -246,7 +249,10 @@ def test_a_tenth_of_the_best_step_is_ten_times_slower() -> None:
 
 
 def test_optimal_step_minimises_spectral_radius() -> None:
-    """argmin over a fine grid of max|1 - eta*lambda| is 2/(mu+L), the minimum (k-1)/(k+1) (Nesterov 2004, Thm 2.1.15)."""
+    """argmin over a fine grid of max|1 - eta*lambda| is 2/(mu+L), the minimum (k-1)/(k+1).
+
+    Nesterov (2004), Thm 2.1.15.
+    """
     for mu_, L_ in [(1.0, 10.0), (0.1, 1.0), (2.0, 300.0)]:
         etas = np.linspace(1e-4, 2 / L_, 200_001)
         rho = spectral_radius(etas, [mu_, (mu_ + L_) / 2, L_])
@@ -258,7 +264,7 @@ def test_optimal_step_minimises_spectral_radius() -> None:
 
 @pytest.mark.parametrize("kk", [4.0, 30.0, 250.0])
 def test_measured_rate_of_runs_equals_kappa_formula(kk: float) -> None:
-    """A GD run with eta* on a 6-D quadratic shrinks its error by (k-1)/(k+1) per step (Goh 2017)."""
+    """GD with eta* on a 6-D quadratic shrinks its error by (k-1)/(k+1) per step (Goh 2017)."""
     rng = np.random.default_rng(int(kk))
     lam = np.geomspace(1.0, kk, 6)
     problem = quadratic(lam, rotation=_random_rotation(rng, 6))
@@ -281,7 +287,10 @@ def test_measured_rate_and_loglog_slope_on_exact_sequences() -> None:
 
 @given(eta=st.floats(0.05, 1.95), low=st.floats(0.01, 0.9), angle=st.floats(-3, 3))
 def test_loss_decomposition_has_the_half(eta: float, low: float, angle: float) -> None:
-    """f(x_k) - f* = 1/2 sum lambda_i (1-eta*lambda_i)^{2k} y_i0^2; Goh (2017)'s sum is twice f (F2)."""
+    """f(x_k) - f* = 1/2 sum lambda_i (1-eta*lambda_i)^{2k} y_i0^2.
+
+    Goh (2017)'s sum is twice f (F2).
+    """
     problem = quadratic([low, 1.0], angle=angle)
     traj = run(gradient_descent(eta), problem.grad, VALLEY_START, 20)
     measured = problem.value(traj.params)
@@ -328,7 +337,10 @@ def _first_k_oracle(eta: float, lam: np.ndarray, tol: float, limit: int) -> int:
 
 
 def test_iterations_to_tolerance_equals_closed_form_in_2d() -> None:
-    """dim=2, eta*: both errors shrink by exactly r=(k-1)/(k+1), so k = ceil(ln tol / ln r) (F1, F10)."""
+    """dim=2, eta*: both errors shrink by exactly r=(k-1)/(k+1), so k = ceil(ln tol / ln r).
+
+    See F1 and F10.
+    """
     kappas = np.array([1.5, 3.0, 10.0, 37.0, 100.0, 400.0])
     for tol in [1e-3, 1e-6, 1e-9]:
         counts = iterations_to_tolerance(_gd_best, kappas, tol=tol, vectorized=True)
@@ -341,7 +353,10 @@ def test_iterations_to_tolerance_equals_closed_form_in_2d() -> None:
 
 
 def test_iterations_to_tolerance_in_higher_dimension_is_bracketed() -> None:
-    """dim=5: middle eigenvalues shrink faster, so ceil(ln(tol sqrt(d/2))/ln r) <= k <= ceil(ln tol/ln r)."""
+    """dim=5: middle eigenvalues shrink faster, so k lies between two bounds.
+
+    ceil(ln(tol sqrt(d/2))/ln r) <= k <= ceil(ln tol/ln r).
+    """
     kappas = np.array([5.0, 50.0, 500.0])
     counts = iterations_to_tolerance(_gd_best, kappas, dim=5)
     r = (kappas - 1) / (kappas + 1)
@@ -389,7 +404,10 @@ def test_iterations_to_tolerance_validates(kwargs: dict[str, Any], match: str) -
 
 
 def test_kappa_experiment_slope_is_one() -> None:
-    """Iterations grow like kappa: log-log slope ~1 for eta* and for 1/L (Goh 2017; F10: ~kappa/2 per e-fold)."""
+    """Iterations grow like kappa: log-log slope ~1 for eta* and for 1/L.
+
+    Goh (2017); F10: ~kappa/2 per e-fold.
+    """
     data = viz.kappa_experiment()
     big = data["kappa"] >= 10
     for key in ["best", "one_over_L"]:
@@ -416,7 +434,10 @@ def test_kappa_experiment_slope_is_one() -> None:
 
 @given(seed=st.integers(0, 10_000), d=st.integers(2, 6))
 def test_exact_line_search_orthogonal_and_optimal(seed: int, d: int) -> None:
-    """g_{k+1} is orthogonal to g_k (Nocedal & Wright 2006, §3.3); each step minimises f on its line."""
+    """g_{k+1} is orthogonal to g_k (Nocedal & Wright 2006, §3.3).
+
+    Each step minimises f on its line.
+    """
     rng = np.random.default_rng(seed)
     lam = np.sort(rng.uniform(0.2, 5.0, d))
     problem = quadratic(lam, rotation=_random_rotation(rng, d))
@@ -443,7 +464,10 @@ def test_exact_line_search_obeys_kantorovich(seed: int, d: int) -> None:
 
 
 def test_line_search_in_2d_has_a_constant_ratio_and_a_tight_worst_start() -> None:
-    """Akaike (1959): in 2-D the ratio is the same at every step; the worst start attains the bound."""
+    """Akaike (1959): in 2-D the ratio is the same at every step.
+
+    The worst start attains the bound.
+    """
     problem = narrow_valley(10.0)
     for x0 in [VALLEY_START, viz.worst_line_search_start(problem), np.array([1.0, 3.0])]:
         ratios = viz.loss_ratios(problem, exact_line_search(problem, x0, 12))
@@ -544,7 +568,7 @@ def test_solution_predict_and_measure() -> None:
 
 
 def test_solution_line_search_ratio() -> None:
-    """Closed form against runs: constant ratio, same at phi and phi + 90 degrees, max at 45 degrees."""
+    """Closed form against runs: constant ratio, same at phi and phi + 90°, max at 45°."""
     kk = 10.0
     problem = quadratic([1.0, kk])
     for phi in [0.1, 0.4, np.pi / 4, 1.2]:

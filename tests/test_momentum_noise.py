@@ -74,7 +74,10 @@ def lyapunov_by_kronecker(eta_: float, beta_: float, lam_: float, sigma_: float)
 def mean_square_by_matrices(
     eta_: float, beta_: float, lams: np.ndarray, sigma_: float, y0: np.ndarray, num_steps: int
 ) -> np.ndarray:
-    """E||x_k||^2 by iterating M <- R M R^T + sigma^2 c c^T with 2 x 2 matrices, one direction at a time."""
+    """E||x_k||^2 by iterating M <- R M R^T + sigma^2 c c^T with 2 x 2 matrices.
+
+    One direction at a time.
+    """
     total = np.zeros(num_steps + 1)
     for lam_, y in zip(lams, y0, strict=True):
         R = np.array([[beta_, lam_], [-eta_ * beta_, 1.0 - eta_ * lam_]])
@@ -459,7 +462,7 @@ def test_convex_rosenbrock_n400_kappa100() -> None:
 
 
 def test_first_order_methods_stay_in_the_light_cone() -> None:
-    """From 0, w_k is zero past coordinate k for GD, tuned momentum and momentum with any schedule."""
+    """From 0, w_k is zero past coordinate k for GD, tuned momentum and any momentum schedule."""
     n, kk = 60, 100.0
     problem = convex_rosenbrock(n, kk)
     tuned = optimal_heavy_ball(4 / (kk - 1), 4 * kk / (kk - 1))
@@ -529,7 +532,7 @@ def test_lower_bound_validation() -> None:
 
 
 def test_tuned_parameters_are_free_of_mu_and_L() -> None:
-    """The spectrum bounds were substituted into the shared symbols (a private copy would not be)."""
+    """The spectrum bounds were substituted in the shared symbols (a private copy would not be)."""
     (step, _), _ = claims.tuned_parameters_on_convex_rosenbrock()
     assert mu not in step.free_symbols and L not in step.free_symbols
 
@@ -542,7 +545,10 @@ def test_tuned_parameters_are_free_of_mu_and_L() -> None:
 
 
 def test_solution_ema_noise_floor() -> None:
-    """EXERCISE SOLUTION (solutions.momentum.ema_noise_floor): the EMA form's floor is SGD's at the same rate."""
+    """EXERCISE SOLUTION (solutions.momentum.ema_noise_floor).
+
+    The EMA form's floor is SGD's at the same rate.
+    """
     from solutions import momentum as solutions
 
     eta_, beta_ = 0.02, 0.9

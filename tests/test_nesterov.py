@@ -58,7 +58,8 @@ def test_one_step_by_hand() -> None:
 
 def test_momentum_schedule_is_read_at_the_current_step() -> None:
     """torch's SGD(nesterov=True) re-reads the group's momentum at every step: with beta_t
-    for update t (t = 1 first), b_t = beta_t b_{t-1} + g_t (b_0 = 0), step -eta (g_t + beta_t b_t)."""
+    for update t (t = 1 first), b_t = beta_t b_{t-1} + g_t (b_0 = 0),
+    step -eta (g_t + beta_t b_t)."""
 
     def beta(t: int) -> float:
         return 1.0 - 3.0 / (t + 5.0)  # Nesterov's schedule, 0.5 at t = 1

@@ -131,7 +131,7 @@ def adamw(
     *,
     bias_correction: bool = True,
 ) -> Optimizer:
-    r"""AdamW: :math:`x_t = x_{t-1} - \eta\,(\hat m_t/(\sqrt{\hat v_t}+\epsilon) + \lambda x_{t-1})`.
+    r"""AdamW: :math:`x_t = x_{t-1} - \eta\,(\hat m_t/(\sqrt{\hat v_t}+\epsilon)+\lambda x_{t-1})`.
 
     Decoupled weight decay: the decay :math:`\lambda x` is added *after* the Adam
     direction, so the preconditioner never sees it;
@@ -171,7 +171,7 @@ def scale_by_amsgrad(
     *,
     variant: str = "reddi",
 ) -> Optimizer:
-    r"""Direction :math:`m_t/(\sqrt{\hat v_t}+\epsilon)`, :math:`\hat v_t = \max(\hat v_{t-1}, v_t)`.
+    r"""Direction :math:`m_t/(\sqrt{\hat v_t}+\epsilon)`, :math:`\hat v_t = \max(\hat v_{t-1},v_t)`.
 
     The running maximum keeps the effective step :math:`\eta/\sqrt{\hat v_t}` from
     growing, which repairs Adam's convergence proof. Three definitions are in use:
@@ -223,11 +223,11 @@ def amsgrad(
     *,
     variant: str = "reddi",
 ) -> Optimizer:
-    r"""AMSGrad: :math:`x_t = x_{t-1} - \eta\,m_t/\sqrt{\hat v_t}`, :math:`\hat v_t = \max(\hat v_{t-1}, v_t)`.
+    r"""AMSGrad: :math:`x_t = x_{t-1} - \eta\,m_t/\sqrt{\hat v_t}`.
 
-    ``variant`` selects the paper's, torch's or optax's definition (see
-    :func:`scale_by_amsgrad`). Reddi et al. also use :math:`\eta_t = \eta/\sqrt t`
-    in their theory; pass a schedule for that.
+    :math:`\hat v_t = \max(\hat v_{t-1}, v_t)`; ``variant`` selects the paper's, torch's or
+    optax's definition (see :func:`scale_by_amsgrad`). Reddi et al. also use
+    :math:`\eta_t = \eta/\sqrt t` in their theory; pass a schedule for that.
 
     References: Reddi, Kale & Kumar (2018, Algorithm 2).
     """
@@ -269,12 +269,13 @@ def scale_by_nadam(
     eps: float | ArrayLike = 1e-8,
     momentum_decay: float | None = 4e-3,
 ) -> Optimizer:
-    r"""Nesterov-Adam direction :math:`\big(\frac{\mu_{t+1} m_t}{1-P_t\mu_{t+1}} + \frac{(1-\mu_t) g_t}{1-P_t}\big) / (\sqrt{\hat v_t}+\epsilon)`.
+    r"""Nesterov-Adam direction.
 
-    :math:`m_t, v_t` are Adam's EMAs (with constant :math:`\beta_1`),
-    :math:`\mu_t` is :func:`nadam_momentum_schedule` and :math:`P_t = \prod_{i \le t}
-    \mu_i` a running product. The Nesterov idea: the update uses the momentum
-    *of the next step*, :math:`\mu_{t+1} m_t`, plus the current gradient.
+    :math:`\big(\frac{\mu_{t+1} m_t}{1-P_t\mu_{t+1}} + \frac{(1-\mu_t) g_t}{1-P_t}\big)
+    / (\sqrt{\hat v_t}+\epsilon)`, where :math:`m_t, v_t` are Adam's EMAs (with constant
+    :math:`\beta_1`), :math:`\mu_t` is :func:`nadam_momentum_schedule` and
+    :math:`P_t = \prod_{i \le t} \mu_i` a running product. The Nesterov idea: the update
+    uses the momentum *of the next step*, :math:`\mu_{t+1} m_t`, plus the current gradient.
 
     This is the form of ``torch.optim.NAdam`` and Keras that cites Dozat (2016),
     with :math:`\psi = 0.004`. ``momentum_decay=None`` gives the constant-momentum
@@ -346,8 +347,9 @@ def scale_by_adamax(
     b2: float | ArrayLike = 0.999,
     eps: float | ArrayLike = 0.0,
 ) -> Optimizer:
-    r"""Direction :math:`m_t / ((1-\beta_1^t)\,u_t)`, :math:`u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)`.
+    r"""Direction :math:`m_t / ((1-\beta_1^t)\,u_t)`.
 
+    :math:`u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)`;
     :math:`u_t = \max_{i \le t} \beta_2^{t-i}|g_i|` is the :math:`p \to \infty` limit
     of Adam's :math:`v_t^{1/p}` and needs no bias correction. Kingma & Ba state
     :math:`|\Delta x_t| \le \eta`; the tight bound is
@@ -413,12 +415,13 @@ def scale_by_radam(
     eps: float | ArrayLike = 0.0,
     threshold: float = 4.0,
 ) -> Optimizer:
-    r"""Rectified direction :math:`r_t \hat m_t \sqrt{1-\beta_2^t}/(\sqrt{v_t}+\epsilon)` if :math:`\rho_t > \text{threshold}`, else :math:`\hat m_t`.
+    r"""Rectified direction if :math:`\rho_t > \text{threshold}`, else :math:`\hat m_t`.
 
-    :math:`r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}`
-    (see :func:`radam_rho`). While the variance of the adaptive rate is
-    intractable (:math:`\rho_t` at or below the threshold) the step is momentum SGD
-    on :math:`\hat m_t`.
+    The rectified direction is :math:`r_t \hat m_t \sqrt{1-\beta_2^t}/(\sqrt{v_t}+\epsilon)`
+    with :math:`r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}
+    {(\rho_\infty-4)(\rho_\infty-2)\rho_t}}` (see :func:`radam_rho`). While the variance
+    of the adaptive rate is intractable (:math:`\rho_t` at or below the threshold) the
+    step is momentum SGD on :math:`\hat m_t`.
 
     Liu et al.'s Algorithm 2 uses the threshold 4 and no :math:`\epsilon`
     (the defaults). torch uses the strict test :math:`\rho_t > 5` with ``eps=1e-8``

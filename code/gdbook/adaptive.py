@@ -148,7 +148,7 @@ def scale_by_rms(
     eps_in_sqrt: bool = False,
     centered: bool = False,
 ) -> Optimizer:
-    r"""Direction :math:`g_t/(\sqrt{v_t}+\epsilon)` with :math:`v_t = \rho v_{t-1} + (1-\rho) g_t^2`.
+    r"""Direction :math:`g_t/(\sqrt{v_t}+\epsilon)`, :math:`v_t = \rho v_{t-1} + (1-\rho) g_t^2`.
 
     :math:`v_0 = 0` and there is no bias correction. Hinton's lecture 6e uses
     :math:`\rho = 0.9` and no :math:`\epsilon`; torch uses ``alpha=0.99`` with
@@ -232,8 +232,9 @@ def scale_by_adadelta(
     rho: float | ArrayLike = 0.95,
     eps: float | ArrayLike = 1e-6,
 ) -> Optimizer:
-    r"""Direction :math:`\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\,g_t`, then :math:`u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2`.
+    r"""Direction :math:`\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\,g_t`.
 
+    Then :math:`u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2`, and
     :math:`v_t = \rho v_{t-1} + (1-\rho) g_t^2`. The numerator uses the *previous*
     accumulator :math:`u_{t-1}` (the current update is not known yet), and
     :math:`u` accumulates squared *updates*, which gives the step the units of

@@ -42,11 +42,12 @@ VALLEY_START = np.array([-3.5, 0.5])
 
 
 def narrow_valley(kappa: float = 10.0, *, angle: float = VALLEY_ANGLE) -> Quadratic:
-    r"""The chapter's running example: :math:`f = \tfrac12 (x^\top A x)`, eigenvalues :math:`1/\kappa` and 1.
+    r"""The chapter's running example: :math:`f = \tfrac12 (x^\top A x)`.
 
-    The steep curvature is fixed at :math:`L = 1`, so the stable learning rates
-    are always :math:`0 < \eta < 2` and the condition number only flattens the
-    floor (:math:`\mu = 1/\kappa`). The minimum is at the origin.
+    The eigenvalues are :math:`1/\kappa` and 1. The steep curvature is fixed at
+    :math:`L = 1`, so the stable learning rates are always :math:`0 < \eta < 2` and the
+    condition number only flattens the floor (:math:`\mu = 1/\kappa`). The minimum is at
+    the origin.
     """
     kk = float(check_range("kappa", kappa, 1.0))
     return quadratic([1.0 / kk, 1.0], angle=angle)
@@ -89,7 +90,7 @@ def iterations_to_tolerance(
     dim: int = 2,
     vectorized: bool = False,
 ) -> NDArray[np.int64]:
-    r"""First :math:`k` with :math:`\|x_k - x^\star\| \le \mathrm{tol}\,\|x_0 - x^\star\|`, per :math:`\kappa`.
+    r"""First :math:`k` with :math:`\|x_k - x^\star\| \le \mathrm{tol}\,\|x_0 - x^\star\|`.
 
     For each ``kappa`` the problem is the quadratic with ``dim`` eigenvalues spread
     geometrically from :math:`\mu = 1` to :math:`L = \kappa` (``np.geomspace(1, kappa,
@@ -158,11 +159,11 @@ def contraction_factors(learning_rate: ArrayLike, eigenvalues: ArrayLike) -> Arr
 
 
 def spectral_radius(learning_rate: ArrayLike, eigenvalues: ArrayLike) -> Array:
-    r"""Worst contraction :math:`\rho(\eta) = \max_i |1 - \eta\lambda_i|`, shape of ``learning_rate``.
+    r"""Worst contraction :math:`\rho(\eta) = \max_i |1 - \eta\lambda_i|`.
 
     GD on the quadratic converges from every start iff :math:`\rho < 1`; only the
     extreme eigenvalues matter, because :math:`|1 - \eta\lambda|` is convex in
-    :math:`\lambda`.
+    :math:`\lambda`. Shape of ``learning_rate``.
     """
     return np.asarray(np.max(np.abs(contraction_factors(learning_rate, eigenvalues)), axis=-1))
 
@@ -190,7 +191,10 @@ def optimal_rate(kappa: ArrayLike) -> Array:
 
 
 def predicted_iterations(rate: ArrayLike, tol: float = 1e-6) -> NDArray[np.int64]:
-    r"""Steps until :math:`r^k \le \epsilon`: :math:`k = \lceil \ln\epsilon / \ln r \rceil` (1 if :math:`r = 0`)."""
+    r"""Steps until :math:`r^k \le \epsilon`: :math:`k = \lceil \ln\epsilon / \ln r \rceil`.
+
+    It is 1 if :math:`r = 0`.
+    """
     r = check_range("rate", rate, 0.0, 1.0, high_open=True)
     check_range("tol", tol, 0.0, 1.0, low_open=True, high_open=True)
     with np.errstate(divide="ignore"):
@@ -201,7 +205,10 @@ def predicted_iterations(rate: ArrayLike, tol: float = 1e-6) -> NDArray[np.int64
 def eigen_errors(
     learning_rate: float, eigenvalues: ArrayLike, y0: ArrayLike, num_steps: int
 ) -> Array:
-    r"""Predicted error coordinates :math:`y_{i,k} = (1 - \eta\lambda_i)^k y_{i,0}`, shape ``(num_steps + 1, d)``."""
+    r"""Predicted error coordinates :math:`y_{i,k} = (1 - \eta\lambda_i)^k y_{i,0}`.
+
+    Shape ``(num_steps + 1, d)``.
+    """
     factors = contraction_factors(learning_rate, eigenvalues)
     steps = np.arange(num_steps + 1)[:, None]
     with np.errstate(over="ignore"):
@@ -211,18 +218,20 @@ def eigen_errors(
 def loss_terms(
     learning_rate: float, eigenvalues: ArrayLike, y0: ArrayLike, num_steps: int
 ) -> Array:
-    r"""Loss per eigendirection, :math:`\tfrac12 \lambda_i (1 - \eta\lambda_i)^{2k} y_{i,0}^2`, shape ``(num_steps + 1, d)``.
+    r"""Loss per eigendirection, :math:`\tfrac12 \lambda_i (1 - \eta\lambda_i)^{2k} y_{i,0}^2`.
 
     Their sum is :math:`f(x_k) - f^\star`. Goh (2017) omits the :math:`\tfrac12`.
+    Shape ``(num_steps + 1, d)``.
     """
     y = eigen_errors(learning_rate, eigenvalues, y0, num_steps)
     return np.asarray(0.5 * np.asarray(eigenvalues, dtype=np.float64) * y**2)
 
 
 def measured_rate(errors: ArrayLike, *, skip: int = 0) -> float:
-    r"""Per-step contraction of a geometric error sequence: :math:`\exp` of the slope of :math:`\ln e_k`.
+    r"""Per-step contraction of a geometric error sequence.
 
-    The slope is a least-squares fit over ``errors[skip:]`` (zeros are dropped).
+    :math:`\exp` of the slope of :math:`\ln e_k`; the slope is a least-squares fit over
+    ``errors[skip:]`` (zeros are dropped).
     """
     e = np.asarray(errors, dtype=np.float64)[skip:]
     keep = e > 0
@@ -234,18 +243,22 @@ def measured_rate(errors: ArrayLike, *, skip: int = 0) -> float:
 
 
 def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:
-    r"""Slope :math:`p` of the least-squares line through :math:`(\ln x, \ln y)`: :math:`y \approx C x^p`."""
+    r"""Slope :math:`p` of the least-squares line through :math:`(\ln x, \ln y)`.
+
+    That is, :math:`y \approx C x^p`.
+    """
     return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
 
 
 def exact_line_search(problem: Quadratic, x0: ArrayLike, num_steps: int) -> Array:
-    r"""Steepest descent with the exact step :math:`\eta_k = g_k^\top g_k / g_k^\top A g_k` (Cauchy 1847).
+    r"""Steepest descent with the exact step (Cauchy 1847).
 
-    Returns the iterates, shape ``(num_steps + 1, d)``. The step minimises
-    :math:`f(x_k - \eta g_k)` exactly, so it needs the Hessian :math:`A`; that is
-    why it is a function of the problem and not an :class:`Optimizer`. Successive
-    gradients are orthogonal, which is the zig-zag. Iteration stops early (the
-    remaining rows repeat the last point) once the gradient is exactly zero.
+    :math:`\eta_k = g_k^\top g_k / g_k^\top A g_k`. Returns the iterates, shape
+    ``(num_steps + 1, d)``. The step minimises :math:`f(x_k - \eta g_k)` exactly, so it
+    needs the Hessian :math:`A`; that is why it is a function of the problem and not an
+    :class:`Optimizer`. Successive gradients are orthogonal, which is the zig-zag.
+    Iteration stops early (the remaining rows repeat the last point) once the gradient
+    is exactly zero.
 
     References: Cauchy (1847); Akaike (1959); Nocedal & Wright (2006, §3.3).
     """
@@ -261,10 +274,11 @@ def exact_line_search(problem: Quadratic, x0: ArrayLike, num_steps: int) -> Arra
 
 
 def sgd_noise_floor(learning_rate: ArrayLike, eigenvalues: ArrayLike, sigma: float) -> Array:
-    r"""Stationary :math:`\mathbb E\|x - x^\star\|^2 = \sum_i \eta\sigma^2 / (\lambda_i (2 - \eta\lambda_i))`.
+    r"""Stationary :math:`\mathbb E\|x - x^\star\|^2` of GD with noisy gradients.
 
-    For GD with gradients :math:`\nabla f(x) + \sigma\xi`, :math:`\xi \sim N(0, I)`,
-    on the quadratic; needs :math:`0 < \eta\lambda_i < 2`. Shape of ``learning_rate``.
+    It is :math:`\sum_i \eta\sigma^2 / (\lambda_i (2 - \eta\lambda_i))` for gradients
+    :math:`\nabla f(x) + \sigma\xi`, :math:`\xi \sim N(0, I)`, on the quadratic; needs
+    :math:`0 < \eta\lambda_i < 2`. Shape of ``learning_rate``.
     """
     eta = np.asarray(learning_rate, dtype=np.float64)[..., None]
     lam = np.asarray(eigenvalues, dtype=np.float64)
@@ -276,8 +290,9 @@ def sgd_noise_floor(learning_rate: ArrayLike, eigenvalues: ArrayLike, sigma: flo
 def sgd_expected_sq_error(
     learning_rate: float, eigenvalues: ArrayLike, sigma: float, y0: ArrayLike, num_steps: int
 ) -> Array:
-    r""":math:`\mathbb E\|x_k - x^\star\|^2 = \sum_i v_i + (1 - \eta\lambda_i)^{2k} (y_{i,0}^2 - v_i)`, shape ``(num_steps + 1,)``.
+    r"""Expected squared error of GD with noisy gradients, shape ``(num_steps + 1,)``.
 
+    :math:`\mathbb E\|x_k - x^\star\|^2 = \sum_i v_i + (1 - \eta\lambda_i)^{2k} (y_{i,0}^2 - v_i)`.
     :math:`v_i = \eta\sigma^2/(\lambda_i(2 - \eta\lambda_i))` is the floor of direction
     :math:`i`; the transient decays like the noiseless error squared.
     """

@@ -104,7 +104,7 @@ def sutskever_momentum(
     learning_rate: float | ArrayLike | Schedule,
     beta: float | ArrayLike | Schedule = 0.9,
 ) -> Optimizer:
-    r"""Momentum with the rate inside: :math:`v_t = \beta v_{t-1} - \eta\,g_t,\ x_t = x_{t-1} + v_t`.
+    r"""Momentum with the rate inside: :math:`v_t = \beta v_{t-1} - \eta\,g_t,\ x_t = x_{t-1}+v_t`.
 
     Sutskever et al. (2013, eq. 1-2) and the Deep Learning book (Alg. 8.2) write
     momentum this way; the seeds' :math:`v = \gamma v + \eta g,\ \theta = \theta - v`
@@ -140,11 +140,12 @@ class EmaTimescales(NamedTuple):
 
 
 def ema_timescales(beta: ArrayLike) -> EmaTimescales:
-    r"""Window :math:`1/(1-\beta)`, mean age :math:`\beta/(1-\beta)`, half-life :math:`\ln 2/\ln(1/\beta)`.
+    r"""Window :math:`1/(1-\beta)`, mean age :math:`\beta/(1-\beta)` and half-life of the weights.
 
     The weight of a gradient ``k`` steps old is :math:`\beta^k`; the half-life is the
-    ``k`` that solves :math:`\beta^k = 1/2`. For :math:`\beta = 0.9` the window is 10
-    steps but the half-life only 6.58 (not 10, as Zhang et al. 2023 state).
+    ``k`` that solves :math:`\beta^k = 1/2`, :math:`\ln 2/\ln(1/\beta)`. For
+    :math:`\beta = 0.9` the window is 10 steps but the half-life only 6.58 (not 10, as
+    Zhang et al. 2023 state).
 
     >>> [round(float(h), 2) for h in ema_timescales([0.9, 0.99, 0.999]).half_life]
     [6.58, 68.97, 692.8]
@@ -158,16 +159,19 @@ def ema_timescales(beta: ArrayLike) -> EmaTimescales:
 
 
 def velocity_weights(beta: ArrayLike, num_steps: int) -> Array:
-    r"""Weights :math:`\beta^k`, ``k = 0..num_steps-1``, of the gradient ``k`` steps old in :math:`b_t`.
+    r"""Weights :math:`\beta^k` of the gradient ``k`` steps old in :math:`b_t`.
 
-    ``beta`` broadcasts: the result has shape ``(*beta.shape, num_steps)``.
+    ``k = 0..num_steps-1``; ``beta`` broadcasts: the result has shape
+    ``(*beta.shape, num_steps)``.
     """
     b = check_range("beta", beta, 0.0, 1.0, high_open=True)
     return np.asarray(b[..., None] ** np.arange(num_steps), dtype=np.float64)
 
 
 def terminal_velocity(learning_rate: ArrayLike, beta: ArrayLike, grads: ArrayLike = 1.0) -> Array:
-    r"""Step length under a constant gradient, :math:`\eta g/(1-\beta)` (the limit of :math:`\eta b_t`).
+    r"""Step length under a constant gradient, :math:`\eta g/(1-\beta)`.
+
+    It is the limit of :math:`\eta b_t`.
 
     References: Goodfellow et al. (2016, eq. 8.17), who write it :math:`\epsilon\|g\|/(1-\alpha)`.
     """
@@ -192,11 +196,11 @@ def steps_to_fraction(beta: ArrayLike, fraction: ArrayLike) -> Array:
 
 
 def replay_gradients(opt: Optimizer, gradients: ArrayLike) -> Trajectory:
-    r"""Feed a fixed sequence of gradients :math:`g_1, g_2, \dots` to ``opt`` (they do not depend on :math:`x`).
+    r"""Feed a fixed sequence of gradients :math:`g_1, g_2, \dots` to ``opt``.
 
-    ``gradients`` has shape ``(num_steps, *x0.shape)``; the run starts at
-    :math:`x_0 = 0`. Used to watch the buffer under a constant or an alternating
-    gradient: ``replay_gradients(momentum(1.0, 0.9), np.ones((50, 1)))``.
+    They do not depend on :math:`x`. ``gradients`` has shape ``(num_steps, *x0.shape)``;
+    the run starts at :math:`x_0 = 0`. Used to watch the buffer under a constant or an
+    alternating gradient: ``replay_gradients(momentum(1.0, 0.9), np.ones((50, 1)))``.
     """
     seq = check_finite_array("gradients", gradients, min_ndim=2)
     calls = iter(seq)
@@ -231,8 +235,9 @@ def _hb_arrays(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> tup
 
 
 def heavy_ball_matrix(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> Array:
-    r"""Iteration matrix :math:`R = \begin{pmatrix}\beta & \lambda\\ -\alpha\beta & 1-\alpha\lambda\end{pmatrix}` on :math:`(b_k, x_k)`.
+    r"""Iteration matrix :math:`R` on :math:`(b_k, x_k)`.
 
+    :math:`R = \begin{pmatrix}\beta & \lambda\\ -\alpha\beta & 1-\alpha\lambda\end{pmatrix}`.
     Along an eigenvector with eigenvalue :math:`\lambda` the sum form
     :math:`b_{k+1} = \beta b_k + \lambda x_k,\ x_{k+1} = x_k - \alpha b_{k+1}` is
     :math:`(b_{k+1}, x_{k+1}) = R\,(b_k, x_k)`. Arguments broadcast; the result has
@@ -247,10 +252,11 @@ def heavy_ball_matrix(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike)
 
 
 def heavy_ball_eigenvalues(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> Array:
-    r"""Roots :math:`\sigma_{1,2} = \tfrac12\big(s \pm \sqrt{s^2 - 4\beta}\big)`, :math:`s = 1+\beta-\alpha\lambda`.
+    r"""Roots :math:`\sigma_{1,2} = \tfrac12\big(s \pm \sqrt{s^2 - 4\beta}\big)`.
 
-    They solve :math:`z^2 - (1+\beta-\alpha\lambda)z + \beta = 0`. Complex dtype,
-    shape ``(*broadcast_shape, 2)``, the root with the ``+`` sign first.
+    With :math:`s = 1+\beta-\alpha\lambda` they solve
+    :math:`z^2 - (1+\beta-\alpha\lambda)z + \beta = 0`. Complex dtype, shape
+    ``(*broadcast_shape, 2)``, the root with the ``+`` sign first.
     """
     lr, b, eig = _hb_arrays(learning_rate, beta, lam)
     s = 1.0 + b - lr * eig
@@ -259,11 +265,12 @@ def heavy_ball_eigenvalues(learning_rate: ArrayLike, beta: ArrayLike, lam: Array
 
 
 def heavy_ball_rate(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -> Array:
-    r"""Spectral radius :math:`\max|\sigma_i|` of :math:`R`: :math:`\sqrt\beta` if complex, else :math:`\tfrac12(|s| + \sqrt{s^2-4\beta})`.
+    r"""Spectral radius :math:`\max|\sigma_i|` of :math:`R`.
 
-    A closed form, vectorised over broadcast arguments (a 200 x 200 rate map is
-    one call). The two roots have product :math:`\beta \ge 0`, so real roots share a
-    sign and the larger modulus is :math:`(|s| + \sqrt{\Delta})/2`; complex roots are
+    :math:`\sqrt\beta` if complex, else :math:`\tfrac12(|s| + \sqrt{s^2-4\beta})`. A
+    closed form, vectorised over broadcast arguments (a 200 x 200 rate map is one
+    call). The two roots have product :math:`\beta \ge 0`, so real roots share a sign
+    and the larger modulus is :math:`(|s| + \sqrt{\Delta})/2`; complex roots are
     conjugate with :math:`|\sigma|^2 = \sigma\bar\sigma = \det R = \beta`.
 
     References: Goh (2017), who prints :math:`2\sqrt\beta` for the complex case;
@@ -318,13 +325,14 @@ def heavy_ball_regime(
 
 
 def critical_damping_beta(learning_rate: ArrayLike, lam: ArrayLike) -> Array:
-    r"""Critical damping :math:`\beta = (1-\sqrt{\alpha\lambda})^2`: a double root :math:`1-\sqrt{\alpha\lambda}`.
+    r"""Critical damping :math:`\beta = (1-\sqrt{\alpha\lambda})^2`.
 
-    The discriminant :math:`(1+\beta-\alpha\lambda)^2 - 4\beta` vanishes at
+    It gives a double root :math:`1-\sqrt{\alpha\lambda}`. The discriminant
+    :math:`(1+\beta-\alpha\lambda)^2 - 4\beta` vanishes at
     :math:`\beta = (1\pm\sqrt{\alpha\lambda})^2`; only the minus sign gives
     :math:`\beta < 1` (for :math:`0 < \alpha\lambda < 4`). For
-    :math:`\alpha\lambda \le 1` it separates the monotone (smaller :math:`\beta`)
-    from the ripple regime and gives the rate :math:`1-\sqrt{\alpha\lambda}`.
+    :math:`\alpha\lambda \le 1` it separates the monotone (smaller :math:`\beta`) from
+    the ripple regime and gives the rate :math:`1-\sqrt{\alpha\lambda}`.
     """
     lr = check_range("learning_rate", learning_rate, 0.0)
     eig = check_range("lam", lam, 0.0)
@@ -332,9 +340,11 @@ def critical_damping_beta(learning_rate: ArrayLike, lam: ArrayLike) -> Array:
 
 
 def optimal_heavy_ball(mu: ArrayLike, L: ArrayLike) -> HeavyBallTuning:
-    r"""Optimal :math:`\alpha^\star = 4/(\sqrt L+\sqrt\mu)^2`, :math:`\beta^\star = \big(\tfrac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2`, rate :math:`\sqrt{\beta^\star}`.
+    r"""Optimal :math:`\alpha^\star`, :math:`\beta^\star` and rate :math:`\sqrt{\beta^\star}`.
 
-    The pair puts both ends of the spectrum on the critical-damping curve:
+    :math:`\alpha^\star = 4/(\sqrt L+\sqrt\mu)^2`,
+    :math:`\beta^\star = \big(\tfrac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2`. The pair
+    puts both ends of the spectrum on the critical-damping curve:
     :math:`1+\beta-\alpha\mu = 2\sqrt\beta` and :math:`1+\beta-\alpha L = -2\sqrt\beta`,
     so every eigenvalue in :math:`[\mu, L]` converges at :math:`\sqrt{\beta^\star}`.
 
@@ -350,13 +360,13 @@ def optimal_heavy_ball(mu: ArrayLike, L: ArrayLike) -> HeavyBallTuning:
 
 
 def double_root_error(sigma: ArrayLike, num_steps: int) -> Array:
-    r"""Error of a critically damped coordinate started at rest: :math:`\big(1 + (1-\sigma)k\big)\sigma^k`.
+    r"""Error of a critically damped coordinate started at rest.
 
-    ``k = 0..num_steps`` along the last axis, :math:`y_0 = 1` and :math:`b_0 = 0`;
-    :math:`\sigma` is the double root of :math:`R`, :math:`1 - \sqrt{\eta\lambda}`
-    (so :math:`1 - \sigma = \sqrt{\eta\lambda}`). At :func:`optimal_heavy_ball` the
-    flat end has :math:`\sigma = \rho^\star` and the steep end
-    :math:`\sigma = -\rho^\star`: the factor :math:`k` is why tuned momentum lags
+    :math:`\big(1 + (1-\sigma)k\big)\sigma^k`, ``k = 0..num_steps`` along the last axis,
+    :math:`y_0 = 1` and :math:`b_0 = 0`; :math:`\sigma` is the double root of :math:`R`,
+    :math:`1 - \sqrt{\eta\lambda}` (so :math:`1 - \sigma = \sqrt{\eta\lambda}`). At
+    :func:`optimal_heavy_ball` the flat end has :math:`\sigma = \rho^\star` and the steep
+    end :math:`\sigma = -\rho^\star`: the factor :math:`k` is why tuned momentum lags
     :math:`(\rho^\star)^k`. ``sigma`` broadcasts; shape ``(*sigma.shape, num_steps + 1)``.
     """
     if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool) or num_steps < 0:
@@ -367,13 +377,14 @@ def double_root_error(sigma: ArrayLike, num_steps: int) -> Array:
 
 
 def empirical_rate(errors: ArrayLike, *, floor: float = 1e-250) -> Array:
-    r"""Measured rate :math:`(e_{k_2}/e_{k_1})^{1/(k_2-k_1)}` from errors :math:`e_k`, ``k`` along axis 0.
+    r"""Measured rate :math:`(e_{k_2}/e_{k_1})^{1/(k_2-k_1)}` from errors :math:`e_k`.
 
     :math:`k_2` is the last step whose error is finite and above ``floor`` (before
     underflow or divergence) and :math:`k_1 = \lfloor k_2/2 \rfloor`, so transients
     and the factor :math:`k` of a double root have faded; each :math:`e` is the
     largest error over the preceding 8 steps, which bridges the zeros of a
-    spiralling error. Other axes are a batch (one rate per point).
+    spiralling error. ``k`` runs along axis 0; other axes are a batch (one rate per
+    point).
     """
     e = np.asarray(errors, dtype=np.float64)
     window = 8
@@ -401,12 +412,13 @@ def simulated_rate(
     *,
     num_steps: int = 300,
 ) -> Array:
-    r"""Rate measured by running :func:`momentum` on :math:`f = \tfrac12\sum_i \lambda_i x_i^2` from :math:`x_0 = \mathbf 1`.
+    r"""Rate measured by running :func:`momentum` on :math:`f = \tfrac12\sum_i \lambda_i x_i^2`.
 
-    ``learning_rate`` and ``beta`` broadcast to a grid (for a rate map: shapes
-    ``(1, n)`` and ``(m, 1)``); the whole grid is one vectorised call of
-    :func:`~gdbook.base.run`. The error is :math:`\|x_k\|` and the rate is
-    :func:`empirical_rate`; a point that diverged gets a rate :math:`> 1`.
+    The run starts from :math:`x_0 = \mathbf 1`. ``learning_rate`` and ``beta``
+    broadcast to a grid (for a rate map: shapes ``(1, n)`` and ``(m, 1)``); the whole
+    grid is one vectorised call of :func:`~gdbook.base.run`. The error is
+    :math:`\|x_k\|` and the rate is :func:`empirical_rate`; a point that diverged gets a
+    rate :math:`> 1`.
     """
     lam = check_range("eigenvalues", eigenvalues, 0.0)
     lam = np.atleast_1d(lam)
@@ -426,11 +438,12 @@ def simulated_rate(
 
 
 def sutskever_beta(step: ArrayLike, beta_max: float = 0.999, period: int = 250) -> Array:
-    r"""Sutskever's schedule :math:`\beta_t = \min\big(1 - \tfrac{1}{2(\lfloor t/250\rfloor + 1)},\ \beta_{\max}\big)`.
+    r"""Sutskever's schedule :math:`\beta_t`.
 
-    The paper writes :math:`1 - 2^{-1-\log_2(\lfloor t/250\rfloor+1)}`, the same
-    number: :math:`2^{-1-\log_2 n} = 1/(2n)`. Values: 0.5 for :math:`t < 250`,
-    0.75 from 250, 0.9 from 1000. Usable as ``trace(beta=lambda t: sutskever_beta(t))``.
+    :math:`\beta_t = \min\big(1 - \tfrac{1}{2(\lfloor t/250\rfloor + 1)},\ \beta_{\max}\big)`.
+    The paper writes :math:`1 - 2^{-1-\log_2(\lfloor t/250\rfloor+1)}`, the same number:
+    :math:`2^{-1-\log_2 n} = 1/(2n)`. Values: 0.5 for :math:`t < 250`, 0.75 from 250,
+    0.9 from 1000. Usable as ``trace(beta=lambda t: sutskever_beta(t))``.
 
     References: Sutskever et al. (2013, sec. 3.1), with
     :math:`\beta_{\max} \in \{0.999, 0.995, 0.99, 0.9, 0\}`.
@@ -520,9 +533,11 @@ def _noise_arrays(
 def heavy_ball_noise_floor(
     learning_rate: ArrayLike, beta: ArrayLike, eigenvalues: ArrayLike, sigma: float
 ) -> Array:
-    r"""Stationary :math:`\mathbb E\|x - x^\star\|^2 = \sum_i \frac{\eta\sigma^2(1+\beta)}{\lambda_i(1-\beta)(2(1+\beta) - \eta\lambda_i)}`.
+    r"""Stationary :math:`\mathbb E\|x - x^\star\|^2` of momentum with noisy gradients.
 
-    For :func:`momentum` with gradients :math:`\nabla f(x) + \sigma\xi`,
+    It is
+    :math:`\sum_i \frac{\eta\sigma^2(1+\beta)}{\lambda_i(1-\beta)(2(1+\beta) - \eta\lambda_i)}`
+    for :func:`momentum` with gradients :math:`\nabla f(x) + \sigma\xi`,
     :math:`\xi \sim N(0, I)`, on the quadratic with Hessian eigenvalues
     :math:`\lambda_i`; needs :math:`0 < \eta\lambda_i < 2 + 2\beta`. At
     :math:`\beta = 0` it is :func:`gdbook.gradient_descent.sgd_noise_floor`; to first
@@ -543,17 +558,16 @@ def heavy_ball_mean_square(
     y0: ArrayLike,
     num_steps: int,
 ) -> Array:
-    r"""Exact :math:`\mathbb E\|x_k - x^\star\|^2`, ``k = 0..num_steps``, of momentum with noisy gradients, started at rest.
+    r"""Exact :math:`\mathbb E\|x_k - x^\star\|^2` of momentum with noisy gradients from rest.
 
-    Along eigenvalue :math:`\lambda_i` the pair :math:`(b, y)` follows
-    :math:`s_k = R s_{k-1} + \sigma\xi_k\,(1, -\eta)`, so its second-moment matrix
-    follows :math:`M_k = R M_{k-1} R^\top + \sigma^2 c c^\top` from
+    ``k = 0..num_steps``. Along eigenvalue :math:`\lambda_i` the pair :math:`(b, y)`
+    follows :math:`s_k = R s_{k-1} + \sigma\xi_k\,(1, -\eta)`, so its second-moment
+    matrix follows :math:`M_k = R M_{k-1} R^\top + \sigma^2 c c^\top` from
     :math:`M_0 = \mathrm{diag}(0, y_{i,0}^2)`; the result is the sum of the
     :math:`y`-entries. ``y0`` are the starting error coordinates
     :math:`Q^\top(x_0 - x^\star)`, one per eigenvalue. ``learning_rate`` and ``beta``
     broadcast to a batch: the shape is ``(num_steps + 1, *batch)``. With
-    :math:`\beta = 0` it equals
-    :func:`gdbook.gradient_descent.sgd_expected_sq_error`.
+    :math:`\beta = 0` it equals :func:`gdbook.gradient_descent.sgd_expected_sq_error`.
     """
     eta, b, lam = _noise_arrays(learning_rate, beta, eigenvalues, sigma)
     start = check_finite_array("y0", y0)
@@ -581,7 +595,7 @@ def heavy_ball_mean_square(
 def learning_rate_for_floor(
     beta: ArrayLike, eigenvalues: ArrayLike, sigma: float, floor: float
 ) -> Array:
-    r"""The learning rate :math:`\eta` at which :func:`heavy_ball_noise_floor` equals ``floor``, per :math:`\beta`.
+    r"""The learning rate :math:`\eta` at which :func:`heavy_ball_noise_floor` equals ``floor``.
 
     The floor increases from 0 to :math:`\infty` as :math:`\eta` runs over the
     stable range :math:`(0, (2 + 2\beta)/L)`, so the solution exists and is unique;
@@ -605,11 +619,12 @@ def learning_rate_for_floor(
 def settling_steps(
     mean_square: ArrayLike, floor: ArrayLike, factor: float = 2.0
 ) -> NDArray[np.int64]:
-    r"""First :math:`k` from which :math:`\mathbb E\|x_j - x^\star\|^2 \le` ``factor`` :math:`\times` floor for every :math:`j \ge k`.
+    r"""First :math:`k` from which the mean square stays within ``factor`` times the floor.
 
-    ``mean_square`` has steps along axis 0 (as from :func:`heavy_ball_mean_square`);
-    ``floor`` broadcasts against the other axes. A curve that is still above the
-    mark at its last step gets ``-1``.
+    :math:`\mathbb E\|x_j - x^\star\|^2 \le` ``factor`` :math:`\times` floor for every
+    :math:`j \ge k`. ``mean_square`` has steps along axis 0 (as from
+    :func:`heavy_ball_mean_square`); ``floor`` broadcasts against the other axes. A
+    curve that is still above the mark at its last step gets ``-1``.
     """
     m = check_finite_array("mean_square", mean_square)
     check_range("factor", factor, 1.0, low_open=True)
@@ -637,14 +652,15 @@ def equal_floor_steps(
     *,
     factor: float = 2.0,
 ) -> EqualFloor:
-    r"""For each :math:`\beta`, the :math:`\eta` with noise floor ``floor`` and the steps it needs to settle there.
+    r"""For each :math:`\beta`, the :math:`\eta` with noise floor ``floor``.
 
-    The exact mean square (:func:`heavy_ball_mean_square`) is computed for all
-    ``beta`` in one batch over ``num_steps`` steps; a curve counts as settled at
-    step :math:`k` (:func:`settling_steps`) only if :math:`2k` is within the
-    horizon, so that the rest of the curve shows it stays down; otherwise its
-    entry is ``-1``. Comparing ``beta = 0`` (gradient descent) with the best other
-    ``beta`` compares the two methods at equal stationary variance.
+    Also the steps that :math:`\eta` needs to settle there. The exact mean square
+    (:func:`heavy_ball_mean_square`) is computed for all ``beta`` in one batch over
+    ``num_steps`` steps; a curve counts as settled at step :math:`k`
+    (:func:`settling_steps`) only if :math:`2k` is within the horizon, so that the rest
+    of the curve shows it stays down; otherwise its entry is ``-1``. Comparing
+    ``beta = 0`` (gradient descent) with the best other ``beta`` compares the two
+    methods at equal stationary variance.
     """
     b = np.atleast_1d(check_range("beta", beta, 0.0, 1.0, high_open=True))
     lam = check_range("eigenvalues", eigenvalues, 0.0, low_open=True)
@@ -656,7 +672,7 @@ def equal_floor_steps(
 
 
 def chain_mean(values: ArrayLike) -> tuple[float, float]:
-    r"""Mean of ``values`` (steps along axis 0, independent chains along axis 1) and its standard error.
+    r"""Mean of ``values`` (steps on axis 0, independent chains on axis 1) and its standard error.
 
     Each chain is first averaged over its steps; the chain averages are
     independent, so the standard error is their standard deviation over
@@ -676,16 +692,17 @@ def chain_mean(values: ArrayLike) -> tuple[float, float]:
 
 
 def convex_rosenbrock(n: int, kappa: float) -> Quadratic:
-    r"""Nesterov's worst-case quadratic :math:`f = \tfrac12(w_1-1)^2 + \tfrac12\sum_{i<n}(w_i - w_{i+1})^2 + \tfrac{2}{\kappa-1}\|w\|^2`.
+    r"""Nesterov's worst-case quadratic.
 
-    Its Hessian is tridiagonal with eigenvalues inside
-    :math:`(\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1})`, so its condition number
-    is below :math:`\kappa` and tends to :math:`\kappa` as :math:`n \to \infty`; the
-    minimiser tends to :math:`w^\star_i = r^i`, :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`.
-    The gradient :math:`Hw - e_1` is computed with the exactly tridiagonal matrix,
-    so a method started at 0 keeps exact zeros past the coordinates it has reached.
-    ``value`` is :math:`f` itself (``f_star`` its minimum); ``matrix``,
-    ``eigenvalues`` and ``eigenvectors`` describe :math:`H`.
+    :math:`f = \tfrac12(w_1-1)^2 + \tfrac12\sum_{i<n}(w_i - w_{i+1})^2 +
+    \tfrac{2}{\kappa-1}\|w\|^2`. Its Hessian is tridiagonal with eigenvalues inside
+    :math:`(\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1})`, so its condition number is
+    below :math:`\kappa` and tends to :math:`\kappa` as :math:`n \to \infty`; the
+    minimiser tends to :math:`w^\star_i = r^i`,
+    :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`. The gradient :math:`Hw - e_1` is
+    computed with the exactly tridiagonal matrix, so a method started at 0 keeps exact
+    zeros past the coordinates it has reached. ``value`` is :math:`f` itself (``f_star``
+    its minimum); ``matrix``, ``eigenvalues`` and ``eigenvectors`` describe :math:`H`.
 
     References: Nesterov (2004, sec. 2.1.4, Thm. 2.1.13), scaled as by Goh (2017,
     "The Limits of Descent"; Nesterov's function is this one times
@@ -730,20 +747,23 @@ def convex_rosenbrock(n: int, kappa: float) -> Quadratic:
 
 
 def convex_rosenbrock_ratio(kappa: ArrayLike) -> Array:
-    r"""The ratio :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)` of the minimiser :math:`w^\star_i = r^i`; also the optimal heavy-ball rate."""
+    r"""The ratio :math:`r` of the minimiser :math:`w^\star_i = r^i`.
+
+    :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`; it is also the optimal heavy-ball rate.
+    """
     kk = check_range("kappa", kappa, 1.0)
     return np.asarray((np.sqrt(kk) - 1.0) / (np.sqrt(kk) + 1.0), dtype=np.float64)
 
 
 def krylov_lower_bound(x_star: ArrayLike, num_steps: int) -> Array:
-    r""":math:`\|(w^\star_{k+1}, \dots, w^\star_n)\|`, ``k = 0..num_steps``: no method that is zero past coordinate :math:`k` gets closer.
+    r"""Tail norms :math:`\|(w^\star_{k+1}, \dots, w^\star_n)\|`, ``k = 0..num_steps``.
 
-    On a tridiagonal problem whose gradient at 0 is a multiple of :math:`e_1`, an
-    iterate :math:`w_k` in the span of the first :math:`k` gradients (gradient
-    descent, momentum with any schedule, conjugate gradients, started at 0) is
-    zero past coordinate :math:`k`, so :math:`\|w_k - w^\star\|` is at least the
-    norm of the tail of :math:`w^\star`. For :math:`w^\star_i = r^i` and
-    :math:`n \to \infty` that is :math:`r^k\|w^\star\|`.
+    No method that is zero past coordinate :math:`k` gets closer. On a tridiagonal
+    problem whose gradient at 0 is a multiple of :math:`e_1`, an iterate :math:`w_k` in
+    the span of the first :math:`k` gradients (gradient descent, momentum with any
+    schedule, conjugate gradients, started at 0) is zero past coordinate :math:`k`, so
+    :math:`\|w_k - w^\star\|` is at least the norm of the tail of :math:`w^\star`. For
+    :math:`w^\star_i = r^i` and :math:`n \to \infty` that is :math:`r^k\|w^\star\|`.
     """
     w = check_finite_array("x_star", x_star)
     if w.ndim != 1:

@@ -39,7 +39,7 @@ def nesterov(
     learning_rate: float | ArrayLike | Schedule,
     beta: float | ArrayLike | Schedule = 0.9,
 ) -> Optimizer:
-    r"""Nesterov momentum: :math:`b_t = \beta b_{t-1} + g_t,\ x_t = x_{t-1} - \eta (g_t + \beta b_t)`.
+    r"""Nesterov momentum: :math:`b_t = \beta b_{t-1} + g_t,\ x_t = x_{t-1} - \eta(g_t+\beta b_t)`.
 
     ``chain(trace(beta, nesterov=True), scale_by_learning_rate(learning_rate))``:
     the form of Bengio et al. (2013) and ``torch.optim.SGD(nesterov=True)``. The
@@ -67,13 +67,13 @@ def sutskever_nag(
     beta: float | ArrayLike | Schedule,
     num_steps: int,
 ) -> NagPath:
-    r"""Reference NAG: :math:`v_t = \beta_t v_{t-1} - \eta\nabla f(\theta_{t-1} + \beta_t v_{t-1}),\ \theta_t = \theta_{t-1} + v_t`.
+    r"""Reference NAG: :math:`v_t = \beta_t v_{t-1} - \eta\nabla f(\theta_{t-1} + \beta_t v_{t-1})`.
 
-    :math:`v_0 = 0`; ``beta`` may be a schedule ``t -> beta_t`` (:math:`t = 1` for
-    the first update). Returns the iterates :math:`\theta_k` and the look-ahead
-    points :math:`\phi_k = \theta_k + \beta_{k+1} v_k` at which the gradients are
-    evaluated. This loop exists to test the library, not to be used: it is
-    the one method whose gradient is not taken at the stored point.
+    Then :math:`\theta_t = \theta_{t-1} + v_t`; :math:`v_0 = 0`; ``beta`` may be a schedule
+    ``t -> beta_t`` (:math:`t = 1` for the first update). Returns the iterates
+    :math:`\theta_k` and the look-ahead points :math:`\phi_k = \theta_k + \beta_{k+1} v_k`
+    at which the gradients are evaluated. This loop exists to test the library, not to
+    be used: it is the one method whose gradient is not taken at the stored point.
 
     References: Sutskever, Martens, Dahl & Hinton (2013, eq. 3-4).
     """

@@ -41,7 +41,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Quadratic(Problem):
-    r""":math:`f(x) = \tfrac12 (x - x^\star)^\top A (x - x^\star)` with :math:`A = Q \Lambda Q^\top`."""
+    r""":math:`f(x) = \tfrac12(x-x^\star)^\top A(x-x^\star)` with :math:`A = Q \Lambda Q^\top`."""
 
     matrix: Array = field(default_factory=lambda: np.eye(1))  # A
     eigenvalues: Array = field(default_factory=lambda: np.ones(1))  # lambda_i, ascending
@@ -180,12 +180,13 @@ def beale() -> Problem:
 
 
 def saddle() -> Problem:
-    r"""A saddle at the origin between two minima: :math:`f = \tfrac12 x^2 - \tfrac12 y^2 + \tfrac14 y^4`.
+    r"""A saddle at the origin between two minima.
 
-    The Hessian at the origin is :math:`\mathrm{diag}(1, -1)`; the minima are
-    :math:`(0, \pm 1)` with value :math:`-1/4`. Gradient descent started on the
-    line :math:`y = 0` converges to the saddle; started just off it, it lingers
-    near the saddle before escaping. ``x_star`` is ``None`` (two minimisers).
+    :math:`f = \tfrac12 x^2 - \tfrac12 y^2 + \tfrac14 y^4`. The Hessian at the origin is
+    :math:`\mathrm{diag}(1, -1)`; the minima are :math:`(0, \pm 1)` with value
+    :math:`-1/4`. Gradient descent started on the line :math:`y = 0` converges to the
+    saddle; started just off it, it lingers near the saddle before escaping.
+    ``x_star`` is ``None`` (two minimisers).
     """
 
     def value(p: Array) -> Array:
@@ -254,8 +255,9 @@ def logistic_data(
 
 
 def logistic_regression(features: ArrayLike, labels: ArrayLike, *, l2: float = 1e-2) -> Problem:
-    r"""Mean logistic loss :math:`\frac1n\sum_i \log(1 + e^{-y_i w^\top a_i}) + \frac{\ell_2}{2}\|w\|^2`.
+    r"""Mean logistic loss with an L2 penalty.
 
+    :math:`f(w) = \frac1n\sum_i \log(1 + e^{-y_i w^\top a_i}) + \frac{\ell_2}{2}\|w\|^2`.
     ``features`` has shape ``(n, d)``, ``labels`` entries :math:`\pm 1`. With
     ``l2 > 0`` the loss is strongly convex; ``x_star`` is found by Newton's method.
     """

@@ -1,4 +1,7 @@
-"""Solutions to the exercises of the appendix *Conventions* (tested in ``tests/test_conventions_bridge.py``)."""
+"""Solutions to the exercises of the appendix *Conventions*.
+
+Tested in ``tests/test_conventions_bridge.py``.
+"""
 
 from __future__ import annotations
 
@@ -93,12 +96,15 @@ def keras_adam_step(
 
 
 def torch_eps_for_keras(eps_hat: float, b2: float, step: int) -> float:
-    r"""PyTorch's :math:`\epsilon_t` that reproduces Keras' :math:`\hat\epsilon` at step ``t``: :math:`\hat\epsilon/\sqrt{1-\beta_2^t}`."""
+    r"""PyTorch's :math:`\epsilon_t` that reproduces Keras' :math:`\hat\epsilon` at step ``t``.
+
+    It is :math:`\hat\epsilon/\sqrt{1-\beta_2^t}`.
+    """
     return eps_hat / math.sqrt(1.0 - b2**step)
 
 
 def keras_rate_ratio(nu: Array, eps: float, b2: float, step: int) -> Array:
-    r"""Learning-rate ratio Keras/PyTorch that would equalise the steps when both get the same :math:`\epsilon`.
+    r"""Learning-rate ratio Keras/PyTorch that would equalise the steps at equal :math:`\epsilon`.
 
     :math:`(\sqrt{v_t} + \epsilon)/(\sqrt{v_t} + \epsilon\sqrt{1-\beta_2^t})`: it depends on
     :math:`v_t`, coordinate by coordinate, so no single learning rate does it.
@@ -112,9 +118,11 @@ def no_bias_correction_hyperparameters(
 ) -> tuple[float, float]:
     r"""Per-step ``lr`` and ``eps`` that make ``torch.optim.Adam`` skip bias correction.
 
-    torch computes :math:`\frac{\eta_t}{1-\beta_1^t}\, m_t/(\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon_t)`;
+    torch computes
+    :math:`\frac{\eta_t}{1-\beta_1^t}\, m_t/(\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon_t)`;
     with :math:`\eta_t = \eta(1-\beta_1^t)/\sqrt{1-\beta_2^t}` and
-    :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}` this is :math:`\eta\, m_t/(\sqrt{v_t}+\epsilon)`.
+    :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}` this is
+    :math:`\eta\, m_t/(\sqrt{v_t}+\epsilon)`.
     """
     root = math.sqrt(1.0 - b2**step)
     return learning_rate * (1.0 - b1**step) / root, eps / root

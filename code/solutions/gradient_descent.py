@@ -21,9 +21,10 @@ Array = NDArray[np.float64]
 
 
 def predict_and_measure(kappa: float, tol: float = 1e-6) -> tuple[int, int]:
-    r"""Predicted and measured steps for GD with :math:`\eta = 2/(\mu + L)` to shrink the error by ``tol``.
+    r"""Predicted and measured steps for GD with :math:`\eta = 2/(\mu + L)`.
 
-    Prediction: :math:`\lceil \ln\epsilon / \ln\frac{\kappa-1}{\kappa+1} \rceil`. Measurement:
+    Both count the steps to shrink the error by ``tol``. Prediction:
+    :math:`\lceil \ln\epsilon / \ln\frac{\kappa-1}{\kappa+1} \rceil`. Measurement:
     :func:`~gdbook.gradient_descent.iterations_to_tolerance` on the 2-D quadratic
     with eigenvalues 1 and :math:`\kappa`, started from (1, 1).
     """
@@ -35,10 +36,11 @@ def predict_and_measure(kappa: float, tol: float = 1e-6) -> tuple[int, int]:
 
 
 def line_search_ratio(kappa: float, angle: ArrayLike) -> Array:
-    r"""Loss ratio of one exact line-search step on :math:`\mathrm{diag}(1, \kappa)`, gradient at ``angle``.
+    r"""Loss ratio of one exact line-search step on :math:`\mathrm{diag}(1, \kappa)`.
 
-    With :math:`g = (\cos\phi, \sin\phi)` in the eigenbasis,
-    :math:`\frac{f_{k+1} - f^\star}{f_k - f^\star} = 1 - \frac{(g^\top g)^2}{(g^\top A g)(g^\top A^{-1} g)}`.
+    The gradient is at ``angle``: with :math:`g = (\cos\phi, \sin\phi)` in the eigenbasis,
+    :math:`\frac{f_{k+1} - f^\star}{f_k - f^\star}
+    = 1 - \frac{(g^\top g)^2}{(g^\top A g)(g^\top A^{-1} g)}`.
     It depends on :math:`\phi` only through :math:`\sin^2 2\phi`, so it is the same for
     :math:`\phi` and :math:`\phi + 90°`: in 2-D the ratio never changes along the path.
     Its maximum, at :math:`\phi = 45°`, is :math:`((\kappa - 1)/(\kappa + 1))^2`.
@@ -59,12 +61,13 @@ def sgd_floor_simulation(
     num_steps: int = 400,
     seed: int = 0,
 ) -> float:
-    r"""Measured stationary :math:`\mathbb E[x^2]` of SGD on :math:`\tfrac12\lambda x^2` with noise :math:`\sigma\xi`.
+    r"""Measured stationary :math:`\mathbb E[x^2]` of SGD on :math:`\tfrac12\lambda x^2`.
 
-    A from-scratch loop, :math:`x \leftarrow x - \eta(\lambda x + \sigma\xi)`, over
-    ``num_chains`` independent chains started at the minimum; the result averages
-    :math:`x^2` over the chains and over the second half of the run. The prediction
-    is :math:`\eta\sigma^2/(\lambda(2 - \eta\lambda))`.
+    The noise is :math:`\sigma\xi`. A from-scratch loop,
+    :math:`x \leftarrow x - \eta(\lambda x + \sigma\xi)`, over ``num_chains`` independent
+    chains started at the minimum; the result averages :math:`x^2` over the chains and
+    over the second half of the run. The prediction is
+    :math:`\eta\sigma^2/(\lambda(2 - \eta\lambda))`.
     """
     rng = np.random.default_rng(seed)
     x = np.zeros(num_chains)
@@ -77,13 +80,19 @@ def sgd_floor_simulation(
 
 
 def gd_filter(eigenvalues: ArrayLike, learning_rate: float, num_steps: int) -> Array:
-    r"""Early-stopping filter :math:`1 - (1 - \eta\lambda)^k`: the fraction of :math:`y_i^\star` that GD from 0 has fitted."""
+    r"""Early-stopping filter :math:`1 - (1 - \eta\lambda)^k`.
+
+    The fraction of :math:`y_i^\star` that GD from 0 has fitted.
+    """
     lam = np.asarray(eigenvalues, dtype=np.float64)
     return np.asarray(1.0 - (1.0 - learning_rate * lam) ** num_steps)
 
 
 def ridge_filter(eigenvalues: ArrayLike, alpha: float) -> Array:
-    r"""Tikhonov (ridge) filter :math:`\lambda/(\lambda + \alpha)`: the fraction of :math:`y_i^\star` that ridge keeps."""
+    r"""Tikhonov (ridge) filter :math:`\lambda/(\lambda + \alpha)`.
+
+    The fraction of :math:`y_i^\star` that ridge keeps.
+    """
     lam = np.asarray(eigenvalues, dtype=np.float64)
     return np.asarray(lam / (lam + alpha))
 
@@ -91,14 +100,17 @@ def ridge_filter(eigenvalues: ArrayLike, alpha: float) -> Array:
 def early_stopped_iterate(
     eigenvalues: ArrayLike, angle: float, x_star: ArrayLike, learning_rate: float, num_steps: int
 ) -> Array:
-    """Run GD from 0 for ``num_steps`` on the rotated 2-D valley with minimum ``x_star``; return ``x_k``."""
+    """Run GD from 0 for ``num_steps`` on the rotated 2-D valley with minimum ``x_star``.
+
+    Returns ``x_k``.
+    """
     problem = quadratic(eigenvalues, angle=angle, x_star=x_star)
     traj = run(gradient_descent(learning_rate), problem.grad, np.zeros(2), num_steps)
     return np.asarray(traj.params[-1])
 
 
 def rotation_gap(angle: float, learning_rate: float = 0.5, num_steps: int = 40) -> float:
-    r"""Largest distance between GD on a rotated valley and the rotated GD path on the unrotated one.
+    r"""Largest gap between GD on a rotated valley and the rotated GD path on the unrotated one.
 
     GD commutes with rotations, :math:`R(x - \eta\nabla f(x)) = Rx - \eta\nabla f_R(Rx)`
     for :math:`f_R(z) = f(R^\top z)`, so the gap is zero up to rounding.
@@ -116,10 +128,11 @@ def rotation_gap(angle: float, learning_rate: float = 0.5, num_steps: int = 40) 
 def steps_vs_learning_rate(
     learning_rates: ArrayLike, kappa: float, tol: float = 1e-6, max_steps: int = 5_000
 ) -> NDArray[np.int64]:
-    r"""Steps to shrink :math:`\|x - x^\star\|` by ``tol`` for each learning rate, in one vectorised run.
+    r"""Steps to shrink :math:`\|x - x^\star\|` by ``tol`` for each learning rate.
 
-    The problem is :math:`\mathrm{diag}(1/\kappa, 1)` from (1, 1); ``-1`` marks rates
-    that did not get there (too slow, or :math:`\eta \ge 2`, unstable).
+    All rates share one vectorised run. The problem is
+    :math:`\mathrm{diag}(1/\kappa, 1)` from (1, 1); ``-1`` marks rates that did not get
+    there (too slow, or :math:`\eta \ge 2`, unstable).
     """
     etas = np.asarray(learning_rates, dtype=np.float64)
     problem = quadratic([1.0 / kappa, 1.0])

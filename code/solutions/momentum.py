@@ -61,7 +61,10 @@ def numerical_optimum(
 
 
 def first_step_reaching(beta: float, fraction: float, num_steps: int = 10_000) -> int:
-    """Measured: the first step t at which the buffer under a constant gradient reaches ``fraction`` of 1/(1 - beta)."""
+    """Measured: the first step t at which the buffer reaches ``fraction`` of 1/(1 - beta).
+
+    The gradient is constant.
+    """
     traj = replay_gradients(momentum(1.0, beta), np.ones((num_steps, 1)))
     velocity = traj.field("velocity")[:, 0]
     reached = velocity >= fraction / (1.0 - beta)
@@ -75,12 +78,15 @@ def half_lives(betas: tuple[float, ...] = (0.9, 0.99, 0.999)) -> Array:
 
 
 def beta_with_half_life(steps: float) -> float:
-    """The beta whose weights halve after ``steps`` steps: beta = 2**(-1/steps) (0.933 for 10, not 0.9)."""
+    """The beta whose weights halve after ``steps`` steps: beta = 2**(-1/steps).
+
+    It is 0.933 for 10 steps, not 0.9.
+    """
     return float(0.5 ** (1.0 / steps))
 
 
 def sutskever_original(step: Array, beta_max: float = 0.999) -> Array:
-    """Sutskever et al.'s schedule as printed: min(1 - 2**(-1 - log2(floor(t/250) + 1)), beta_max)."""
+    """Sutskever et al.'s printed schedule: min(1 - 2**(-1 - log2(floor(t/250) + 1)), beta_max)."""
     t = np.asarray(step, dtype=np.float64)
     return np.minimum(1.0 - 2.0 ** (-1.0 - np.log2(np.floor(t / 250.0) + 1.0)), beta_max)
 
@@ -93,7 +99,7 @@ def first_step_with_beta(target: float, beta_max: float = 0.999) -> int:
 
 
 def lessard_cycle() -> Array:
-    """The 3-cycle of tuned heavy ball on Lessard et al.'s function, found by solving a linear system.
+    """The 3-cycle of tuned heavy ball on Lessard et al.'s function, found from a linear system.
 
     The cycle visits the pieces f' = 25x (x < 1), f' = 25x - 24 (x >= 2) and
     f' = 25x (x < 1) in turn. On each piece the step
@@ -158,12 +164,13 @@ def ema_noise_floor(
 
 
 def conjugate_gradient(problem: Quadratic, num_steps: int) -> Array:
-    """Conjugate gradients on the quadratic ``problem`` from w_0 = 0; every iterate, shape (num_steps + 1, d).
+    """Conjugate gradients on the quadratic ``problem`` from w_0 = 0.
 
-    The residual is -grad f(w); each step minimises f exactly along a direction
-    that is conjugate (H-orthogonal) to the previous ones, so w_k minimises f over
-    the span of the first k gradients (Hestenes & Stiefel 1952). Once the residual
-    is exactly zero the remaining rows repeat the last iterate.
+    Returns every iterate, shape (num_steps + 1, d). The residual is -grad f(w); each
+    step minimises f exactly along a direction that is conjugate (H-orthogonal) to the
+    previous ones, so w_k minimises f over the span of the first k gradients (Hestenes &
+    Stiefel 1952). Once the residual is exactly zero the remaining rows repeat the last
+    iterate.
     """
     w = np.zeros(problem.dim)
     residual = -problem.grad(w)

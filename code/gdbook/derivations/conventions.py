@@ -64,11 +64,11 @@ def lr_inside_outside_step() -> tuple[sp.Matrix, sp.Matrix]:
 
 
 def ruder_form_step() -> tuple[sp.Matrix, sp.Matrix]:
-    r"""Ruder's :math:`v' = \gamma v + \eta g,\ \theta' = \theta - v'` is Sutskever's with :math:`v \to -v`.
+    r"""Ruder's momentum is Sutskever's with :math:`v \to -v`.
 
-    Ruder (2016) and many course notes write momentum this way. Returns
-    ``(theta', v')`` of this form started from :math:`v`, and
-    ``(x', -v')`` of Sutskever's form started from :math:`-v` (with
+    :math:`v' = \gamma v + \eta g,\ \theta' = \theta - v'`: Ruder (2016) and many course
+    notes write momentum this way. Returns ``(theta', v')`` of this form started from
+    :math:`v`, and ``(x', -v')`` of Sutskever's form started from :math:`-v` (with
     :math:`\beta = \gamma`).
     """
     v_ruder = gamma * v + eta * g
@@ -108,7 +108,7 @@ def ema_sum_step() -> tuple[sp.Expr, sp.Expr]:
 
 
 def schedule_step_gap() -> tuple[sp.Expr, sp.Expr]:
-    r"""After the rate changes from :math:`\eta` to :math:`\eta'`, the two forms part by :math:`-\beta(\eta'-\eta) b`.
+    r"""When :math:`\eta` changes to :math:`\eta'`, the forms part by :math:`-\beta(\eta'-\eta) b`.
 
     Both forms stand at the same :math:`x` with :math:`v = -\eta b`. The sum form
     multiplies the *whole* buffer by the new rate; the rate-inside form applies
@@ -121,7 +121,7 @@ def schedule_step_gap() -> tuple[sp.Expr, sp.Expr]:
 
 
 def sum_form_displacement() -> sp.Expr:
-    r"""Sum form: :math:`x_n - x_0 = -\sum_{s=1}^{n} \big(\sum_{j=s}^{n} \eta_j \beta^{j-s}\big) g_s`.
+    r"""Sum form: :math:`x_n - x_0 = -\sum_{s=1}^n \big(\sum_{j=s}^n \eta_j \beta^{j-s}\big) g_s`.
 
     Every remembered gradient is multiplied by the rate in force *when the step
     is taken*. (The gradients are taken as given: the two forms are compared on
@@ -132,7 +132,7 @@ def sum_form_displacement() -> sp.Expr:
 
 
 def rate_inside_displacement() -> sp.Expr:
-    r"""Rate inside: :math:`x_n - x_0 = -\sum_{s=1}^{n} \eta_s \big(\sum_{j=s}^{n} \beta^{j-s}\big) g_s`.
+    r"""Rate inside: :math:`x_n - x_0 = -\sum_{s=1}^n \eta_s\big(\sum_{j=s}^n \beta^{j-s}\big) g_s`.
 
     Every gradient keeps the rate in force *when it arrived*.
     """
@@ -141,8 +141,9 @@ def rate_inside_displacement() -> sp.Expr:
 
 
 def torch_dampened_buffer() -> sp.Expr:
-    r"""PyTorch's buffer with ``dampening=beta``: :math:`b_t = \beta^{t-1} g_1 + (1-\beta)\sum_{s=2}^{t} \beta^{t-s} g_s`.
+    r"""PyTorch's buffer with ``dampening=beta`` in terms of the gradients.
 
+    :math:`b_t = \beta^{t-1} g_1 + (1-\beta)\sum_{s=2}^{t} \beta^{t-s} g_s`.
     ``torch.optim.SGD`` sets :math:`b_1 = g_1` (no dampening on the first step),
     then :math:`b_t = \beta b_{t-1} + (1-\beta) g_t`.
     """
@@ -150,7 +151,7 @@ def torch_dampened_buffer() -> sp.Expr:
 
 
 def ema_buffer() -> sp.Expr:
-    r"""The EMA buffer from :math:`m_0 = 0`: :math:`m_t = (1-\beta)\sum_{s=1}^{t} \beta^{t-s} g_s`."""
+    r"""The EMA buffer from :math:`m_0 = 0`: :math:`m_t = (1-\beta)\sum_{s=1}^t \beta^{t-s} g_s`."""
     return (1 - beta) * sp.Sum(beta ** (t - s) * grad[s], (s, 1, t))
 
 
@@ -164,42 +165,49 @@ def dampening_gap() -> tuple[sp.Expr, sp.Expr]:
 
 
 def dlb_weight_sum() -> tuple[sp.Expr, sp.Expr]:
-    r"""The weights of :math:`v \leftarrow \alpha v - \epsilon g` sum to :math:`\epsilon (1-\alpha^t)/(1-\alpha)`, not 1.
+    r"""The weights of :math:`v \leftarrow \alpha v - \epsilon g` do not sum to 1.
 
-    The Deep Learning book (Goodfellow et al. 2016, §8.3.2) calls the velocity an
-    exponentially decaying *average*; it is a decaying *sum*, whose weights tend
-    to :math:`\epsilon/(1-\alpha)` (ten times the rate for :math:`\alpha = 0.9`).
+    They sum to :math:`\epsilon (1-\alpha^t)/(1-\alpha)`. The Deep Learning book
+    (Goodfellow et al. 2016, §8.3.2) calls the velocity an exponentially decaying
+    *average*; it is a decaying *sum*, whose weights tend to :math:`\epsilon/(1-\alpha)`
+    (ten times the rate for :math:`\alpha = 0.9`).
     """
     return sp.Sum(epsilon * alpha ** (s - 1), (s, 1, t)), epsilon * (1 - alpha**t) / (1 - alpha)
 
 
 def ema_weight_sum() -> tuple[sp.Expr, sp.Expr]:
-    r"""The EMA's weights :math:`(1-\beta)\beta^{t-s}` sum to :math:`1 - \beta^t`: an average only as :math:`t \to \infty`."""
+    r"""The EMA's weights :math:`(1-\beta)\beta^{t-s}` sum to :math:`1 - \beta^t`.
+
+    The EMA is an average only as :math:`t \to \infty`.
+    """
     return sp.Sum((1 - beta) * beta ** (t - s), (s, 1, t)), 1 - beta**t
 
 
 def eps_outside_step() -> sp.Expr:
-    r"""Steady-state step per unit rate with :math:`\epsilon` outside the root: :math:`g/(\sqrt{g^2} + \epsilon)`.
+    r"""Steady-state step per unit rate with :math:`\epsilon` outside the root.
 
-    With a constant gradient the second-moment estimate settles at :math:`g^2`
-    (PyTorch's Adam, RMSprop and Adagrad; Kingma & Ba 2015, Alg. 1).
+    The step is :math:`g/(\sqrt{g^2} + \epsilon)`. With a constant gradient the
+    second-moment estimate settles at :math:`g^2` (PyTorch's Adam, RMSprop and Adagrad;
+    Kingma & Ba 2015, Alg. 1).
     """
     return g / (sp.sqrt(g**2) + epsilon)
 
 
 def eps_inside_step() -> sp.Expr:
-    r"""Steady-state step per unit rate with :math:`\epsilon` inside the root: :math:`g/\sqrt{g^2 + \epsilon}`.
+    r"""Steady-state step per unit rate with :math:`\epsilon` inside the root.
 
-    The placement of optax's default RMSProp and Adagrad, Keras' RMSprop and
-    Adagrad, and Goodfellow et al. (2016, Alg. 8.5).
+    The step is :math:`g/\sqrt{g^2 + \epsilon}`. The placement of optax's default
+    RMSProp and Adagrad, Keras' RMSprop and Adagrad, and Goodfellow et al. (2016,
+    Alg. 8.5).
     """
     return g / sp.sqrt(g**2 + epsilon)
 
 
 def eps_inside_matching() -> tuple[sp.Expr, sp.Expr]:
-    r""":math:`\sqrt{\nu + \epsilon_{\rm in}} = \sqrt{\nu} + \epsilon` needs :math:`\epsilon_{\rm in} = \epsilon(2\sqrt{\nu} + \epsilon)`.
+    r"""The epsilon inside the root that reproduces a given outside one.
 
-    The epsilon inside the root that reproduces a given outside one depends on
+    :math:`\sqrt{\nu + \epsilon_{\rm in}} = \sqrt{\nu} + \epsilon` needs
+    :math:`\epsilon_{\rm in} = \epsilon(2\sqrt{\nu} + \epsilon)`. It depends on
     :math:`\nu`, so no constant converts one placement into the other.
     """
     eps_in = epsilon * (2 * sp.sqrt(nu) + epsilon)
@@ -207,8 +215,9 @@ def eps_inside_matching() -> tuple[sp.Expr, sp.Expr]:
 
 
 def adam_efficient_form() -> tuple[sp.Expr, sp.Expr]:
-    r"""Kingma & Ba's "efficient" Adam equals Algorithm 1 when :math:`\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}`.
+    r"""Kingma & Ba's "efficient" Adam equals Algorithm 1 for a step-dependent :math:`\hat\epsilon`.
 
+    The two agree when :math:`\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}`.
     Algorithm 1: :math:`\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)` with
     :math:`\hat m_t = m_t/(1-\beta_1^t)`, :math:`\hat v_t = v_t/(1-\beta_2^t)`.
     Efficient form (Kingma & Ba 2015, §2; Keras 3's Adam):
@@ -223,9 +232,11 @@ def adam_efficient_form() -> tuple[sp.Expr, sp.Expr]:
 
 
 def torch_without_bias_correction() -> tuple[sp.Expr, sp.Expr]:
-    r"""PyTorch's Adam with :math:`\eta_t = \eta(1-\beta_1^t)/\sqrt{1-\beta_2^t}`, :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}` has no bias correction.
+    r"""PyTorch's Adam with a per-step :math:`\eta_t` and :math:`\epsilon_t` has no bias correction.
 
-    torch computes :math:`(\eta_t/(1-\beta_1^t))\, m_t/(\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon_t)`;
+    :math:`\eta_t = \eta(1-\beta_1^t)/\sqrt{1-\beta_2^t}`,
+    :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}`. torch computes
+    :math:`(\eta_t/(1-\beta_1^t))\, m_t/(\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon_t)`;
     with these per-step values it is :math:`\eta\, m_t/(\sqrt{v_t} + \epsilon)`.
     """
     bc1, bc2 = 1 - b1**t, 1 - b2**t
@@ -241,10 +252,10 @@ def torch_without_bias_correction() -> tuple[sp.Expr, sp.Expr]:
 
 
 def cs231n_sign_step() -> tuple[sp.Expr, sp.Expr]:
-    r"""``v = rho*v + lr*dx; x += v`` on :math:`\tfrac12\lambda x^2` from :math:`v = 0` gives :math:`x' = (1 + \eta\lambda) x`.
+    r"""``v = rho*v + lr*dx; x += v`` on :math:`\tfrac12\lambda x^2` climbs the hill.
 
-    The multiplier exceeds 1: the slip climbs the hill. Returns (the slip's
-    :math:`x'`, the closed form).
+    From :math:`v = 0` it gives :math:`x' = (1 + \eta\lambda) x`; the multiplier exceeds 1.
+    Returns (the slip's :math:`x'`, the closed form).
     """
     v_next = beta * 0 + eta * (lam * x)  # dx = lambda x, the gradient
     return x + v_next, (1 + eta * lam) * x

@@ -59,7 +59,7 @@ def contraction_factor() -> tuple[sp.Expr, sp.Expr]:
 
 
 def eigenbasis_solution() -> tuple[sp.Expr, sp.Expr]:
-    r"""The recursion :math:`y_{k+1} = (1 - \eta\lambda) y_k` solves to :math:`y_k = (1 - \eta\lambda)^k y_0`."""
+    r""":math:`y_{k+1} = (1 - \eta\lambda) y_k` solves to :math:`y_k = (1 - \eta\lambda)^k y_0`."""
     y = sp.Function("y")
     solved = sp.rsolve(y(k + 1) - (1 - eta * lam) * y(k), y(k), {y(0): x_0})
     return solved, (1 - eta * lam) ** k * x_0
@@ -84,7 +84,11 @@ def gradient_step_in_eigenbasis() -> tuple[sp.Matrix, sp.Matrix]:
 
 
 def loss_in_eigenbasis() -> tuple[sp.Expr, sp.Expr]:
-    r""":math:`f(x) - f^\star = \tfrac12 (x - x^\star)^\top A (x - x^\star) = \tfrac12 \sum_i \lambda_i y_i^2`."""
+    r"""The loss in the eigenbasis.
+
+    :math:`f(x) - f^\star = \tfrac12 (x - x^\star)^\top A (x - x^\star)
+    = \tfrac12 \sum_i \lambda_i y_i^2`.
+    """
     Q = _rotation()
     A = Q * sp.diag(lam_1, lam_2) * Q.T
     err = Q * sp.Matrix([y_1, y_2])
@@ -112,7 +116,10 @@ def loss_decomposition() -> tuple[sp.Expr, sp.Expr]:
 
 
 def distill_loss_decomposition() -> sp.Expr:
-    r"""Goh (2017)'s printed form :math:`\sum_i (1 - \alpha\lambda_i)^{2k} \lambda_i (x_i^0)^2`, twice the loss."""
+    r"""Goh (2017)'s printed form :math:`\sum_i (1 - \alpha\lambda_i)^{2k} \lambda_i (x_i^0)^2`.
+
+    It is twice the loss.
+    """
     return sum(
         ((1 - eta * li) ** (2 * k) * li * yi**2 for li, yi in ((lam_1, y_10), (lam_2, y_20))),
         sp.Integer(0),
@@ -127,20 +134,29 @@ def stability_interval() -> tuple[sp.Set, sp.Set]:
 
 
 def optimal_step() -> tuple[sp.Expr, sp.Expr]:
-    r"""Balancing the extreme directions, :math:`1 - \eta\mu = -(1 - \eta L)`, gives :math:`\eta^\star = 2/(\mu + L)`."""
+    r"""Balancing the extreme directions gives :math:`\eta^\star = 2/(\mu + L)`.
+
+    The balance is :math:`1 - \eta\mu = -(1 - \eta L)`.
+    """
     (solution,) = sp.solve(sp.Eq(1 - eta * mu, -(1 - eta * L)), eta)
     return solution, 2 / (mu + L)
 
 
 def optimal_rate() -> tuple[sp.Expr, sp.Expr]:
-    r"""At :math:`\eta^\star` the slowest contraction is :math:`(\kappa - 1)/(\kappa + 1)`, :math:`\kappa = L/\mu`."""
+    r"""At :math:`\eta^\star` the slowest contraction is :math:`(\kappa - 1)/(\kappa + 1)`.
+
+    Here :math:`\kappa = L/\mu`.
+    """
     step, _ = optimal_step()
     derived = sp.simplify((1 - step * mu).subs(L, kappa * mu))
     return derived, _ratio(kappa - 1, kappa + 1)
 
 
 def iterations_for_tolerance() -> tuple[sp.Expr, sp.Expr]:
-    r"""Solving :math:`r^k = \epsilon` for :math:`k`: :math:`k = \ln\epsilon / \ln r`, with :math:`r = (\kappa - 1)/(\kappa + 1)`."""
+    r"""Solving :math:`r^k = \epsilon` for :math:`k`: :math:`k = \ln\epsilon / \ln r`.
+
+    Here :math:`r = (\kappa - 1)/(\kappa + 1)`.
+    """
     k_real = sp.Symbol("k", positive=True)
     _, rate = optimal_rate()
     (solution,) = sp.solve(sp.Eq(rate**k_real, tol), k_real)
@@ -148,9 +164,11 @@ def iterations_for_tolerance() -> tuple[sp.Expr, sp.Expr]:
 
 
 def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
-    r"""Steps per factor :math:`e`, :math:`-1/\ln\frac{\kappa - 1}{\kappa + 1} = \frac{\kappa}{2} - \frac{1}{6\kappa} + O(\kappa^{-3})`.
+    r"""Steps per factor :math:`e` for large :math:`\kappa`.
 
-    The linear growth in :math:`\kappa` behind the :math:`\kappa` experiment (F10).
+    :math:`-1/\ln\frac{\kappa - 1}{\kappa + 1}
+    = \frac{\kappa}{2} - \frac{1}{6\kappa} + O(\kappa^{-3})`. The linear growth in
+    :math:`\kappa` behind the :math:`\kappa` experiment (F10).
     """
     _, rate = optimal_rate()
     series = sp.series(-1 / sp.log(rate), kappa, sp.oo, n=3).removeO()
@@ -159,9 +177,10 @@ def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
 
 @functools.cache  # SymPy objects are immutable; line_search_orthogonality reuses it
 def exact_line_search_step() -> tuple[sp.Expr, sp.Expr]:
-    r"""Minimising :math:`\varphi(\eta) = f(x - \eta g)` on a quadratic gives :math:`\eta = g^\top g / g^\top A g`.
+    r"""Minimising :math:`\varphi(\eta) = f(x - \eta g)` gives :math:`\eta = g^\top g/g^\top A g`.
 
-    Derived for a general symmetric :math:`2\times 2` Hessian and error :math:`e = x - x^\star`.
+    Derived on a quadratic with a general symmetric :math:`2\times 2` Hessian and error
+    :math:`e = x - x^\star`.
     """
     A = sp.Matrix([[a, b], [b, c]])
     err = sp.Matrix([e_1, e_2])
@@ -173,7 +192,7 @@ def exact_line_search_step() -> tuple[sp.Expr, sp.Expr]:
 
 
 def line_search_orthogonality() -> tuple[sp.Expr, sp.Expr]:
-    r"""With the exact step, the new gradient is orthogonal to the old: :math:`g_{k+1}^\top g_k = 0`."""
+    r"""With the exact step, consecutive gradients are orthogonal: :math:`g_{k+1}^\top g_k = 0`."""
     A = sp.Matrix([[a, b], [b, c]])
     err = sp.Matrix([e_1, e_2])
     g = A * err
@@ -183,19 +202,21 @@ def line_search_orthogonality() -> tuple[sp.Expr, sp.Expr]:
 
 
 def sgd_noise_floor() -> tuple[sp.Expr, sp.Expr]:
-    r"""Stationary :math:`\mathbb E[x^2]` of :math:`x_{k+1} = (1 - \eta\lambda)x_k - \eta\sigma\xi_k`: :math:`\frac{\eta\sigma^2}{\lambda(2 - \eta\lambda)}`.
+    r"""Stationary :math:`\mathbb E[x^2]` of :math:`x_{k+1} = (1-\eta\lambda)x_k - \eta\sigma\xi_k`.
 
-    From :math:`v = (1 - \eta\lambda)^2 v + \eta^2\sigma^2` (independent noise of
-    mean 0 and variance 1; the cross term has mean zero).
+    It is :math:`\frac{\eta\sigma^2}{\lambda(2 - \eta\lambda)}`, from
+    :math:`v = (1 - \eta\lambda)^2 v + \eta^2\sigma^2` (independent noise of mean 0 and
+    variance 1; the cross term has mean zero).
     """
     (solution,) = sp.solve(sp.Eq(v, (1 - eta * lam) ** 2 * v + eta**2 * sigma**2), v)
     return solution, eta * sigma**2 / (lam * (2 - eta * lam))
 
 
 def sgd_second_moment() -> tuple[sp.Expr, sp.Expr]:
-    r""":math:`\mathbb E[x_k^2] = v + (1 - \eta\lambda)^{2k} (\mathbb E[x_0^2] - v)`, :math:`v` the noise floor.
+    r""":math:`\mathbb E[x_k^2] = v + (1 - \eta\lambda)^{2k} (\mathbb E[x_0^2] - v)`.
 
-    The transient decays at the squared contraction factor; what is left is the floor.
+    :math:`v` is the noise floor. The transient decays at the squared contraction factor;
+    what is left is the floor.
     """
     m = sp.Function("m")
     rho = sp.Symbol("rho", positive=True)  # (1 - eta*lambda)^2, kept whole for rsolve
@@ -206,8 +227,9 @@ def sgd_second_moment() -> tuple[sp.Expr, sp.Expr]:
 
 
 def saddle_escape_steps() -> tuple[sp.Expr, sp.Expr]:
-    r"""Near a saddle with curvature :math:`-\gamma`, reaching distance :math:`\delta` from :math:`y_0` takes :math:`\ln(\delta/y_0)/\ln(1 + \eta\gamma)` steps.
+    r"""Steps from :math:`y_0` to :math:`\delta` near a saddle with curvature :math:`-\gamma`.
 
+    Reaching distance :math:`\delta` takes :math:`\ln(\delta/y_0)/\ln(1 + \eta\gamma)` steps.
     The linearised step along the descending direction is
     :math:`y_{k+1} = y_k - \eta(-\gamma y_k) = (1 + \eta\gamma)\,y_k`.
     """
@@ -220,9 +242,10 @@ def saddle_escape_steps() -> tuple[sp.Expr, sp.Expr]:
 
 
 def early_stopping_filter() -> tuple[sp.Expr, sp.Expr]:
-    r"""GD from :math:`x_0 = 0` on :math:`\tfrac12\lambda (x - x^\star)^2` gives :math:`x_k = (1 - (1 - \eta\lambda)^k)\,x^\star`.
+    r"""GD from :math:`x_0 = 0` on :math:`\tfrac12\lambda (x - x^\star)^2`, after :math:`k` steps.
 
-    The factor is the spectral filter of early stopping (Goh 2017, "early stopping").
+    It gives :math:`x_k = (1 - (1 - \eta\lambda)^k)\,x^\star`. The factor is the spectral
+    filter of early stopping (Goh 2017, "early stopping").
     """
     xk = sp.Function("x")
     solved = sp.rsolve(xk(k + 1) - xk(k) + eta * lam * (xk(k) - x_star), xk(k), {xk(0): 0})

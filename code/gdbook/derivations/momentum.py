@@ -42,13 +42,19 @@ def _back_to_beta(expr: sp.Expr) -> sp.Expr:
 
 
 def velocity_sum_formula() -> sp.Expr:
-    r"""Right-hand side of :math:`b_t = \sum_{i=1}^{t} \beta^{t-i} g_i` (:math:`g_i` the gradient of step :math:`i`)."""
+    r"""Right-hand side of :math:`b_t = \sum_{i=1}^{t} \beta^{t-i} g_i`.
+
+    :math:`g_i` is the gradient of step :math:`i`.
+    """
     i = sp.Symbol("i", integer=True, positive=True)
     return sp.Sum(beta ** (t - i) * _grads[i], (i, 1, t))
 
 
 def velocity_as_sum(num_steps: int = 5) -> tuple[sp.Expr, sp.Expr]:
-    r"""Iterate :math:`b_t = \beta b_{t-1} + g_t` from :math:`b_0 = 0` ``num_steps`` times; and the sum formula at that :math:`t`."""
+    r"""Iterate :math:`b_t = \beta b_{t-1} + g_t` from :math:`b_0 = 0` ``num_steps`` times.
+
+    Returns the buffer and the sum formula at that :math:`t`.
+    """
     b: sp.Expr = sp.Integer(0)
     for i in range(1, num_steps + 1):
         b = beta * b + _grads[i]
@@ -56,13 +62,16 @@ def velocity_as_sum(num_steps: int = 5) -> tuple[sp.Expr, sp.Expr]:
 
 
 def velocity_weight_sum() -> tuple[sp.Expr, sp.Expr]:
-    r"""Total weight of :math:`t` gradients in the buffer: :math:`\sum_{k=0}^{t-1}\beta^k = \frac{1-\beta^t}{1-\beta}`."""
+    r"""Total weight of :math:`t` gradients in the buffer.
+
+    :math:`\sum_{k=0}^{t-1}\beta^k = \frac{1-\beta^t}{1-\beta}`.
+    """
     derived = _back_to_beta(sp.summation(_below_one**k, (k, 0, t - 1)))
     return derived, (1 - beta**t) / (1 - beta)
 
 
 def terminal_velocity() -> tuple[sp.Expr, sp.Expr]:
-    r"""Constant gradient: the step :math:`\eta b_t = \eta g\sum_{k<t}\beta^k \to \eta g/(1-\beta)`."""
+    r"""Constant gradient: step :math:`\eta b_t = \eta g\sum_{k<t}\beta^k \to \eta g/(1-\beta)`."""
     partial = eta * g * sp.summation(_below_one**k, (k, 0, t - 1))
     derived = _back_to_beta(sp.limit(partial, t, sp.oo))
     return derived, eta * g / (1 - beta)
@@ -75,7 +84,10 @@ def velocity_fraction() -> tuple[sp.Expr, sp.Expr]:
 
 
 def time_to_fraction() -> tuple[sp.Expr, sp.Expr]:
-    r"""Steps to reach the fraction :math:`q` of the terminal velocity: :math:`k = \ln(1-q)/\ln\beta`."""
+    r"""Steps to reach the fraction :math:`q` of the terminal velocity.
+
+    :math:`k = \ln(1-q)/\ln\beta`.
+    """
     q = sp.Symbol("q", positive=True)
     rest = sp.Symbol("p", positive=True)  # 1 - q, the part still missing
     steps = sp.Symbol("k", positive=True)
@@ -101,7 +113,7 @@ def alternating_velocity() -> tuple[sp.Expr, sp.Expr]:
 
 
 def ema_weight_sum() -> tuple[sp.Expr, sp.Expr]:
-    r"""EMA weights after :math:`t` steps: :math:`\sum_{i=1}^t (1-\beta)\beta^{t-i} = 1 - \beta^t`."""
+    r"""EMA weights at step :math:`t`: :math:`\sum_{i=1}^t (1-\beta)\beta^{t-i} = 1 - \beta^t`."""
     i = sp.Symbol("i", integer=True, positive=True)
     derived = _back_to_beta(sp.summation((1 - _below_one) * _below_one ** (t - i), (i, 1, t)))
     return derived, 1 - beta**t
@@ -119,7 +131,7 @@ def ema_mean_age() -> tuple[sp.Expr, sp.Expr]:
 
 
 def ema_half_life() -> tuple[sp.Expr, sp.Expr]:
-    r"""Age at which a weight has halved, :math:`\beta^h = \tfrac12`: :math:`h = \ln 2/\ln(1/\beta)`."""
+    r"""Age at which a weight halves, :math:`\beta^h = \tfrac12`: :math:`h = \ln 2/\ln(1/\beta)`."""
     h = sp.Symbol("h", positive=True)
     (solution,) = sp.solve(sp.Eq(_below_one**h, sp.Rational(1, 2)), h)
     return _back_to_beta(solution), sp.log(2) / sp.log(1 / beta)
@@ -131,12 +143,12 @@ def ema_half_life() -> tuple[sp.Expr, sp.Expr]:
 
 
 def ema_form_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
-    r"""If :math:`m_{t-1} = (1-\beta) b_{t-1}` then :math:`m_t = (1-\beta) b_t`; the steps are :math:`-\eta m_t` and :math:`-\eta(1-\beta) b_t`.
+    r"""If :math:`m_{t-1} = (1-\beta) b_{t-1}` then :math:`m_t = (1-\beta) b_t`.
 
-    Returns the EMA-form step with learning rate :math:`\eta` and the sum-form
-    step with learning rate :math:`\eta(1-\beta)`, both in terms of
-    :math:`b_{t-1}` and :math:`g_t`: equal, so by induction from
-    :math:`m_0 = b_0 = 0` the two forms give the same iterates.
+    The steps are :math:`-\eta m_t` and :math:`-\eta(1-\beta) b_t`. Returns the EMA-form
+    step with learning rate :math:`\eta` and the sum-form step with learning rate
+    :math:`\eta(1-\beta)`, both in terms of :math:`b_{t-1}` and :math:`g_t`: equal, so by
+    induction from :math:`m_0 = b_0 = 0` the two forms give the same iterates.
     """
     b_prev, grad = sp.symbols("b_{t-1} g_t", real=True)
     m_t = beta * (1 - beta) * b_prev + (1 - beta) * grad  # m_t = beta m_{t-1} + (1-beta) g_t
@@ -145,9 +157,10 @@ def ema_form_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
 
 
 def sutskever_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
-    r"""If :math:`v_{t-1} = -\eta b_{t-1}` then :math:`v_t = \beta v_{t-1} - \eta g_t = -\eta b_t` (constant :math:`\eta`).
+    r"""If :math:`v_{t-1} = -\eta b_{t-1}` then :math:`v_t = -\eta b_t` (constant :math:`\eta`).
 
-    Returns Sutskever's step :math:`v_t` and the sum-form step :math:`-\eta b_t`.
+    Here :math:`v_t = \beta v_{t-1} - \eta g_t`. Returns Sutskever's step :math:`v_t` and
+    the sum-form step :math:`-\eta b_t`.
     """
     b_prev, grad = sp.symbols("b_{t-1} g_t", real=True)
     v_t = beta * (-eta * b_prev) - eta * grad
@@ -155,8 +168,9 @@ def sutskever_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
 
 
 def schedule_breaks_equivalence() -> tuple[sp.Expr, sp.Expr]:
-    r"""Two steps with rates :math:`\eta_1, \eta_2`: the displacements :math:`x_2 - x_0` of Sutskever's and of the sum form.
+    r"""The displacements :math:`x_2 - x_0` of Sutskever's and of the sum form.
 
+    Two steps with rates :math:`\eta_1, \eta_2`.
     Sutskever: :math:`-\eta_1 g_1 - (\beta\eta_1 g_1 + \eta_2 g_2)`; sum form (PyTorch):
     :math:`-\eta_1 g_1 - \eta_2(\beta g_1 + g_2)`. They differ by
     :math:`\beta(\eta_2 - \eta_1) g_1`: the sum form rescales the remembered
@@ -182,8 +196,9 @@ def polyak_two_step_form() -> tuple[sp.Expr, sp.Expr]:
 
 
 def unrolled_momentum_formula() -> sp.Expr:
-    r"""Right-hand side of :math:`x_{k+1} = x_0 - \eta\sum_{i=0}^{k}\frac{1-\beta^{k+1-i}}{1-\beta}\nabla f(x_i)`.
+    r"""Right-hand side of the unrolled momentum formula for :math:`x_{k+1}`.
 
+    :math:`x_{k+1} = x_0 - \eta\sum_{i=0}^{k}\frac{1-\beta^{k+1-i}}{1-\beta}\nabla f(x_i)`.
     The gradient :math:`\nabla f(x_i)` is the indexed symbol :math:`g_i`. The sign
     is a minus; Goh (2017) prints a plus. :func:`unrolled_momentum` checks it.
     """
@@ -194,11 +209,11 @@ def unrolled_momentum_formula() -> sp.Expr:
 
 
 def unrolled_momentum(num_steps: int = 4) -> tuple[sp.Expr, sp.Expr]:
-    r"""Iterate the sum form ``num_steps`` :math:`= k+1` times from :math:`b = 0`; and the formula at that :math:`k`.
+    r"""Iterate the sum form ``num_steps`` :math:`= k+1` times from :math:`b = 0`.
 
-    With symbolic gradients :math:`g_i = \nabla f(x_i)`: the iterate stays in
-    :math:`x_0` plus the span of past gradients, so only first-order information
-    enters (no second derivatives).
+    Returns the iterate and the formula at that :math:`k`. With symbolic gradients
+    :math:`g_i = \nabla f(x_i)`: the iterate stays in :math:`x_0` plus the span of past
+    gradients, so only first-order information enters (no second derivatives).
     """
     x0 = sp.Symbol("x_0", real=True)
     x, b = x0, sp.Integer(0)
@@ -215,8 +230,10 @@ def unrolled_momentum(num_steps: int = 4) -> tuple[sp.Expr, sp.Expr]:
 
 
 def completed_square() -> tuple[sp.Expr, sp.Expr]:
-    r""":math:`\tfrac12 x^\top Q x + c^\top x + b = \tfrac12 (x + Q^{-1}c)^\top Q (x + Q^{-1}c) + b - \tfrac12 c^\top Q^{-1} c`.
+    r"""The completed square of :math:`\tfrac12 x^\top Q x + c^\top x + b`.
 
+    :math:`\tfrac12 x^\top Q x + c^\top x + b
+    = \tfrac12 (x + Q^{-1}c)^\top Q (x + Q^{-1}c) + b - \tfrac12 c^\top Q^{-1} c`.
     For a symmetric invertible 2 x 2 :math:`Q`: returns the quadratic and its completed
     square. The shift is :math:`+Q^{-1}c` because the minimiser is
     :math:`x^\star = -Q^{-1}c`; Zhang et al. (D2L, momentum section) print
@@ -234,7 +251,10 @@ def completed_square() -> tuple[sp.Expr, sp.Expr]:
 
 
 def heavy_ball_iteration_matrix() -> tuple[sp.Matrix, sp.Matrix]:
-    r"""Jacobian of :math:`(b, x) \mapsto (\beta b + \lambda x,\ x - \eta(\beta b + \lambda x))`, and the printed :math:`R`."""
+    r"""Jacobian of :math:`(b, x) \mapsto (\beta b + \lambda x,\ x - \eta(\beta b + \lambda x))`.
+
+    Also returns the printed :math:`R`.
+    """
     b, x = sp.symbols("b x", real=True)
     b_next = beta * b + lam * x
     x_next = x - eta * b_next
@@ -251,7 +271,11 @@ def heavy_ball_characteristic_polynomial() -> tuple[sp.Expr, sp.Expr]:
 
 
 def heavy_ball_eigenvalues() -> tuple[list[sp.Expr], list[sp.Expr]]:
-    r"""Roots :math:`\sigma_{1,2} = \tfrac12\big(1+\beta-\eta\lambda \pm \sqrt{(1+\beta-\eta\lambda)^2 - 4\beta}\big)`."""
+    r"""Roots :math:`\sigma_{1,2}` of the characteristic polynomial.
+
+    :math:`\sigma_{1,2} = \tfrac12\big(1+\beta-\eta\lambda
+    \pm \sqrt{(1+\beta-\eta\lambda)^2 - 4\beta}\big)`.
+    """
     poly, _ = heavy_ball_characteristic_polynomial()
     s = 1 + beta - eta * lam
     root = sp.sqrt(s**2 - 4 * beta)
@@ -259,17 +283,18 @@ def heavy_ball_eigenvalues() -> tuple[list[sp.Expr], list[sp.Expr]]:
 
 
 def complex_root_modulus() -> tuple[sp.Expr, sp.Expr]:
-    r"""In the complex regime :math:`s^2 < 4\beta`: :math:`|\sigma|^2 = (s/2)^2 + (4\beta - s^2)/4 = \beta`.
+    r"""In the complex regime :math:`s^2 < 4\beta`, :math:`|\sigma|^2 = \beta`.
 
-    So :math:`|\sigma| = \sqrt\beta`, whatever :math:`\eta` and :math:`\lambda`; it is
-    also :math:`\sigma\bar\sigma = \det R = \beta`.
+    :math:`|\sigma|^2 = (s/2)^2 + (4\beta - s^2)/4 = \beta`. So :math:`|\sigma| = \sqrt\beta`,
+    whatever :math:`\eta` and :math:`\lambda`; it is also
+    :math:`\sigma\bar\sigma = \det R = \beta`.
     """
     re, im = _s / 2, sp.sqrt(4 * beta - _s**2) / 2
     return sp.expand(re**2 + im**2), beta
 
 
 def distill_complex_modulus() -> tuple[sp.Expr, sp.Expr]:
-    r"""Goh (2017) prints :math:`|\sigma| = \sqrt{(1-\alpha\lambda+\beta)^2 + |\Delta|}`: that is :math:`2\sqrt\beta`.
+    r"""Goh (2017) prints :math:`|\sigma| = \sqrt{(1-\alpha\lambda+\beta)^2 + |\Delta|}`.
 
     With :math:`|\Delta| = 4\beta - s^2` the printed expression equals
     :math:`2\sqrt\beta`, twice the true modulus: the :math:`\tfrac12` of the root
@@ -280,9 +305,11 @@ def distill_complex_modulus() -> tuple[sp.Expr, sp.Expr]:
 
 
 def jury_conditions() -> tuple[tuple[sp.Expr, sp.Expr, sp.Expr], sp.Basic]:
-    r"""Schur–Cohn (Jury) test of :math:`p(z) = z^2 + a_1 z + a_0`: roots inside the unit circle iff :math:`p(1) > 0`, :math:`p(-1) > 0`, :math:`|a_0| < 1`.
+    r"""Schur–Cohn (Jury) test of :math:`p(z) = z^2 + a_1 z + a_0`.
 
-    Returns :math:`(p(1), p(-1), a_0) = (\eta\lambda,\ 2 + 2\beta - \eta\lambda,\ \beta)`
+    The roots are inside the unit circle iff :math:`p(1) > 0`, :math:`p(-1) > 0`,
+    :math:`|a_0| < 1`. Returns
+    :math:`(p(1), p(-1), a_0) = (\eta\lambda,\ 2 + 2\beta - \eta\lambda,\ \beta)`
     and the set of :math:`x = \eta\lambda > 0` that satisfies the first two:
     :math:`0 < \eta\lambda < 2 + 2\beta` (the third, :math:`\beta < 1`, holds by assumption).
     """
@@ -294,9 +321,10 @@ def jury_conditions() -> tuple[tuple[sp.Expr, sp.Expr, sp.Expr], sp.Basic]:
 
 
 def critical_damping() -> tuple[list[sp.Expr], sp.Expr]:
-    r"""The discriminant :math:`(1+\beta-\eta\lambda)^2 - 4\beta` vanishes at :math:`\beta = (1\pm\sqrt{\eta\lambda})^2`; the double root there.
+    r"""The discriminant vanishes at :math:`\beta = (1\pm\sqrt{\eta\lambda})^2`.
 
-    Returns the two solutions in :math:`\beta` (smaller first) and the double root
+    The discriminant is :math:`(1+\beta-\eta\lambda)^2 - 4\beta`. Returns the two
+    solutions in :math:`\beta` (smaller first) and the double root
     :math:`(1+\beta-\eta\lambda)/2` at :math:`\beta = (1-\sqrt{\eta\lambda})^2`, which is
     :math:`1 - \sqrt{\eta\lambda}`.
     """
@@ -309,11 +337,11 @@ def critical_damping() -> tuple[list[sp.Expr], sp.Expr]:
 
 
 def critical_damping_error() -> tuple[sp.Expr, sp.Expr]:
-    r"""A double root :math:`\sigma` started at rest: :math:`y_k = \big(1 + (1-\sigma)k\big)\sigma^k y_0`.
+    r"""A double root :math:`\sigma` started at rest.
 
-    On one eigen-direction the two-step form is
-    :math:`y_{k+1} = (1+\beta-\eta\lambda)\,y_k - \beta\,y_{k-1}`, and :math:`b_0 = 0`
-    means :math:`y_{-1} = y_0`. With a double root the recurrence is
+    :math:`y_k = \big(1 + (1-\sigma)k\big)\sigma^k y_0`. On one eigen-direction the
+    two-step form is :math:`y_{k+1} = (1+\beta-\eta\lambda)\,y_k - \beta\,y_{k-1}`, and
+    :math:`b_0 = 0` means :math:`y_{-1} = y_0`. With a double root the recurrence is
     :math:`y_{k+1} = 2\sigma y_k - \sigma^2 y_{k-1}`; ``rsolve`` solves it from
     :math:`y_{-1} = y_0 = 1`. At critical damping :math:`\sigma = 1-\sqrt{\eta\lambda}`,
     so :math:`1 - \sigma = \sqrt{\eta\lambda}`.
@@ -328,22 +356,24 @@ def critical_damping_error() -> tuple[sp.Expr, sp.Expr]:
 
 
 def spectral_radius_is_monotone() -> tuple[sp.Expr, sp.Expr]:
-    r"""With real roots the radius is :math:`h(u) = (u + \sqrt{u^2-4\beta})/2`, :math:`u = |1+\beta-\eta\lambda| \ge 2\sqrt\beta`.
+    r"""With real roots the radius is :math:`h(u) = (u + \sqrt{u^2-4\beta})/2`.
 
-    Returns :math:`h'(u)`, which is positive, and :math:`h(2\sqrt\beta) = \sqrt\beta`,
-    the value in the complex regime: :math:`h` is continuous and non-decreasing in
-    :math:`u`, so over :math:`\lambda \in [\mu, L]` the worst rate sits at an endpoint.
+    Here :math:`u = |1+\beta-\eta\lambda| \ge 2\sqrt\beta`. Returns :math:`h'(u)`, which
+    is positive, and :math:`h(2\sqrt\beta) = \sqrt\beta`, the value in the complex regime:
+    :math:`h` is continuous and non-decreasing in :math:`u`, so over
+    :math:`\lambda \in [\mu, L]` the worst rate sits at an endpoint.
     """
     h = (_u + sp.sqrt(_u**2 - 4 * beta)) / 2
     return sp.diff(h, _u), sp.simplify(h.subs(_u, 2 * sp.sqrt(beta)))
 
 
 def optimal_conditions() -> tuple[sp.Equality, sp.Equality]:
-    r"""Both ends critically damped: :math:`1+\beta-\eta\mu = 2\sqrt\beta`, :math:`1+\beta-\eta L = -2\sqrt\beta`.
+    r"""Both ends critically damped.
 
-    The flat end :math:`\mu` on the monotone side of the critical-damping curve, the
-    steep end :math:`L` on the oscillating side; :func:`optimal_parameters` solves
-    these two equations. The sides are left unevaluated so they print in this order.
+    :math:`1+\beta-\eta\mu = 2\sqrt\beta`, :math:`1+\beta-\eta L = -2\sqrt\beta`. The
+    flat end :math:`\mu` on the monotone side of the critical-damping curve, the steep
+    end :math:`L` on the oscillating side; :func:`optimal_parameters` solves these two
+    equations. The sides are left unevaluated so they print in this order.
     """
 
     def trace_of_r(eig: sp.Expr) -> sp.Expr:  # s = 1 + beta - eta*lambda
@@ -365,8 +395,9 @@ def _solve_optimal() -> tuple[sp.Expr, sp.Expr]:
 
 
 def optimal_parameters() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]]:
-    r"""Solve :math:`1+\beta-\eta\mu = 2\sqrt\beta`, :math:`1+\beta-\eta L = -2\sqrt\beta`: both ends critically damped.
+    r"""Solve for both ends critically damped.
 
+    :math:`1+\beta-\eta\mu = 2\sqrt\beta`, :math:`1+\beta-\eta L = -2\sqrt\beta`.
     Returns the solution with :math:`\beta < 1` and the printed
     :math:`\eta^\star = 4/(\sqrt L + \sqrt\mu)^2`,
     :math:`\beta^\star = \big((\sqrt L - \sqrt\mu)/(\sqrt L + \sqrt\mu)\big)^2`.
@@ -378,14 +409,20 @@ def optimal_parameters() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Exp
 
 
 def optimal_rate() -> tuple[sp.Expr, sp.Expr]:
-    r"""The optimal rate :math:`\sqrt{\beta^\star}` in terms of :math:`\kappa = L/\mu`: :math:`(\sqrt\kappa-1)/(\sqrt\kappa+1)`."""
+    r"""The optimal rate :math:`\sqrt{\beta^\star} = (\sqrt\kappa-1)/(\sqrt\kappa+1)`.
+
+    Here :math:`\kappa = L/\mu`.
+    """
     _, root_beta = _solve_optimal()
     derived = sp.simplify(root_beta.subs(L, kappa * mu))
     return derived, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
 
 
 def optimal_discriminants() -> tuple[sp.Expr, sp.Expr]:
-    r"""The discriminant :math:`(1+\beta-\eta\lambda)^2 - 4\beta` at :math:`(\eta^\star, \beta^\star)` for :math:`\lambda = \mu` and :math:`\lambda = L` (both zero)."""
+    r"""Discriminants at :math:`(\eta^\star, \beta^\star)` for :math:`\lambda = \mu` and :math:`L`.
+
+    The discriminant is :math:`(1+\beta-\eta\lambda)^2 - 4\beta`; both are zero.
+    """
     _, (step, b) = optimal_parameters()
 
     def discriminant(eig: sp.Expr) -> sp.Expr:
@@ -395,25 +432,33 @@ def optimal_discriminants() -> tuple[sp.Expr, sp.Expr]:
 
 
 def optimal_step_ratio() -> tuple[sp.Expr, sp.Expr]:
-    r"""Ratio of the optimal heavy-ball step to gradient descent's :math:`2/(\mu+L)`, and its limit 2 as :math:`\kappa\to\infty`."""
+    r"""Ratio of the optimal heavy-ball step to gradient descent's :math:`2/(\mu+L)`.
+
+    Also returns its limit, 2, as :math:`\kappa\to\infty`.
+    """
     _, (step, _) = optimal_parameters()
     ratio = sp.simplify((step / (2 / (mu + L))).subs(L, kappa * mu))
     return ratio, sp.limit(ratio, kappa, sp.oo)
 
 
 def optimal_beta_expansion(order: int = 2) -> tuple[sp.Expr, sp.Expr]:
-    r""":math:`\beta^\star = \big(\tfrac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2 = 1 - 4/\sqrt\kappa + 8/\kappa + \dots` for large :math:`\kappa`."""
+    r"""Expansion of :math:`\beta^\star` for large :math:`\kappa`.
+
+    :math:`\beta^\star = \big(\tfrac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2
+    = 1 - 4/\sqrt\kappa + 8/\kappa + \dots`.
+    """
     rate, _ = optimal_rate()
     series = sp.series(rate**2, kappa, sp.oo, order).removeO()
     return sp.expand(series), 1 - 4 / sp.sqrt(kappa) + 8 / kappa
 
 
 def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
-    r"""Steps per factor :math:`e` of error, :math:`-1/\ln\rho`, to leading order: :math:`\kappa/2` (GD) and :math:`\sqrt\kappa/2` (heavy ball).
+    r"""Steps per factor :math:`e` of error, :math:`-1/\ln\rho`, to leading order.
 
-    GD's rate is :math:`(\kappa-1)/(\kappa+1)`, the heavy ball's the same expression in
-    :math:`\sqrt\kappa`; with :math:`x = 1/\kappa` (resp. :math:`1/\sqrt\kappa`) both are
-    :math:`(1-x)/(1+x)` and :math:`-1/\ln\rho = 1/(2x) + O(x)`.
+    They are :math:`\kappa/2` (GD) and :math:`\sqrt\kappa/2` (heavy ball). GD's rate is
+    :math:`(\kappa-1)/(\kappa+1)`, the heavy ball's the same expression in
+    :math:`\sqrt\kappa`; with :math:`x = 1/\kappa` (resp. :math:`1/\sqrt\kappa`) both
+    are :math:`(1-x)/(1+x)` and :math:`-1/\ln\rho = 1/(2x) + O(x)`.
     """
     x = sp.Symbol("x", positive=True)
     hb, _ = optimal_rate()
@@ -431,13 +476,19 @@ def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
 
 
 def nesterov_schedule_memory() -> tuple[sp.Expr, sp.Expr]:
-    r"""The memory :math:`1/(1-\beta_t)` of Nesterov's :math:`\beta_t = 1 - 3/(t+5)` is :math:`(t+5)/3`: it grows like :math:`t/3`."""
+    r"""The memory :math:`1/(1-\beta_t)` of Nesterov's schedule grows like :math:`t/3`.
+
+    :math:`\beta_t = 1 - 3/(t+5)` gives :math:`1/(1-\beta_t) = (t+5)/3`.
+    """
     derived = sp.simplify(1 / (1 - (1 - 3 / (t + 5))))
     return derived, t / 3 + sp.Rational(5, 3)
 
 
 def sutskever_schedule_simplified() -> tuple[sp.Expr, sp.Expr]:
-    r"""Sutskever et al.'s :math:`1 - 2^{-1-\log_2 n}` is :math:`1 - \frac{1}{2n}`, :math:`n = \lfloor t/250\rfloor + 1`."""
+    r"""Sutskever et al.'s :math:`1 - 2^{-1-\log_2 n}` is :math:`1 - \frac{1}{2n}`.
+
+    Here :math:`n = \lfloor t/250\rfloor + 1`.
+    """
     n = sp.Symbol("n", positive=True)
     printed = 1 - 2 ** (-1 - sp.log(n, 2))
     return printed, 1 - 1 / (2 * n)
@@ -459,10 +510,11 @@ def _sigma() -> sp.Symbol:
 
 @cache
 def heavy_ball_stationary_covariance() -> tuple[sp.Matrix, sp.Matrix]:
-    r"""Solve the discrete Lyapunov equation :math:`P = R P R^\top + \sigma^2 c c^\top`, :math:`c = (1, -\eta)^\top`.
+    r"""Solve the discrete Lyapunov equation :math:`P = R P R^\top + \sigma^2 c c^\top`.
 
-    On :math:`f = \tfrac12\lambda x^2` with gradients :math:`\lambda x + \sigma\xi_t`
-    (:math:`\xi_t` independent, mean 0, variance 1) the sum form is
+    Here :math:`c = (1, -\eta)^\top`. On :math:`f = \tfrac12\lambda x^2` with gradients
+    :math:`\lambda x + \sigma\xi_t` (:math:`\xi_t` independent, mean 0, variance 1) the
+    sum form is
     :math:`(b_t, x_t) = R\,(b_{t-1}, x_{t-1}) + \sigma\xi_t\,(1, -\eta)`: the noise
     enters the buffer whole and the iterate through :math:`-\eta`. The stationary
     covariance :math:`P` of :math:`(b, x)` is the fixed point of
@@ -489,9 +541,11 @@ def heavy_ball_stationary_covariance() -> tuple[sp.Matrix, sp.Matrix]:
 
 
 def heavy_ball_noise_floor() -> tuple[sp.Expr, sp.Expr]:
-    r"""Stationary :math:`\mathbb E[x^2] = \frac{\eta\sigma^2(1+\beta)}{\lambda(1-\beta)\,(2(1+\beta) - \eta\lambda)}` of the heavy ball.
+    r"""Stationary :math:`\mathbb E[x^2]` of the heavy ball.
 
-    The lower-right entry of :func:`heavy_ball_stationary_covariance`; it needs
+    :math:`\mathbb E[x^2]
+    = \frac{\eta\sigma^2(1+\beta)}{\lambda(1-\beta)\,(2(1+\beta) - \eta\lambda)}`: the
+    lower-right entry of :func:`heavy_ball_stationary_covariance`; it needs
     :math:`0 < \eta\lambda < 2 + 2\beta`, the stability condition.
     """
     sigma = _sigma()
@@ -501,7 +555,10 @@ def heavy_ball_noise_floor() -> tuple[sp.Expr, sp.Expr]:
 
 
 def noise_floor_at_beta_zero() -> tuple[sp.Expr, sp.Expr]:
-    r"""At :math:`\beta = 0` the heavy ball's floor is gradient descent's :math:`\eta\sigma^2/(\lambda(2 - \eta\lambda))`."""
+    r"""At :math:`\beta = 0` the heavy ball's floor is gradient descent's.
+
+    That is :math:`\eta\sigma^2/(\lambda(2 - \eta\lambda))`.
+    """
     from gdbook.derivations import gradient_descent as gd_claims
 
     floor, _ = heavy_ball_noise_floor()
@@ -510,11 +567,12 @@ def noise_floor_at_beta_zero() -> tuple[sp.Expr, sp.Expr]:
 
 
 def noise_floor_leading_order() -> tuple[sp.Expr, sp.Expr]:
-    r"""Leading terms in :math:`\eta` of the heavy ball's floor at :math:`\eta` and of GD's at :math:`\eta/(1-\beta)`.
+    r"""Leading terms in :math:`\eta` of the heavy ball's floor and of GD's.
 
-    Both are :math:`\eta\sigma^2/(2\lambda(1-\beta))`: to first order in
-    :math:`\eta\lambda` momentum at learning rate :math:`\eta` has the noise floor of
-    gradient descent at the effective learning rate :math:`\eta/(1-\beta)`.
+    The heavy ball runs at :math:`\eta`, GD at :math:`\eta/(1-\beta)`. Both are
+    :math:`\eta\sigma^2/(2\lambda(1-\beta))`: to first order in :math:`\eta\lambda`
+    momentum at learning rate :math:`\eta` has the noise floor of gradient descent at
+    the effective learning rate :math:`\eta/(1-\beta)`.
     """
     from gdbook.derivations import gradient_descent as gd_claims
 
@@ -526,8 +584,9 @@ def noise_floor_leading_order() -> tuple[sp.Expr, sp.Expr]:
 
 
 def noise_floor_ratio_to_effective_gd() -> tuple[sp.Expr, sp.Expr]:
-    r"""Exact ratio of the heavy ball's floor to GD's at :math:`\eta/(1-\beta)`: :math:`\frac{2(1-\beta^2) - (1+\beta)\eta\lambda}{2(1-\beta^2) - (1-\beta)\eta\lambda}`.
+    r"""Exact ratio of the heavy ball's floor to GD's at :math:`\eta/(1-\beta)`.
 
+    :math:`\frac{2(1-\beta^2) - (1+\beta)\eta\lambda}{2(1-\beta^2) - (1-\beta)\eta\lambda}`.
     The numerator is the denominator minus :math:`2\beta\eta\lambda`, so the ratio
     is at most 1: momentum's floor is never above that of gradient descent at the
     effective rate (where that is stable), and equal to first order.
@@ -544,14 +603,14 @@ def noise_floor_ratio_to_effective_gd() -> tuple[sp.Expr, sp.Expr]:
 
 
 def best_rate_at_effective_step() -> tuple[sp.Expr, sp.Expr]:
-    r"""Best heavy-ball rate on one coordinate when :math:`a = \eta\lambda/(1-\beta)` is held fixed: :math:`\sqrt\beta = (1-a)/(1+a)`.
+    r"""Best heavy-ball rate on one coordinate at fixed :math:`a = \eta\lambda/(1-\beta)`.
 
-    Holding the effective step holds the noise floor (to first order). With
-    :math:`\eta\lambda = a(1-\beta)` the critical-damping condition
-    :math:`1 + \beta - \eta\lambda = 2\sqrt\beta` becomes a quadratic in
+    :math:`\sqrt\beta = (1-a)/(1+a)`. Holding the effective step holds the noise floor
+    (to first order). With :math:`\eta\lambda = a(1-\beta)` the critical-damping
+    condition :math:`1 + \beta - \eta\lambda = 2\sqrt\beta` becomes a quadratic in
     :math:`q = \sqrt\beta`; its roots are :math:`q = 1` (no damping at all) and
-    :math:`q = (1-a)/(1+a)`. Gradient descent at the same effective step has the
-    factor :math:`1 - a`.
+    :math:`q = (1-a)/(1+a)`. Gradient descent at the same effective step has the factor
+    :math:`1 - a`.
     """
     q = sp.Symbol("q", positive=True)  # sqrt(beta)
     condition = 1 + q**2 - _a * (1 - q**2) - 2 * q
@@ -561,8 +620,9 @@ def best_rate_at_effective_step() -> tuple[sp.Expr, sp.Expr]:
 
 
 def effective_step_speedup() -> tuple[sp.Expr, sp.Expr]:
-    r"""Steps per factor :math:`e`, GD over the best heavy ball at the same effective step :math:`a`: the ratio tends to 2 as :math:`a \to 0`.
+    r"""Steps per factor :math:`e`, GD over the best heavy ball at equal effective step :math:`a`.
 
+    The ratio tends to 2 as :math:`a \to 0`,
     :math:`\ln\frac{1-a}{1+a} \big/ \ln(1-a) \to 2`: at a fixed (small) noise floor,
     momentum's slowest direction settles at most twice as fast, whatever :math:`\kappa`.
     """
@@ -572,24 +632,26 @@ def effective_step_speedup() -> tuple[sp.Expr, sp.Expr]:
 
 
 def tuned_effective_step() -> tuple[sp.Expr, sp.Expr]:
-    r"""The effective step :math:`\eta^\star/(1-\beta^\star)` of tuned momentum is :math:`1/\sqrt{\mu L}`.
+    r"""The effective step :math:`\eta^\star/(1-\beta^\star)` of tuned momentum.
 
-    That is :math:`(\kappa+1)/(2\sqrt\kappa) \approx \sqrt\kappa/2` times gradient
-    descent's best step :math:`2/(\mu + L)`: the :math:`\sqrt\kappa` speed-up comes
-    with a proportionally larger step, and with it (to first order) a larger floor.
+    It is :math:`1/\sqrt{\mu L}`. That is
+    :math:`(\kappa+1)/(2\sqrt\kappa) \approx \sqrt\kappa/2` times gradient descent's
+    best step :math:`2/(\mu + L)`: the :math:`\sqrt\kappa` speed-up comes with a
+    proportionally larger step, and with it (to first order) a larger floor.
     """
     (step, b), _ = optimal_parameters()
     return sp.simplify(step / (1 - b)), 1 / sp.sqrt(mu * L)
 
 
 def tuned_noise_floor_ratio() -> tuple[tuple[sp.Expr, sp.Expr], sp.Expr]:
-    r"""Floor of tuned momentum over floor of tuned GD, at :math:`\lambda = \mu` and at :math:`\lambda = L`: both :math:`(\kappa+1)/(2\sqrt\kappa)`.
+    r"""Floor of tuned momentum over floor of tuned GD, at :math:`\lambda = \mu` and :math:`L`.
 
-    Momentum at :math:`(\eta^\star, \beta^\star)` of :func:`optimal_parameters`
-    against gradient descent at :math:`2/(\mu + L)`, each with the exact floors
-    (:func:`heavy_ball_noise_floor` and the previous chapter's). The ratio is the
-    ratio of their effective steps (:func:`tuned_effective_step`), exactly, at both
-    ends of the spectrum. Computed with :math:`L = q^2\mu`, :math:`q = \sqrt\kappa`.
+    Both are :math:`(\kappa+1)/(2\sqrt\kappa)`. Momentum at
+    :math:`(\eta^\star, \beta^\star)` of :func:`optimal_parameters` against gradient
+    descent at :math:`2/(\mu + L)`, each with the exact floors
+    (:func:`heavy_ball_noise_floor` and the previous chapter's). The ratio is the ratio
+    of their effective steps (:func:`tuned_effective_step`), exactly, at both ends of
+    the spectrum. Computed with :math:`L = q^2\mu`, :math:`q = \sqrt\kappa`.
     """
     from gdbook.derivations import gradient_descent as gd_claims
 
@@ -616,9 +678,11 @@ _rho = sp.Symbol("r", positive=True)  # the ratio w*_{i+1} / w*_i
 
 
 def convex_rosenbrock_stationarity() -> tuple[sp.Expr, sp.Expr]:
-    r""":math:`\partial f/\partial w_i = 0` with :math:`w_i = r^i` holds iff :math:`r^2 - \frac{2(\kappa+1)}{\kappa-1} r + 1 = 0`.
+    r"""Stationarity with :math:`w_i = r^i` is a quadratic in :math:`r`.
 
-    For :math:`f = \tfrac12(w_1 - 1)^2 + \tfrac12\sum_i (w_i - w_{i+1})^2 +
+    :math:`\partial f/\partial w_i = 0` holds iff
+    :math:`r^2 - \frac{2(\kappa+1)}{\kappa-1} r + 1 = 0`. For
+    :math:`f = \tfrac12(w_1 - 1)^2 + \tfrac12\sum_i (w_i - w_{i+1})^2 +
     \tfrac{2}{\kappa-1}\|w\|^2` the terms that contain :math:`w_i` are differentiated
     (with :math:`w_0 = 1`, the first equation has the same form). Substituting
     :math:`w_j = r^j` and dividing by :math:`r^{i-1}` leaves a quadratic in :math:`r`.
@@ -637,10 +701,11 @@ def convex_rosenbrock_stationarity() -> tuple[sp.Expr, sp.Expr]:
 
 
 def convex_rosenbrock_minimiser_ratio() -> tuple[sp.Expr, sp.Expr]:
-    r"""The root :math:`r < 1` of :func:`convex_rosenbrock_stationarity`: :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`.
+    r"""The root :math:`r < 1` of :func:`convex_rosenbrock_stationarity`.
 
-    The roots multiply to 1; the other one, :math:`1/r > 1`, gives coordinates
-    that grow without bound and is not a minimiser of the infinite problem.
+    :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`. The roots multiply to 1; the other one,
+    :math:`1/r > 1`, gives coordinates that grow without bound and is not a minimiser of
+    the infinite problem.
     """
     derived, _ = convex_rosenbrock_stationarity()
     roots = sp.solve(derived, _rho)
@@ -649,20 +714,22 @@ def convex_rosenbrock_minimiser_ratio() -> tuple[sp.Expr, sp.Expr]:
 
 
 def convex_rosenbrock_condition_number() -> tuple[sp.Expr, sp.Expr]:
-    r"""Spectrum bounds :math:`\mu = \tfrac{4}{\kappa-1}`, :math:`L = 4 + \tfrac{4}{\kappa-1}` give :math:`L/\mu = \kappa`.
+    r"""The spectrum bounds :math:`\mu` and :math:`L` give :math:`L/\mu = \kappa`.
 
-    The Hessian is :math:`A + \tfrac{4}{\kappa-1} I` with :math:`A` the tridiagonal
-    matrix of the squared differences, whose eigenvalues lie in :math:`(0, 4)`
-    (Gershgorin) and fill that interval as :math:`n \to \infty`.
+    :math:`\mu = \tfrac{4}{\kappa-1}`, :math:`L = 4 + \tfrac{4}{\kappa-1}`. The Hessian
+    is :math:`A + \tfrac{4}{\kappa-1} I` with :math:`A` the tridiagonal matrix of the
+    squared differences, whose eigenvalues lie in :math:`(0, 4)` (Gershgorin) and fill
+    that interval as :math:`n \to \infty`.
     """
     low = 4 / (kappa - 1)
     return sp.simplify((4 + low) / low), kappa
 
 
 def krylov_tail_fraction() -> tuple[sp.Expr, sp.Expr]:
-    r""":math:`\sum_{i>k} r^{2i} / \sum_{i\ge1} r^{2i} = r^{2k}`: the part of :math:`\|w^\star\|^2` past coordinate :math:`k`.
+    r"""The part of :math:`\|w^\star\|^2` past coordinate :math:`k`.
 
-    A method whose iterate :math:`w_k` is zero past coordinate :math:`k` has
+    :math:`\sum_{i>k} r^{2i} / \sum_{i\ge1} r^{2i} = r^{2k}`. A method whose iterate
+    :math:`w_k` is zero past coordinate :math:`k` has
     :math:`\|w_k - w^\star\| \ge r^k \|w_0 - w^\star\|` (:math:`w_0 = 0`, infinite
     problem). SymPy returns each sum as a case distinction; the branch for
     :math:`r^2 < 1` (where the sums converge) is taken.
@@ -679,7 +746,10 @@ def krylov_tail_fraction() -> tuple[sp.Expr, sp.Expr]:
 
 
 def tuned_rate_on_convex_rosenbrock() -> tuple[sp.Expr, sp.Expr]:
-    r"""Tuned heavy ball for :math:`[\mu, L] = [\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1}]` has the rate :math:`r` of the lower bound."""
+    r"""Tuned heavy ball has the rate :math:`r` of the lower bound.
+
+    Tuned for :math:`[\mu, L] = [\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1}]`.
+    """
     _, root_beta = _solve_optimal()
     rate = root_beta.subs({mu: 4 / (kappa - 1), L: 4 * kappa / (kappa - 1)})
     return sp.simplify(rate), (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
@@ -688,9 +758,10 @@ def tuned_rate_on_convex_rosenbrock() -> tuple[sp.Expr, sp.Expr]:
 def tuned_parameters_on_convex_rosenbrock() -> tuple[
     tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]
 ]:
-    r"""Tuned for :math:`[\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1}]`, the heavy ball has :math:`\eta^\star = r` and :math:`\beta^\star = r^2`.
+    r"""The tuned heavy ball has :math:`\eta^\star = r` and :math:`\beta^\star = r^2`.
 
-    Returns :math:`(\eta^\star, \beta^\star)` from :func:`optimal_parameters` and
+    Tuned for :math:`[\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1}]`. Returns
+    :math:`(\eta^\star, \beta^\star)` from :func:`optimal_parameters` and
     :math:`(r, r^2)` with :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`.
     """
     (step, b), _ = optimal_parameters()
@@ -700,7 +771,10 @@ def tuned_parameters_on_convex_rosenbrock() -> tuple[
 
 
 def heavy_ball_fills_one_coordinate() -> tuple[sp.Matrix, sp.Matrix]:
-    r"""Tuned heavy ball on the infinite convex Rosenbrock: if :math:`w_{k-1}, w_k` are :math:`w^\star` cut after :math:`k-1` and :math:`k` coordinates, :math:`w_{k+1}` is :math:`w^\star` cut after :math:`k+1`.
+    r"""Tuned heavy ball on the infinite convex Rosenbrock fills one coordinate per step.
+
+    If :math:`w_{k-1}, w_k` are :math:`w^\star` cut after :math:`k-1` and :math:`k`
+    coordinates, :math:`w_{k+1}` is :math:`w^\star` cut after :math:`k+1`.
 
     In terms of :math:`r`, :math:`\tfrac{4}{\kappa-1} = (1-r)^2/r`, so
     :math:`\partial f/\partial w_i = -w_{i-1} + \tfrac{1+r^2}{r} w_i - w_{i+1}` (with

@@ -53,7 +53,10 @@ _ANGLES = np.linspace(0.0, 2 * np.pi, 161)
 
 
 def fixture_problem() -> Quadratic:
-    r"""The torch fixture's quadratic :math:`\tfrac12 x^\top A x - b^\top x` (minimum :math:`A^{-1} b`)."""
+    r"""The torch fixture's quadratic :math:`\tfrac12 x^\top A x - b^\top x`.
+
+    Its minimum is :math:`A^{-1} b`.
+    """
     shape = quadratic(FIXTURE_EIGENVALUES, angle=FIXTURE_ANGLE)
     return quadratic(
         FIXTURE_EIGENVALUES,
@@ -63,7 +66,10 @@ def fixture_problem() -> Quadratic:
 
 
 def step_decay(learning_rate: float, at: int, factor: float) -> Callable[[int], float]:
-    r"""The schedule :math:`\eta_t = \eta` for :math:`t \le` ``at``, then :math:`\eta \cdot` ``factor``."""
+    r"""A step schedule: the rate :math:`\eta` up to step ``at``, then scaled by ``factor``.
+
+    :math:`\eta_t = \eta` for :math:`t \le` ``at``, then :math:`\eta \cdot` ``factor``.
+    """
 
     def schedule(step: int) -> float:
         return learning_rate * (factor if step > at else 1.0)
@@ -230,10 +236,11 @@ DAMPENING_SEED = 0
 
 
 def buffers(beta: float, gradients: Array) -> dict[str, Array]:
-    r"""PyTorch's ``dampening=beta`` buffer :math:`b_t` and the EMA :math:`m_t` for the same gradients.
+    r"""PyTorch's ``dampening=beta`` buffer :math:`b_t` and the EMA :math:`m_t`.
 
-    Both are ``trace(beta, dampening=beta)``; PyTorch's starts at :math:`b_1 = g_1`
-    (``first_step_undamped=True``), the EMA at :math:`m_1 = (1-\beta) g_1`.
+    Both see the same gradients and are ``trace(beta, dampening=beta)``; PyTorch's
+    starts at :math:`b_1 = g_1` (``first_step_undamped=True``), the EMA at
+    :math:`m_1 = (1-\beta) g_1`.
     """
     torch_like = trace(beta, dampening=beta, first_step_undamped=True)
     ema = trace(beta, dampening=beta)
@@ -251,7 +258,7 @@ def dampening_gradients(num_steps: int = DAMPENING_STEPS) -> Array:
 
 @register("conventions_dampening.svg")
 def dampening() -> Figure:
-    """PyTorch's dampened buffer starts at g_1; the EMA starts at (1 - beta) g_1; the gap is beta^t g_1."""
+    """PyTorch's dampened buffer starts at g_1, the EMA at (1 - beta) g_1; the gap is beta^t g_1."""
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
     ones = np.ones((DAMPENING_STEPS, 1))
     t = np.arange(1, DAMPENING_STEPS + 1)
@@ -334,13 +341,16 @@ GRADIENT_SCALES: Array = np.geomspace(1e-12, 1.0, 241)
 
 
 def steady_steps(grads: Array, eps: float) -> dict[str, Array]:
-    r"""Step per unit rate once :math:`v` has settled at :math:`g^2`: outside and inside the root."""
+    r"""Step per unit rate once :math:`v` settles at :math:`g^2`: outside and inside the root."""
     g = np.asarray(grads, dtype=np.float64)
     return {"outside": g / (np.abs(g) + eps), "inside": g / np.sqrt(g * g + eps)}
 
 
 def keras_effective_eps(eps_hat: float, b2: float, steps: ArrayLike) -> Array:
-    r"""The PyTorch :math:`\epsilon_t` that reproduces Keras' constant :math:`\hat\epsilon`: :math:`\hat\epsilon/\sqrt{1-\beta_2^t}`."""
+    r"""The PyTorch :math:`\epsilon_t` that reproduces Keras' constant :math:`\hat\epsilon`.
+
+    It is :math:`\hat\epsilon/\sqrt{1-\beta_2^t}`.
+    """
     t = np.asarray(steps, dtype=np.float64)
     return np.asarray(eps_hat / np.sqrt(1.0 - b2**t))
 

@@ -209,7 +209,7 @@ def loss_ratios(problem: Quadratic, points: Array) -> Array:
 
 @register("gradient_descent_line_search.svg")
 def line_search_zigzag() -> Figure:
-    """Exact line search turns by a right angle at every step, and is no faster in the worst case."""
+    """Exact line search turns by a right angle at every step and is no faster in the worst case."""
     problem = narrow_valley(KAPPA)
     num_steps = 12
     worst = worst_line_search_start(problem)

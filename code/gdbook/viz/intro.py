@@ -57,7 +57,10 @@ def hero_problem(kappa: float = HERO_KAPPA) -> Quadratic:
 
 
 def hero_learning_rates(kappa: float = HERO_KAPPA, scale: float = 1.0) -> dict[str, float]:
-    """The three learning rates: :data:`HERO_RATES` (GD and momentum over L = kappa), times ``scale``."""
+    """The three learning rates: :data:`HERO_RATES` times ``scale``.
+
+    GD's and momentum's are divided by L = kappa.
+    """
     return {
         "gd": scale * HERO_RATES["gd"] / kappa,
         "momentum": scale * HERO_RATES["momentum"] / kappa,

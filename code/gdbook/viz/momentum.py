@@ -201,7 +201,10 @@ def memory() -> Figure:
 
 @register("momentum_rate_map.svg")
 def rate_maps() -> Figure:
-    """The rate over (eta, beta): one eigenvalue with its regimes; the valley's spectrum with its optimum."""
+    """The rate over (eta, beta), in two panels.
+
+    One eigenvalue with its regimes; the valley's spectrum with its optimum.
+    """
     fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.9))
     ax = axes[0]
     image = _draw_rate_map(ax, rate_map(lam=1.0))
@@ -258,7 +261,10 @@ def rate_maps() -> Figure:
 
 
 def kappa_experiment() -> tuple[Array, NDArray[np.int64], NDArray[np.int64]]:
-    """Iterations to 1e-6 on the quadratic with eigenvalues 1 and kappa: GD and heavy ball, both tuned."""
+    """Iterations to 1e-6 on the quadratic with eigenvalues 1 and kappa.
+
+    GD and heavy ball, both tuned.
+    """
     gd = iterations_to_tolerance(
         lambda mu, L: gradient_descent(optimal_learning_rate(mu, L)), KAPPAS
     )
@@ -512,10 +518,11 @@ def _noise_label(eta: float, beta: float) -> str:
 
 
 def noise_runs(seed: int = 0) -> dict[str, Array]:
-    r"""Squared errors :math:`\|x_k\|^2` of NOISE_CHAINS noisy chains per method, shape ``(k + 1, chains)``.
+    r"""Squared errors :math:`\|x_k\|^2` of NOISE_CHAINS noisy chains per method.
 
-    Each method draws its noise from its own ``np.random.default_rng(seed + i)``;
-    all chains of a method are one vectorised call of :func:`~gdbook.base.run`.
+    Shape ``(k + 1, chains)``. Each method draws its noise from its own
+    ``np.random.default_rng(seed + i)``; all chains of a method are one vectorised call
+    of :func:`~gdbook.base.run`.
     """
     from gdbook.viz.gradient_descent import NOISE_SIGMA
 
@@ -529,7 +536,7 @@ def noise_runs(seed: int = 0) -> dict[str, Array]:
 
 
 def equal_floor_comparison(floors: ArrayLike = NOISE_FLOORS) -> tuple[Array, Array, Array]:
-    r"""Steps to settle within twice a prescribed floor in the noisy valley: GD and the best momentum.
+    r"""Steps to settle within twice a given floor in the noisy valley: GD and the best momentum.
 
     For each floor, :func:`~gdbook.momentum.equal_floor_steps` over NOISE_BETAS
     (``beta = 0`` is gradient descent). The horizon is twice gradient descent's
@@ -562,7 +569,10 @@ def equal_floor_comparison(floors: ArrayLike = NOISE_FLOORS) -> tuple[Array, Arr
 
 @register("momentum_noise.svg")
 def noise() -> Figure:
-    """Momentum at eta has the floor of GD at eta/(1-beta); at equal floor it is at most twice as fast."""
+    """Momentum at eta has the floor of GD at eta/(1-beta).
+
+    At equal floor it is at most twice as fast.
+    """
     from gdbook.viz.gradient_descent import NOISE_SIGMA
 
     problem = narrow_valley(KAPPA)
