@@ -313,8 +313,10 @@ def test_an_x0_of_the_wrong_dimension_names_the_problem_dimension() -> None:
         run(gradient_descent(0.01), rosenbrock().grad, np.ones((4, 3)), 2)
     with pytest.raises(ValueError, match=r"x0 has dimension d = 1 .* problem has dimension 2"):
         run(gradient_descent(0.01), QUAD.grad, np.ones(1), 2)
-    with pytest.raises(ValueError, match=r"x0 of shape \(3,\).*d = 3"):
-        run(gradient_descent(0.01), QUAD.grad, np.ones(3), 2)
+    with pytest.raises(ValueError, match=r"x0 has dimension d = 3 .* problem has dimension 2"):
+        run(gradient_descent(0.01), QUAD.grad, np.ones(3), 2)  # caught by the problem itself
+    with pytest.raises(ValueError, match=r"x0 of shape \(3,\).*d = 3"):  # a bare function
+        run(gradient_descent(0.01), lambda x: x @ np.eye(2), np.ones(3), 2)
 
 
 def test_grad_fn_returning_a_wrong_shape_is_an_error() -> None:

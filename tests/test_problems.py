@@ -200,6 +200,30 @@ def test_dimension_attribute(name: str) -> None:
     assert _problem(name).dim == CASES[name].dim
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+@settings(max_examples=10, deadline=None)
+@given(
+    wrong=st.integers(1, 6),
+    batch=st.lists(st.integers(1, 3), max_size=2),
+    noise=st.booleans(),
+)
+def test_points_of_another_dimension_are_rejected_by_name(
+    name: str, wrong: int, batch: list[int], noise: bool
+) -> None:
+    """value, grad and hessian raise a ValueError that gives the problem's dimension,
+    also through the noisy wrapper, instead of failing inside NumPy or broadcasting."""
+    problem = _problem(name)
+    if noise:
+        problem = noisy(problem, 0.1, np.random.default_rng(0))
+    d = problem.dim
+    if wrong == d:
+        wrong = d + 1
+    x = np.zeros((*batch, wrong))
+    for fn in (problem.value, problem.grad, problem.hessian):
+        with pytest.raises(ValueError, match=rf"dimension d = {d}\b"):
+            fn(x)
+
+
 # --------------------------------------------------------------------------------------
 # Batched evaluation: (..., d) in, (...), (..., d), (..., d, d) out
 # --------------------------------------------------------------------------------------

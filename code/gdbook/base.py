@@ -352,11 +352,24 @@ def check_hyperparams(
             raise ValueError(error)
 
 
+class DimensionError(ValueError):
+    """A point whose last axis is not the problem's dimension ``expected``."""
+
+    def __init__(self, message: str, expected: int) -> None:
+        super().__init__(message)
+        self.expected = expected
+
+
 def _first_gradient(grad_fn: GradFn, x: Array) -> Array:
     """``grad_fn(x0)``, or a ``ValueError`` naming ``x0`` if its dimension is not the problem's."""
     d = x.shape[-1]
     try:
         grads = np.asarray(grad_fn(x), dtype=np.float64)
+    except DimensionError as err:
+        raise ValueError(
+            f"x0 has dimension d = {d} (shape {x.shape}) but the problem has dimension "
+            f"{err.expected}; x0 must have shape (*batch, {err.expected})"
+        ) from err
     except (ValueError, IndexError) as err:
         raise ValueError(
             f"grad_fn failed on x0 of shape {x.shape} ({err}); is the last axis of x0 "

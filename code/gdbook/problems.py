@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdbook.base import Array, check_finite_array, check_range
+from gdbook.base import Array, DimensionError, check_finite_array, check_range
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,32 @@ class Problem:
     hessian: Callable[[Array], Array]
     x_star: Array | None = None
     f_star: float | None = None
+
+    def __post_init__(self) -> None:
+        """Make ``value``, ``grad`` and ``hessian`` reject points of the wrong dimension."""
+        for name in ("value", "grad", "hessian"):
+            fn = getattr(self, name)
+            if not getattr(fn, "checks_dimension", False):
+                object.__setattr__(self, name, _dimension_checked(fn, self.dim, self.name))
+
+
+def _dimension_checked(
+    fn: Callable[[Array], Array], dim: int, problem: str
+) -> Callable[[Array], Array]:
+    """``fn`` behind a check that its argument has shape ``(..., dim)``."""
+
+    def checked(x: Array) -> Array:
+        shape = np.shape(x)
+        if not shape or shape[-1] != dim:
+            raise DimensionError(
+                f"x must have shape (..., {dim}): {problem} has dimension d = {dim}; "
+                f"got shape {shape}",
+                expected=dim,
+            )
+        return fn(x)
+
+    checked.checks_dimension = True  # type: ignore[attr-defined]
+    return checked
 
 
 @dataclass(frozen=True)
