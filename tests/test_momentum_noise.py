@@ -167,6 +167,92 @@ def test_exact_floor_ratio_is_at_most_one() -> None:
         assert 0 < value <= 1 + 1e-15
 
 
+def test_exact_floor_ratio_in_the_effective_step() -> None:
+    """The printed a-form: 1 at a = 0, falling monotonically to 0 at GD's limit a = 2."""
+    derived, claimed = claims.noise_floor_ratio_in_effective_step()
+    assert sp.simplify(derived - claimed) == 0
+    a = sp.Symbol("a", positive=True)
+    typed = (1 + beta) * (2 - a) / (2 * (1 + beta) - (1 - beta) * a)
+    assert sp.simplify(claimed - typed) == 0
+    _, ratio = claims.noise_floor_ratio_to_effective_gd()  # the same ratio in eta * lambda
+    assert sp.simplify(ratio.subs(eta, a * (1 - beta) / lam) - typed) == 0
+    assert sp.simplify(typed.subs(a, 0)) == 1 and typed.subs(a, 2) == 0
+    slope, slope_claim = claims.noise_floor_ratio_slope()
+    assert sp.simplify(slope - slope_claim) == 0
+    assert sp.simplify(slope_claim + 4 * beta * (1 + beta)) == 0
+    # The valley run of the chapter: eta = 0.25, beta = 0.75; a = 0.1 (flat) and 1 (steep).
+    for lam_, expected in [(0.1, 1.75 * 1.9 / (3.5 - 0.025)), (1.0, 1.75 / 3.25)]:
+        exact = float(heavy_ball_noise_floor(0.25, 0.75, [lam_], 0.5)) / float(
+            sgd_noise_floor(1.0, [lam_], 0.5)
+        )
+        assert math.isclose(exact, expected, rel_tol=1e-12)
+    assert round(1.75 / 3.25, 2) == 0.54  # "much lower" near GD's stability limit
+
+
+def test_critical_damping_is_the_best_beta_at_a_fixed_effective_step() -> None:
+    """SymPy: below critical damping the larger root falls with beta; above, sqrt(beta) rises."""
+    derived, claimed = claims.critical_damping_is_best_at_effective_step()
+    assert len(derived) == len(claimed) == 4
+    for d, c in zip(derived, claimed, strict=True):
+        assert sp.simplify(d - c) == 0
+    # Numerically: the rate over beta at fixed a falls until critical damping, then rises.
+    betas = np.linspace(0.0, 1.0, 400_001, endpoint=False)
+    for a in [0.01, 0.2, 0.5, 0.9]:
+        rates = heavy_ball_rate(a * (1.0 - betas), betas, 1.0)
+        beta_c = ((1 - a) / (1 + a)) ** 2
+        below, above = rates[betas <= beta_c], rates[betas >= beta_c]
+        assert np.all(np.diff(below) <= 1e-15) and np.all(np.diff(above) >= -1e-15)
+        assert abs(betas[np.argmin(rates)] - beta_c) < 5e-6
+
+
+def test_at_equal_rate_momentum_needs_a_smaller_effective_step() -> None:
+    """To decay at rate rho: GD needs a = 1 - rho, momentum (1 - rho)/(1 + rho); ratio 1 + rho."""
+    derived, claimed = claims.effective_step_at_equal_rate()
+    rho = sp.Symbol("rho", positive=True)
+    assert sp.simplify(derived - claimed) == 0 and sp.simplify(claimed - (1 + rho)) == 0
+    for rate in [0.1, 0.5, 0.9, 0.999]:  # the critically damped momentum reaches exactly rate
+        a = (1 - rate) / (1 + rate)
+        beta_c = rate**2
+        # at a double root the discriminant is zero up to rounding, whose square root is ~1e-8
+        assert math.isclose(
+            float(heavy_ball_rate(a * (1 - beta_c), beta_c, 1.0)), rate, rel_tol=1e-6
+        )
+
+
+def _equal_floor_gain(v: float) -> tuple[float, float]:
+    """One coordinate, lambda = sigma = 1, exact floor v: (GD's a, GD's steps / best momentum's).
+
+    The learning rate for the floor is solved by hand from the typed floor formula:
+    eta (1 + beta) = v (1 - beta) (2 (1 + beta) - eta).
+    """
+    betas = np.linspace(0.0, 0.999, 999_001)
+    etas = 2 * v * (1 - betas**2) / ((1 + betas) + v * (1 - betas))
+    sample = zip(etas[::997], betas[::997], strict=True)
+    floors = [floor_formula(float(e), float(b), 1.0, 1.0) for e, b in sample]
+    np.testing.assert_allclose(floors, v, rtol=1e-12)
+    best = float(heavy_ball_rate(etas, betas, 1.0).min())
+    gd_a = float(etas[0])
+    return gd_a, math.log(best) / math.log(abs(1 - gd_a))
+
+
+def test_equal_floor_gain_can_exceed_two_once_gd_overshoots() -> None:
+    """v = 3 gives 2.054 and v = 10 gives 4.056 (GD's a > 1 there; the review had 4.05)."""
+    for v, expected in [(3.0, 2.054), (10.0, 4.056)]:
+        gd_a, gain = _equal_floor_gain(v)
+        assert gd_a > 1
+        assert abs(gain - expected) < 1e-3
+    for v in [0.001, 0.01, 0.1, 0.5, 0.9]:  # with a < 1 the gain stays below 2
+        gd_a, gain = _equal_floor_gain(v)
+        assert gd_a < 1 and 1 < gain < 2
+    # The chapter's computation (bisection in learning_rate_for_floor) agrees.
+    betas = np.linspace(0.0, 0.6, 60_001)
+    for v in [3.0, 10.0]:
+        etas = learning_rate_for_floor(betas, [1.0], 1.0, v)
+        gd_a = float(learning_rate_for_floor(0.0, [1.0], 1.0, v))
+        gain = math.log(float(heavy_ball_rate(etas, betas, 1.0).min())) / math.log(gd_a - 1)
+        assert abs(gain - _equal_floor_gain(v)[1]) < 1e-3
+
+
 def test_best_rate_at_a_fixed_effective_step() -> None:
     derived, claimed = claims.best_rate_at_effective_step()
     assert sp.simplify(derived - claimed) == 0
@@ -452,7 +538,7 @@ def test_convex_rosenbrock_n400_kappa100() -> None:
     problem = convex_rosenbrock(n, kk)
     r = (10 - 1) / (10 + 1)
     assert math.isclose(float(convex_rosenbrock_ratio(kk)), r, rel_tol=1e-15)
-    assert np.max(np.abs(problem.x_star - r ** np.arange(1, n + 1))) < 1e-6
+    assert np.max(np.abs(problem.x_star - r ** np.arange(1, n + 1))) < 1e-12
     j = np.arange(1, n + 1)
     exact = 2 - 2 * np.cos((2 * j - 1) * np.pi / (2 * n + 1)) + 4 / (kk - 1)
     np.testing.assert_allclose(problem.eigenvalues, np.sort(exact), rtol=1e-10, atol=1e-13)
@@ -461,7 +547,7 @@ def test_convex_rosenbrock_n400_kappa100() -> None:
     assert convex_rosenbrock(1000, kk).condition_number > 99.99  # -> kappa as n grows
 
 
-def test_first_order_methods_stay_in_the_light_cone() -> None:
+def test_first_order_methods_stay_zero_past_coordinate_k() -> None:
     """From 0, w_k is zero past coordinate k for GD, tuned momentum and any momentum schedule."""
     n, kk = 60, 100.0
     problem = convex_rosenbrock(n, kk)
@@ -519,6 +605,24 @@ def test_gradient_descent_respects_the_bound_at_its_own_rate() -> None:
     assert np.all(np.abs(1 - lr * problem.eigenvalues) < (kk - 1) / (kk + 1))
 
 
+def test_gradient_descent_count_on_the_worst_case_is_measured_not_the_rate_bound() -> None:
+    """To shrink the error a million-fold: bound 69 steps, GD 562 (its rate bound promises 691)."""
+    n, kk = 400, 100.0
+    problem = convex_rosenbrock(n, kk)
+    low, high = 4 / (kk - 1), 4 * kk / (kk - 1)
+    lr = 2 / (low + high)
+    y0 = problem.to_eigenbasis(np.zeros(n))
+    closed = np.linalg.norm(eigen_errors(lr, problem.eigenvalues, y0, 1000), axis=1)
+    count = int(np.argmax(closed <= 1e-6 * closed[0]))
+    params = run(gradient_descent(lr), problem.grad, np.zeros(n), count + 1).params
+    measured = np.linalg.norm(params - problem.x_star, axis=1)
+    assert measured[count] <= 1e-6 * measured[0] < measured[count - 1]
+    assert count == 562
+    r = (math.sqrt(kk) - 1) / (math.sqrt(kk) + 1)
+    assert math.ceil(math.log(1e-6) / math.log(r)) == 69
+    assert math.ceil(math.log(1e-6) / math.log((kk - 1) / (kk + 1))) == 691
+
+
 def test_lower_bound_validation() -> None:
     with pytest.raises(ValueError, match="n"):
         convex_rosenbrock(1, 10.0)
@@ -538,9 +642,7 @@ def test_tuned_parameters_are_free_of_mu_and_L() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Exercise solutions: these import functions that are to be pasted into
-# code/solutions/momentum.py (from /tmp/momentum_new_solutions.py). They fail with an
-# AttributeError until then.
+# Exercise solutions (code/solutions/momentum.py)
 # --------------------------------------------------------------------------------------
 
 
@@ -557,12 +659,13 @@ def test_solution_ema_noise_floor() -> None:
     assert abs(mean - predicted) < 4 * se
     sgd = eta_ / (2 - eta_)  # plain SGD at the same eta
     assert abs(predicted / sgd - 1) < eta_  # equal to first order: the gap is O(eta)
+    assert se > abs(sgd - predicted)  # the run cannot tell the exact floor from SGD's
     sum_form = floor_formula(eta_, beta_, 1.0, 1.0)  # the sum form at eta: ten times higher
     assert abs(mean - sum_form) > 100 * se
 
 
 def test_solution_conjugate_gradient_meets_the_bound_too() -> None:
-    """EXERCISE SOLUTION (solutions.momentum.conjugate_gradient): CG stays in the light cone."""
+    """EXERCISE SOLUTION (solutions.momentum.conjugate_gradient): CG stays zero past k too."""
     from solutions import momentum as solutions
 
     n, kk = 400, 100.0
@@ -579,5 +682,6 @@ def test_solution_conjugate_gradient_meets_the_bound_too() -> None:
     gap_cg = problem.value(cg) - problem.f_star
     gap_hb = problem.value(hb) - problem.f_star
     assert np.all(gap_cg[:60] <= gap_hb[:60] * (1 + 1e-9) + 1e-15)
+    assert abs(gap_cg[20] / gap_hb[20] - 1 / 3) < 0.02  # "about a third" after 20 steps
     # ... but in the Euclidean norm the heavy ball, which fills w* exactly, is at the bound
     assert np.all(errors[1:60] >= np.linalg.norm(hb[1:60] - problem.x_star, axis=1) * (1 - 1e-9))

@@ -602,6 +602,32 @@ def noise_floor_ratio_to_effective_gd() -> tuple[sp.Expr, sp.Expr]:
     return ratio, claimed
 
 
+def noise_floor_ratio_in_effective_step() -> tuple[sp.Expr, sp.Expr]:
+    r"""The ratio of :func:`noise_floor_ratio_to_effective_gd` in the effective step :math:`a`.
+
+    With :math:`\eta\lambda = a(1-\beta)` it is
+    :math:`\frac{(1+\beta)(2-a)}{2(1+\beta) - (1-\beta)a}`: 1 at :math:`a = 0`,
+    falling (for :math:`\beta > 0`) to 0 as :math:`a \to 2`, the stability limit of
+    gradient descent at the effective rate. Momentum's exact floor is therefore much
+    lower than that of gradient descent at :math:`\eta/(1-\beta)` near that limit.
+    """
+    ratio, _ = noise_floor_ratio_to_effective_gd()
+    derived = sp.simplify(ratio.subs(eta, _a * (1 - beta) / lam))
+    claimed = (1 + beta) * (2 - _a) / (2 * (1 + beta) - (1 - beta) * _a)
+    return derived, claimed
+
+
+def noise_floor_ratio_slope() -> tuple[sp.Expr, sp.Expr]:
+    r"""The derivative in :math:`a` of :func:`noise_floor_ratio_in_effective_step`.
+
+    Times the squared denominator it is :math:`-4\beta(1+\beta) < 0`: the ratio falls
+    monotonically from 1 (:math:`a = 0`) to 0 (:math:`a = 2`).
+    """
+    _, ratio = noise_floor_ratio_in_effective_step()
+    denominator = 2 * (1 + beta) - (1 - beta) * _a
+    return sp.factor(sp.simplify(sp.diff(ratio, _a) * denominator**2)), -4 * beta * (1 + beta)
+
+
 def best_rate_at_effective_step() -> tuple[sp.Expr, sp.Expr]:
     r"""Best heavy-ball rate on one coordinate at fixed :math:`a = \eta\lambda/(1-\beta)`.
 
@@ -617,6 +643,58 @@ def best_rate_at_effective_step() -> tuple[sp.Expr, sp.Expr]:
     roots = sp.solve(condition, q)
     (chosen,) = [r for r in roots if sp.simplify(r - 1) != 0]
     return sp.simplify(chosen), (1 - _a) / (1 + _a)
+
+
+def critical_damping_is_best_at_effective_step() -> tuple[list[sp.Expr], list[sp.Expr]]:
+    r"""At a fixed effective step :math:`a \in (0, 1)`, critical damping is the best :math:`\beta`.
+
+    Here :math:`a = \eta\lambda/(1-\beta)`. Above critical damping the roots are complex
+    with modulus :math:`\sqrt\beta` (:func:`complex_root_modulus`), which grows with
+    :math:`\beta`. Below it,
+    :math:`\beta < \beta_c = ((1-a)/(1+a))^2`, the roots are real and the larger one,
+    :math:`\rho = (s + \sqrt{s^2 - 4\beta})/2` with :math:`s = (1-a) + (1+a)\beta`,
+    falls as :math:`\beta` grows:
+
+    1. :math:`\rho'\,(2\rho - s) = (1+a)\rho - 1`, and :math:`2\rho - s = \sqrt\Delta > 0`;
+    2. the characteristic polynomial at :math:`z = 1/(1+a)` is :math:`a^2/(1+a)^2 > 0`;
+    3. :math:`(1+a)(2z - s)` is :math:`2a > 0` at :math:`\beta_c` and falls with
+       :math:`\beta` (slope :math:`-(1+a)^2`), so :math:`z` lies right of the vertex
+       :math:`s/2` for every :math:`\beta < \beta_c`.
+
+    By 2 and 3, :math:`z` lies above the larger root, :math:`(1+a)\rho < 1`, and by 1
+    :math:`\rho' < 0`. Returns the four derived quantities (1; 2; 3 at :math:`\beta_c`;
+    the slope in 3) and the claimed ``[0, a^2/(1+a)^2, 2a, -(1+a)^2]``.
+    """
+    s = (1 - _a) + (1 + _a) * beta
+    rho = (s + sp.sqrt(s**2 - 4 * beta)) / 2
+    implicit = sp.simplify(sp.diff(rho, beta) * (2 * rho - s) - ((1 + _a) * rho - 1))
+    z_mark = 1 / (1 + _a)
+    at_mark = sp.simplify(z_mark**2 - s * z_mark + beta)
+    right_of_vertex = (1 + _a) * (2 * z_mark - s)
+    beta_c = ((1 - _a) / (1 + _a)) ** 2
+    derived = [
+        implicit,
+        at_mark,
+        sp.simplify(right_of_vertex.subs(beta, beta_c)),
+        sp.expand(sp.diff(right_of_vertex, beta)),
+    ]
+    claimed = [sp.Integer(0), _a**2 / (1 + _a) ** 2, 2 * _a, -((1 + _a) ** 2)]
+    return derived, claimed
+
+
+def effective_step_at_equal_rate() -> tuple[sp.Expr, sp.Expr]:
+    r"""First-order floor of the best momentum over GD's, both decaying at the rate :math:`\rho`.
+
+    Gradient descent needs :math:`a = 1 - \rho`, momentum (critically damped,
+    :func:`best_rate_at_effective_step`) only :math:`a = (1-\rho)/(1+\rho)`. Their
+    ratio, which to first order is the ratio of the floors, is :math:`1 + \rho \in (1, 2)`:
+    within a fixed budget of steps momentum reaches :math:`1/(1+\rho)` times the floor of
+    gradient descent: lower, but never below half of it.
+    """
+    rate = sp.Symbol("rho", positive=True)
+    _, best = best_rate_at_effective_step()
+    (a_momentum,) = sp.solve(sp.Eq(best, rate), _a)
+    return sp.simplify((1 - rate) / a_momentum), 1 + rate
 
 
 def effective_step_speedup() -> tuple[sp.Expr, sp.Expr]:

@@ -569,7 +569,7 @@ def equal_floor_comparison(floors: ArrayLike = NOISE_FLOORS) -> tuple[Array, Arr
 
 @register("momentum_noise.svg")
 def noise() -> Figure:
-    """Momentum at eta has the floor of GD at eta/(1-beta).
+    """Momentum at eta has, to first order, the floor of GD at eta/(1-beta).
 
     At equal floor it is at most twice as fast.
     """
@@ -592,7 +592,7 @@ def noise() -> Figure:
     left.set_xlim(0, 200)
     left.set_xlabel("step $k$")
     left.set_ylabel(rf"$\mathbb{{E}}\,\|x_k - x^\star\|^2$ (mean of {NOISE_CHAINS} runs)")
-    left.set_title(r"momentum at $\eta$ has the floor of GD at $\eta/(1-\beta)$")
+    left.set_title(r"momentum at $\eta$: about the floor of GD at $\eta/(1-\beta)$")
     left.legend(fontsize=8)
     gd, best, best_beta = equal_floor_comparison()
     right.semilogx(NOISE_FLOORS, gd / best, marker="o", color=METHOD_COLORS["momentum"])
@@ -610,11 +610,14 @@ def noise() -> Figure:
     right.text(NOISE_FLOORS[0], 2.0, "limit for small floors", ha="right", va="bottom", fontsize=8)
     right.text(NOISE_FLOORS[0], 1.0, "no gain", ha="right", va="bottom", fontsize=8)
     right.set_ylim(0.8, 2.3)
-    right.set_xlabel(r"prescribed noise floor $v$ (the start has $\|x_0 - x^\star\|^2 = 12.5$)")
+    start_sq = float(np.sum(VALLEY_START**2))
+    right.set_xlabel(
+        rf"prescribed noise floor $v$ (the start has $\|x_0 - x^\star\|^2 = {start_sq:g}$)"
+    )
     right.set_ylabel("GD steps / momentum steps")
     right.set_title(r"steps to settle below $2v$: gain of the best $\beta$")
     fig.suptitle(
-        rf"Noisy gradients ($\sigma = {NOISE_SIGMA:g}$): momentum does not lower the floor, "
+        rf"Noisy gradients ($\sigma = {NOISE_SIGMA:g}$): momentum does little to the floor, "
         "and reaches a given floor at most twice as fast"
     )
     plotting.label_panels([left, right])
