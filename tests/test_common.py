@@ -69,6 +69,19 @@ class Entry:
 
 B12 = ("b1", "b2")
 BETAS = ("betas[0]", "betas[1]")
+
+
+def _torch_adam_family(name: str, lr: float = 0.05, **options: Any) -> Entry:
+    """A torch Adam-family class through from_torch, with its betas, eps and weight decay."""
+    return Entry(
+        from_torch,
+        {"name": name, "lr": lr, **options},
+        rate="lr",
+        unit_interval=BETAS,
+        nonnegative=("eps", "weight_decay"),
+    )
+
+
 TABLE: dict[str, Entry] = {
     "gradient_descent": Entry(gradient_descent, {"learning_rate": 0.09}),
     "momentum": Entry(momentum, {"learning_rate": 0.05, "beta": 0.5}, unit_interval=("beta",)),
@@ -148,43 +161,13 @@ TABLE: dict[str, Entry] = {
         unit_interval=("rho",),
         nonnegative=("weight_decay",),
     ),
-    "torch_adam": Entry(
-        from_torch,
-        {"name": "Adam", "lr": 0.05},
-        rate="lr",
-        unit_interval=BETAS,
-        nonnegative=("eps", "weight_decay"),
-    ),
+    "torch_adam": _torch_adam_family("Adam"),
     "torch_amsgrad": Entry(from_torch, {"name": "Adam", "lr": 0.05, "amsgrad": True}, rate="lr"),
-    "torch_adamw": Entry(
-        from_torch,
-        {"name": "AdamW", "lr": 0.05, "weight_decay": 0.0},
-        rate="lr",
-        unit_interval=BETAS,
-        nonnegative=("eps", "weight_decay"),
-    ),
-    "torch_nadam": Entry(
-        from_torch,
-        {"name": "NAdam", "lr": 0.05},
-        rate="lr",
-        unit_interval=BETAS,
-        nonnegative=("eps", "weight_decay"),
-    ),
-    "torch_adamax": Entry(
-        from_torch,
-        {"name": "Adamax", "lr": 0.05},
-        rate="lr",
-        unit_interval=BETAS,
-        nonnegative=("eps", "weight_decay"),
-    ),
+    "torch_adamw": _torch_adam_family("AdamW", weight_decay=0.0),
+    "torch_nadam": _torch_adam_family("NAdam"),
+    "torch_adamax": _torch_adam_family("Adamax"),
     # torch's eps = 1e-8 on sqrt(v_t) slows the default betas to ~1e-7 here; b2 = 0.99 converges
-    "torch_radam": Entry(
-        from_torch,
-        {"name": "RAdam", "lr": 0.1, "betas": (0.9, 0.99)},
-        rate="lr",
-        unit_interval=BETAS,
-        nonnegative=("eps", "weight_decay"),
-    ),
+    "torch_radam": _torch_adam_family("RAdam", lr=0.1, betas=(0.9, 0.99)),
 }
 
 
