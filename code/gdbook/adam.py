@@ -21,19 +21,19 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdbook.adaptive import safe_divide
 from gdbook.base import (
-    Array,
     Optimizer,
-    Schedule,
     add_decayed_weights,
+    block,
     chain,
-    check_range,
+    debias,
+    ema_update,
     named,
+    safe_divide,
     scale_by_learning_rate,
 )
-
-LearningRate = float | ArrayLike | Schedule
+from gdbook.checks import check_range
+from gdbook.types import Array, Hyper
 
 
 class AdamState(NamedTuple):
@@ -53,11 +53,10 @@ def _check_betas(b1: float | ArrayLike, b2: float | ArrayLike) -> tuple[Array, A
 
 def _moments(grads: Array, state: AdamState, b1: Array, b2: Array) -> tuple[Array, Array]:
     """The two EMAs :math:`m_t, v_t` from :math:`m_{t-1}, v_{t-1}` and :math:`g_t`."""
-    mu = b1 * state.mu + (1.0 - b1) * grads  # m_t
-    nu = b2 * state.nu + (1.0 - b2) * grads * grads  # v_t
-    return mu, nu
+    return ema_update(state.mu, grads, b1), ema_update(state.nu, grads * grads, b2)  # m_t, v_t
 
 
+@block
 def scale_by_adam(
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
@@ -90,8 +89,7 @@ def scale_by_adam(
         step = state.step + 1
         mu, nu = _moments(grads, state, b1_, b2_)
         if bias_correction:
-            mu_hat = mu / (1.0 - b1_**step)  # \hat m_t
-            nu_hat = nu / (1.0 - b2_**step)  # \hat v_t
+            mu_hat, nu_hat = debias(mu, b1_, step), debias(nu, b2_, step)  # \hat m_t, \hat v_t
         else:
             mu_hat, nu_hat = mu, nu
         direction = safe_divide(mu_hat, np.sqrt(nu_hat) + eps_)
@@ -101,7 +99,7 @@ def scale_by_adam(
 
 
 def adam(
-    learning_rate: LearningRate = 1e-3,
+    learning_rate: Hyper = 1e-3,
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
     eps: float | ArrayLike = 1e-8,
@@ -123,7 +121,7 @@ def adam(
 
 
 def adamw(
-    learning_rate: LearningRate = 1e-3,
+    learning_rate: Hyper = 1e-3,
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
     eps: float | ArrayLike = 1e-8,
@@ -164,6 +162,7 @@ class AMSGradState(NamedTuple):
 AMSGRAD_VARIANTS = ("reddi", "torch", "optax")
 
 
+@block
 def scale_by_amsgrad(
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
@@ -205,18 +204,18 @@ def scale_by_amsgrad(
             direction = safe_divide(mu, np.sqrt(nu_max) + eps_)
         elif variant == "torch":
             nu_max = np.maximum(state.nu_max, nu)
-            den = np.sqrt(nu_max / (1.0 - b2_**step)) + eps_
-            direction = safe_divide(mu / (1.0 - b1_**step), den)
+            den = np.sqrt(debias(nu_max, b2_, step)) + eps_
+            direction = safe_divide(debias(mu, b1_, step), den)
         else:
-            nu_max = np.maximum(state.nu_max, nu / (1.0 - b2_**step))
-            direction = safe_divide(mu / (1.0 - b1_**step), np.sqrt(nu_max) + eps_)
+            nu_max = np.maximum(state.nu_max, debias(nu, b2_, step))
+            direction = safe_divide(debias(mu, b1_, step), np.sqrt(nu_max) + eps_)
         return direction, AMSGradState(step, mu, nu, nu_max)
 
     return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
 
 
 def amsgrad(
-    learning_rate: LearningRate = 1e-3,
+    learning_rate: Hyper = 1e-3,
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
     eps: float | ArrayLike = 0.0,
@@ -263,6 +262,7 @@ def nadam_momentum_schedule(
     return np.asarray(b1_ * (1.0 - 0.5 * 0.96 ** (step * momentum_decay)))
 
 
+@block
 def scale_by_nadam(
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
@@ -303,7 +303,7 @@ def scale_by_nadam(
         mu_t = nadam_momentum_schedule(b1_, step, momentum_decay)
         mu_next = nadam_momentum_schedule(b1_, step + 1, momentum_decay)
         mu_product = state.mu_product * mu_t  # P_t
-        den = np.sqrt(nu / (1.0 - b2_**step)) + eps_  # sqrt(\hat v_t) + eps
+        den = np.sqrt(debias(nu, b2_, step)) + eps_  # sqrt(\hat v_t) + eps
         # safe_divide: with eps = 0 a coordinate whose gradients were all zero gets 0, not 0/0
         direction = safe_divide((1.0 - mu_t) / (1.0 - mu_product) * grads, den) + safe_divide(
             mu_next / (1.0 - mu_product * mu_next) * mu, den
@@ -314,7 +314,7 @@ def scale_by_nadam(
 
 
 def nadam(
-    learning_rate: LearningRate = 2e-3,
+    learning_rate: Hyper = 2e-3,
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
     eps: float | ArrayLike = 1e-8,
@@ -342,6 +342,7 @@ class AdamaxState(NamedTuple):
     nu: Array  # u_t = max(b2 u_{t-1}, |g_t|), the exponentially weighted infinity norm
 
 
+@block
 def scale_by_adamax(
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
@@ -371,16 +372,16 @@ def scale_by_adamax(
 
     def update(grads: Array, state: AdamaxState, params: Array) -> tuple[Array, AdamaxState]:
         step = state.step + 1
-        mu = b1_ * state.mu + (1.0 - b1_) * grads  # m_t
+        mu = ema_update(state.mu, grads, b1_)  # m_t
         nu = np.maximum(b2_ * state.nu, np.abs(grads) + eps_)  # u_t
-        direction = safe_divide(mu / (1.0 - b1_**step), nu)
+        direction = safe_divide(debias(mu, b1_, step), nu)
         return direction, AdamaxState(step, mu, nu)
 
     return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
 
 
 def adamax(
-    learning_rate: LearningRate = 2e-3,
+    learning_rate: Hyper = 2e-3,
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
     eps: float | ArrayLike = 0.0,
@@ -409,6 +410,7 @@ def radam_rho(b2: float | ArrayLike, step: int) -> tuple[Array, Array]:
     return np.asarray(rho_inf), np.asarray(rho_t)
 
 
+@block
 def scale_by_radam(
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
@@ -441,7 +443,7 @@ def scale_by_radam(
     def update(grads: Array, state: AdamState, params: Array) -> tuple[Array, AdamState]:
         step = state.step + 1
         mu, nu = _moments(grads, state, b1_, b2_)
-        mu_hat = mu / (1.0 - b1_**step)  # \hat m_t
+        mu_hat = debias(mu, b1_, step)  # \hat m_t
         rho_inf, rho_t = radam_rho(b2_, step)
         rectify = rho_t > threshold_
         with np.errstate(invalid="ignore", divide="ignore"):  # r_t is unused where not rectified
@@ -459,7 +461,7 @@ def scale_by_radam(
 
 
 def radam(
-    learning_rate: LearningRate = 1e-3,
+    learning_rate: Hyper = 1e-3,
     b1: float | ArrayLike = 0.9,
     b2: float | ArrayLike = 0.999,
     eps: float | ArrayLike = 0.0,

@@ -22,34 +22,26 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gdbook.base import (
-    Array,
     Optimizer,
-    Schedule,
+    block,
     chain,
-    check_range,
+    ema_update,
     named,
     rename_hyperparams,
+    safe_divide,
     scale_by_learning_rate,
 )
+from gdbook.checks import check_range
 from gdbook.momentum import trace
+from gdbook.types import Array, Hyper
 
-LearningRate = float | ArrayLike | Schedule
 
+def denominator(second_moment: ArrayLike, eps: ArrayLike, eps_in_sqrt: bool) -> Array:
+    r"""The adaptive denominator: :math:`\sqrt{v + \epsilon}` or :math:`\sqrt{v} + \epsilon`.
 
-def safe_divide(num: Array, den: Array) -> Array:
-    r"""``num / den`` elementwise, and ``0`` where ``den == 0``.
-
-    Used where a paper has no :math:`\epsilon`: a denominator is zero only when
-    every gradient of that coordinate was zero, and then the numerator is zero too.
+    ``eps_in_sqrt=True`` is the first (optax, Keras), ``False`` the second (torch).
     """
-    num_b, den_b = np.broadcast_arrays(np.asarray(num), np.asarray(den))
-    out = np.zeros(num_b.shape)
-    np.divide(num_b, den_b, out=out, where=den_b > 0)
-    return out
-
-
-def _root(second_moment: Array, eps: Array, eps_in_sqrt: bool) -> Array:
-    r""":math:`\sqrt{v + \epsilon}` or :math:`\sqrt{v} + \epsilon`."""
+    second_moment, eps = np.asarray(second_moment), np.asarray(eps)
     if eps_in_sqrt:
         return np.asarray(np.sqrt(second_moment + eps))
     return np.asarray(np.sqrt(second_moment) + eps)
@@ -67,6 +59,7 @@ class AdagradState(NamedTuple):
     sum_of_squares: Array  # s_t = s_0 + sum_{i<=t} g_i^2
 
 
+@block
 def scale_by_adagrad(
     eps: float | ArrayLike = 1e-10,
     *,
@@ -92,14 +85,14 @@ def scale_by_adagrad(
 
     def update(grads: Array, state: AdagradState, params: Array) -> tuple[Array, AdagradState]:
         sum_of_squares = state.sum_of_squares + grads * grads  # s_t
-        direction = safe_divide(grads, _root(sum_of_squares, eps_, eps_in_sqrt))
+        direction = safe_divide(grads, denominator(sum_of_squares, eps_, eps_in_sqrt))
         return direction, AdagradState(state.step + 1, sum_of_squares)
 
     return Optimizer(init, update, named(eps=eps_, initial_accumulator_value=initial))
 
 
 def adagrad(
-    learning_rate: LearningRate = 1e-2,
+    learning_rate: Hyper = 1e-2,
     eps: float | ArrayLike = 1e-10,
     *,
     initial_accumulator_value: float | ArrayLike = 0.0,
@@ -141,6 +134,7 @@ class CenteredRmsState(NamedTuple):
     mu: Array  # \bar g_t, EMA of gradients
 
 
+@block
 def scale_by_rms(
     decay: float | ArrayLike = 0.9,
     eps: float | ArrayLike = 1e-8,
@@ -172,20 +166,20 @@ def scale_by_rms(
     def update(
         grads: Array, state: RmsState | CenteredRmsState, params: Array
     ) -> tuple[Array, RmsState | CenteredRmsState]:
-        nu = decay_ * state.nu + (1.0 - decay_) * grads * grads  # v_t
+        nu = ema_update(state.nu, grads * grads, decay_)  # v_t
         if isinstance(state, CenteredRmsState):
-            mu = decay_ * state.mu + (1.0 - decay_) * grads  # \bar g_t
+            mu = ema_update(state.mu, grads, decay_)  # \bar g_t
             variance = np.maximum(nu - mu * mu, 0.0)
-            direction = safe_divide(grads, _root(variance, eps_, eps_in_sqrt))
+            direction = safe_divide(grads, denominator(variance, eps_, eps_in_sqrt))
             return direction, CenteredRmsState(state.step + 1, nu, mu)
-        direction = safe_divide(grads, _root(nu, eps_, eps_in_sqrt))
+        direction = safe_divide(grads, denominator(nu, eps_, eps_in_sqrt))
         return direction, RmsState(state.step + 1, nu)
 
     return Optimizer(init, update, named(decay=decay_, eps=eps_))
 
 
 def rmsprop(
-    learning_rate: LearningRate = 1e-2,
+    learning_rate: Hyper = 1e-2,
     decay: float | ArrayLike = 0.9,
     eps: float | ArrayLike = 1e-8,
     *,
@@ -228,6 +222,7 @@ class AdadeltaState(NamedTuple):
     delta_nu: Array  # u_t = E[Δx^2]_t, EMA of squared UPDATES (not gradients)
 
 
+@block
 def scale_by_adadelta(
     rho: float | ArrayLike = 0.95,
     eps: float | ArrayLike = 1e-6,
@@ -253,16 +248,16 @@ def scale_by_adadelta(
         return AdadeltaState(step=0, nu=zeros, delta_nu=zeros)
 
     def update(grads: Array, state: AdadeltaState, params: Array) -> tuple[Array, AdadeltaState]:
-        nu = rho_ * state.nu + (1.0 - rho_) * grads * grads  # E[g^2]_t
+        nu = ema_update(state.nu, grads * grads, rho_)  # E[g^2]_t
         delta = np.sqrt(state.delta_nu + eps_) / np.sqrt(nu + eps_) * grads  # uses u_{t-1}
-        delta_nu = rho_ * state.delta_nu + (1.0 - rho_) * delta * delta  # E[Δx^2]_t
+        delta_nu = ema_update(state.delta_nu, delta * delta, rho_)  # E[Δx^2]_t
         return delta, AdadeltaState(state.step + 1, nu, delta_nu)
 
     return Optimizer(init, update, named(rho=rho_, eps=eps_))
 
 
 def adadelta(
-    learning_rate: LearningRate = 1.0,
+    learning_rate: Hyper = 1.0,
     rho: float | ArrayLike = 0.95,
     eps: float | ArrayLike = 1e-6,
 ) -> Optimizer:

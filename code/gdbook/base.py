@@ -7,53 +7,72 @@ An optimizer is a pair of pure functions (the optax design, on NumPy arrays):
   ``params + step``.
 
 Named optimizers are short compositions with :func:`chain`: momentum is
-``chain(trace(beta), scale(-learning_rate))`` and Adam is
-``chain(scale_by_adam(b1, b2, eps), scale(-learning_rate))``.
+``chain(trace(beta), scale_by_learning_rate(lr))`` and Adam is
+``chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(lr))``. The moving
+averages of every chapter share :func:`ema_update` and :func:`debias`.
 
 Everything broadcasts. ``params`` has shape ``(*batch, d)``: a batch of starting
 points, or one starting point broadcast against arrays of hyperparameters (a
 learning rate of shape ``(200, 200, 1)`` sweeps a 200 x 200 grid in one call).
 Each factory records its validated hyperparameters by name in
 ``Optimizer.hyperparams``; :func:`run` checks that every one broadcasts to the
-shape of ``x0`` before it iterates, and names the one that does not.
+shape of ``x0`` before it iterates, and names the one that does not (the checks
+and their messages are in :mod:`gdbook.checks`).
 
-Symbols: :math:`x_k` ``params``, :math:`g_k` ``grads``, :math:`\eta`
+Symbols: :math:`x_t` ``params``, :math:`g_t` ``grads``, :math:`\eta`
 ``learning_rate``, :math:`t` ``step`` (the update counter; the first update has
 ``step == 1``).
 """
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-Array = NDArray[np.float64]
-State = Any
-GradFn = Callable[[Array], Array]
-Schedule = Callable[[int], Any]
-"""A hyperparameter that depends on the update counter ``t = 1, 2, ...``."""
-Hyperparams = tuple[tuple[str, Any], ...]
-"""``(name, value)`` pairs: a value is an array, or a schedule ``t -> array``."""
+from gdbook.checks import (
+    check_count,
+    check_finite_array,
+    check_hyperparams,
+    check_range,
+    checked_gradient,
+    checked_update,
+    hyperparameter,
+)
+from gdbook.types import Array, GradFn, Hyper, Hyperparams, State
+
+P = ParamSpec("P")
 
 
 class Optimizer(NamedTuple):
-    """A pair of pure functions ``init`` and ``update``, and the hyperparameters by name.
+    """A pair of pure functions ``init`` and ``update``, and what it is made of.
 
-    ``update(grads, state, params)`` returns ``(step, new_state)`` and never
-    mutates its arguments; new params are ``params + step``. ``hyperparams``
-    (optional: ``Optimizer(init, update)`` records none) lists the validated
-    hyperparameters as ``(name, value)`` pairs; :func:`chain` concatenates them and
-    :func:`run` checks each against the shape of ``x0``.
+    ``update(grads, state, params)`` returns ``(step, new_state)`` and never mutates
+    its arguments; new params are ``params + step``. ``hyperparams`` lists the
+    validated hyperparameters as ``(name, value)`` pairs (:func:`run` checks each
+    against the shape of ``x0``); ``blocks`` names the building blocks, in order.
+    :func:`chain` concatenates both.
     """
 
     init: Callable[[Array], State]
     update: Callable[[Array, State, Array], tuple[Array, State]]
     hyperparams: Hyperparams = ()
+    blocks: tuple[str, ...] = ()
+
+
+def block(factory: Callable[P, Optimizer]) -> Callable[P, Optimizer]:
+    """Mark ``factory`` as a building block: what it returns names it in ``blocks``."""
+
+    @functools.wraps(factory)
+    def build(*args: P.args, **kwargs: P.kwargs) -> Optimizer:
+        return factory(*args, **kwargs)._replace(blocks=(factory.__name__,))
+
+    build.is_block = True  # type: ignore[attr-defined]
+    return build
 
 
 def named(**values: Any) -> Hyperparams:
@@ -81,172 +100,62 @@ class StepState(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------
-# Validation: every factory checks its hyperparameters and names the culprit.
-# --------------------------------------------------------------------------------------
-
-
-def check_range(
-    name: str,
-    value: ArrayLike,
-    low: float = -math.inf,
-    high: float = math.inf,
-    *,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> Array:
-    """Return ``value`` as a float array, or raise ``ValueError`` naming ``name``.
-
-    The interval is closed unless ``low_open``/``high_open``; every element of an
-    array must lie in it and be finite.
-
-    >>> check_range("beta", 0.9, 0.0, 1.0, high_open=True)
-    array(0.9)
-    >>> check_range("beta", 1.0, 0.0, 1.0, high_open=True)
-    Traceback (most recent call last):
-    ...
-    ValueError: beta must be in [0, 1); got 1.0
-    """
-    interval = f"{'(' if low_open else '['}{_num(low)}, {_num(high)}{')' if high_open else ']'}"
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a number in {interval}; got {value!r}") from err
-    shown = arr.item() if arr.ndim == 0 else f"values {arr.min()}..{arr.max()}"
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite and in {interval}; got {value!r}")
-    above_low = arr > low if low_open else arr >= low
-    below_high = arr < high if high_open else arr <= high
-    if not (np.all(above_low) and np.all(below_high)):
-        raise ValueError(f"{name} must be in {interval}; got {shown}")
-    return arr
-
-
-def _num(x: float) -> str:
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:g}"
-
-
-def check_finite_array(name: str, value: ArrayLike, *, min_ndim: int = 1) -> Array:
-    """Return ``value`` as a float64 array, or raise ``ValueError`` naming ``name``."""
-    try:
-        arr = np.array(value, dtype=np.float64)  # a copy: callers may not mutate ours
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a numeric array; got {value!r}") from err
-    if arr.ndim < min_ndim:
-        raise ValueError(
-            f"{name} must have at least {min_ndim} dimension(s) (the last one is the "
-            f"problem dimension d); got shape {arr.shape}"
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; got non-finite entries in {name}")
-    return arr
-
-
-def hyperparameter(
-    name: str,
-    value: float | ArrayLike | Schedule,
-    low: float = -math.inf,
-    high: float = math.inf,
-    *,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> Callable[[int], Array]:
-    """Validate a constant, array or schedule and return it as a function of ``t``.
-
-    A callable is a schedule ``t -> value``; its values are checked when used.
-    """
-    bounds: dict[str, Any] = {
-        "low": low,
-        "high": high,
-        "low_open": low_open,
-        "high_open": high_open,
-    }
-    if callable(value):
-        schedule = value
-
-        def scheduled(step: int) -> Array:
-            return check_range(f"{name}(t={step})", schedule(step), **bounds)
-
-        return scheduled
-    return Constant(check_range(name, value, **bounds))
-
-
-class Constant:
-    """A validated constant hyperparameter, callable like a schedule: ``t -> value``."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Array) -> None:
-        self.value = value
-
-    def __call__(self, step: int) -> Array:
-        """The value, whatever ``step``."""
-        return self.value
-
-    def __repr__(self) -> str:
-        return f"Constant({self.value!r})"
-
-
-# --------------------------------------------------------------------------------------
 # Building blocks
 # --------------------------------------------------------------------------------------
 
 
-def identity() -> Optimizer:
-    """Pass the gradient through unchanged: :math:`u = g`."""
+def _stateless(fn: Callable[[Array, Array], Array], hyperparams: Hyperparams) -> Optimizer:
+    """An optimizer without state whose update is ``fn(grads, params)``."""
 
     def init(params: Array) -> EmptyState:
         return EmptyState()
 
     def update(grads: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
-        return grads, state
+        return fn(grads, params), state
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, hyperparams)
 
 
-def scale(factor: float | ArrayLike | Schedule) -> Optimizer:
+@block
+def identity() -> Optimizer:
+    """Pass the gradient through unchanged: :math:`u = g`."""
+    return _stateless(lambda grads, params: grads, ())
+
+
+@block
+def scale(factor: Hyper) -> Optimizer:
     r"""Multiply the incoming update by ``factor``: :math:`u = c\,g`.
 
     ``factor`` may be an array (one value per grid cell of a sweep) or a schedule
-    ``t -> c_t``. Optimizers end with ``scale(-learning_rate)``.
+    ``t -> c_t``.
     """
-    if callable(factor):
-        schedule = hyperparameter("factor", factor)
+    if not callable(factor):
+        constant = check_range("factor", factor)
+        return _stateless(lambda grads, params: constant * grads, named(factor=constant))
+    schedule = hyperparameter("factor", factor)
 
-        def init_s(params: Array) -> StepState:
-            return StepState(step=0)
+    def init(params: Array) -> StepState:
+        return StepState(step=0)
 
-        def update_s(grads: Array, state: StepState, params: Array) -> tuple[Array, StepState]:
-            step = state.step + 1
-            return schedule(step) * grads, StepState(step)
+    def update(grads: Array, state: StepState, params: Array) -> tuple[Array, StepState]:
+        step = state.step + 1
+        return schedule(step) * grads, StepState(step)
 
-        return Optimizer(init_s, update_s, named(factor=schedule))
-
-    constant = check_range("factor", factor)
-
-    def init(params: Array) -> EmptyState:
-        return EmptyState()
-
-    def update(grads: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
-        return constant * grads, state
-
-    return Optimizer(init, update, named(factor=constant))
+    return Optimizer(init, update, named(factor=schedule))
 
 
-def scale_by_learning_rate(learning_rate: float | ArrayLike | Schedule) -> Optimizer:
+@block
+def scale_by_learning_rate(learning_rate: Hyper) -> Optimizer:
     r"""Multiply by :math:`-\eta`: the last link of every named optimizer.
 
     ``learning_rate`` must be >= 0 (an array for a sweep, or a schedule ``t -> eta_t``).
     """
     rate = hyperparameter("learning_rate", learning_rate, 0.0)
-    if callable(learning_rate):
-        opt = scale(lambda step: -rate(step))
-    else:
-        opt = scale(-rate(0))
+    opt = scale(lambda step: -rate(step)) if callable(learning_rate) else scale(-rate(0))
     return opt._replace(hyperparams=named(learning_rate=rate))
 
 
+@block
 def add_decayed_weights(weight_decay: float | ArrayLike = 0.0) -> Optimizer:
     r"""Add :math:`\lambda x` to the incoming update: :math:`u = g + \lambda x`.
 
@@ -256,21 +165,14 @@ def add_decayed_weights(weight_decay: float | ArrayLike = 0.0) -> Optimizer:
     """
     decay = check_range("weight_decay", weight_decay, 0.0)
 
-    def init(params: Array) -> EmptyState:
-        return EmptyState()
+    def decayed(grads: Array, params: Array) -> Array:
+        return grads + decay * params if np.any(decay) else grads
 
-    def update(grads: Array, state: EmptyState, params: Array) -> tuple[Array, EmptyState]:
-        if not np.any(decay):
-            return grads, state
-        return grads + decay * params, state
-
-    return Optimizer(init, update, named(weight_decay=decay))
+    return _stateless(decayed, named(weight_decay=decay))
 
 
 def chain(*parts: Optimizer) -> Optimizer:
     """Apply ``parts`` left to right; the state is the tuple of their states.
-
-    The recorded ``hyperparams`` are those of the parts, in order.
 
     >>> opt = chain(scale(2.0), scale(-0.5))
     >>> step, _ = opt.update(np.array([3.0]), opt.init(np.zeros(1)), np.zeros(1))
@@ -290,98 +192,68 @@ def chain(*parts: Optimizer) -> Optimizer:
             new_state.append(part_state)
         return grads, tuple(new_state)
 
-    return Optimizer(init, update, tuple(pair for part in parts for pair in part.hyperparams))
+    hyperparams = tuple(pair for part in parts for pair in part.hyperparams)
+    return Optimizer(init, update, hyperparams, tuple(b for part in parts for b in part.blocks))
+
+
+@block
+def stack(opts: Sequence[Optimizer]) -> Optimizer:
+    """Run ``opts[i]`` on row ``i`` of params of shape ``(len(opts), d)``: one loop for all.
+
+    Methods whose hyperparameters are not arrays of one shape (gradient descent beside
+    Adam, or each method tuned to its own problem) then share one call of :func:`run`.
+    """
+
+    def init(params: Array) -> tuple[State, ...]:
+        return tuple(opt.init(row) for opt, row in zip(opts, params, strict=True))
+
+    def update(
+        grads: Array, state: tuple[State, ...], params: Array
+    ) -> tuple[Array, tuple[State, ...]]:
+        steps, states = [], []
+        for opt, g, s, p in zip(opts, grads, state, params, strict=True):
+            step, s = opt.update(g, s, p)
+            steps.append(step)
+            states.append(s)
+        return np.stack(steps), tuple(states)
+
+    return Optimizer(init, update)
+
+
+# --------------------------------------------------------------------------------------
+# Moving averages: the memory of momentum, RMSProp and Adam
+# --------------------------------------------------------------------------------------
+
+
+def ema_update(average: Array, new: Array, decay: Array | float) -> Array:
+    r"""Exponential moving average :math:`m_t = \beta m_{t-1} + (1-\beta)\,u_t`.
+
+    From :math:`m_0 = 0` the weights of :math:`u_1, \dots, u_t` sum to
+    :math:`1 - \beta^t`, which :func:`debias` divides out.
+    """
+    return np.asarray(decay * average + (1.0 - decay) * new)
+
+
+def debias(average: Array, decay: Array | float, step: int) -> Array:
+    r"""Bias correction :math:`\hat m_t = m_t / (1 - \beta^t)` of an average started at 0."""
+    return np.asarray(average / (1.0 - decay**step))
+
+
+def safe_divide(num: ArrayLike, den: ArrayLike) -> Array:
+    r"""``num / den`` elementwise, and ``0`` where ``den == 0``.
+
+    Used where a paper has no :math:`\epsilon`: a denominator is zero only when
+    every gradient of that coordinate was zero, and then the numerator is zero too.
+    """
+    num_b, den_b = np.broadcast_arrays(np.asarray(num), np.asarray(den))
+    out = np.zeros(num_b.shape)
+    np.divide(num_b, den_b, out=out, where=den_b > 0)
+    return out
 
 
 # --------------------------------------------------------------------------------------
 # The one loop
 # --------------------------------------------------------------------------------------
-
-
-def _shape_error(name: str, shape: tuple[int, ...], params_shape: tuple[int, ...]) -> str | None:
-    """Why a hyperparameter of ``shape`` cannot act on params of ``params_shape``, or None."""
-
-    def joint(a: tuple[int, ...]) -> tuple[int, ...] | None:
-        try:
-            return tuple(np.broadcast_shapes(a, params_shape))
-        except ValueError:
-            return None
-
-    together = joint(shape)
-    if together == params_shape:
-        return None
-    examples = f"shape () for one value, {params_shape} for one per coordinate"
-    if params_shape[:-1]:
-        examples += f", {(*params_shape[:-1], 1)} for one per point"
-    message = (
-        f"{name} has shape {shape}, which does not broadcast to params of shape "
-        f"{params_shape}; a hyperparameter array must broadcast to the shape (*batch, d) "
-        f"of x0 ({examples})"
-    )
-    if together is not None:
-        return f"{message}; or broadcast x0 to {together} first (np.broadcast_to(x0, {together}))"
-    with_axis = joint((*shape, 1))
-    axis = "a trailing axis" + ("" if "(" in name else f" ({name}[..., None])")
-    if with_axis == params_shape:
-        return f"{message}; for one value per point add {axis}"
-    if with_axis is not None:
-        return (
-            f"{message}; for a sweep add {axis} and broadcast x0 to {with_axis} "
-            f"(np.broadcast_to(x0, {with_axis}))"
-        )
-    return message
-
-
-def check_hyperparams(
-    opt: Optimizer, params_shape: tuple[int, ...], step: int | None = None
-) -> None:
-    """Raise ``ValueError`` naming a recorded hyperparameter that does not fit the params.
-
-    Each of ``opt.hyperparams`` must broadcast to ``params_shape``; a schedule is
-    evaluated (at ``step``) only if ``step`` is given.
-    """
-    for name, value in opt.hyperparams:
-        if isinstance(value, Constant):
-            value = value.value
-        elif callable(value):
-            if step is None:
-                continue
-            name, value = f"{name}(t={step})", value(step)
-        error = _shape_error(name, np.shape(value), params_shape)
-        if error is not None:
-            raise ValueError(error)
-
-
-class DimensionError(ValueError):
-    """A point whose last axis is not the problem's dimension ``expected``."""
-
-    def __init__(self, message: str, expected: int) -> None:
-        super().__init__(message)
-        self.expected = expected
-
-
-def _first_gradient(grad_fn: GradFn, x: Array) -> Array:
-    """``grad_fn(x0)``, or a ``ValueError`` naming ``x0`` if its dimension is not the problem's."""
-    d = x.shape[-1]
-    try:
-        grads = np.asarray(grad_fn(x), dtype=np.float64)
-    except DimensionError as err:
-        raise ValueError(
-            f"x0 has dimension d = {d} (shape {x.shape}) but the problem has dimension "
-            f"{err.expected}; x0 must have shape (*batch, {err.expected})"
-        ) from err
-    except (ValueError, IndexError) as err:
-        raise ValueError(
-            f"grad_fn failed on x0 of shape {x.shape} ({err}); is the last axis of x0 "
-            f"(d = {d}) the problem's dimension?"
-        ) from err
-    if grads.ndim == x.ndim and grads.shape[:-1] == x.shape[:-1] and grads.shape[-1] != d:
-        raise ValueError(
-            f"x0 has dimension d = {d} (shape {x.shape}) but the problem has dimension "
-            f"{grads.shape[-1]} (grad_fn returned shape {grads.shape}); x0 must have shape "
-            f"(*batch, {grads.shape[-1]})"
-        )
-    return grads
 
 
 def _stack_states(states: Sequence[State]) -> State:
@@ -466,75 +338,36 @@ def run(
 ) -> Trajectory:
     """Iterate ``opt`` from ``x0`` for ``num_steps`` updates; the only loop in the book.
 
-    ``x0`` has shape ``(d,)`` or ``(*batch, d)``, ``d`` the problem's dimension;
-    ``grad_fn`` maps such an array to one of the same shape. Hyperparameter arrays
-    must broadcast to ``x0.shape``: for a sweep, broadcast ``x0`` first
-    (``np.broadcast_to(x0, (200, 200, 2))``). Before iterating, every hyperparameter
-    recorded in ``opt.hyperparams`` is checked, and a ``ValueError`` names the one
-    that does not fit (a schedule's value is checked if an update fails).
+    ``x0`` has shape ``(d,)`` or ``(*batch, d)`` and ``grad_fn`` maps such an array to
+    one of the same shape. A point *diverges* at step ``k`` when ``x_k`` is not finite
+    or some coordinate exceeds ``bound``; its later iterates are NaN and the run stops
+    once every point has diverged.
 
-    A point *diverges* at step ``k`` when ``x_k`` is not finite or some coordinate
-    exceeds ``bound`` in absolute value; its later iterates are NaN and the run
-    stops once every point has diverged.
-
-    >>> from gdbook.base import chain, scale
     >>> traj = run(scale(-0.25), lambda x: 2 * x, np.array([1.0]), 2)
     >>> traj.params[:, 0]
     array([1.  , 0.5 , 0.25])
     >>> int(run(scale(-1.5), lambda x: 2 * x, np.array([1.0]), 100).diverged_at)
     27
     """
-    if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool):
-        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}")
-    if num_steps < 0:
-        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps}")
+    check_count("num_steps", num_steps, 0)
     check_range("bound", bound, 0.0, low_open=True)
     x = check_finite_array("x0", x0)
     check_hyperparams(opt, x.shape)
-    batch_shape = x.shape[:-1]
     state = opt.init(x)
-    path = [x]
-    states = [state] if record_states else []
-    diverged_at = np.full(batch_shape, -1, dtype=np.int64)
+    path, states = [x], [state]
+    diverged_at = np.full(x.shape[:-1], -1, dtype=np.int64)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(1, num_steps + 1):
-            if k == 1:
-                grads = _first_gradient(grad_fn, x)
-            else:
-                grads = np.asarray(grad_fn(x), dtype=np.float64)
-            if grads.shape != x.shape:
-                raise ValueError(
-                    f"grad_fn returned shape {grads.shape} for params of shape {x.shape}"
-                )
-            try:
-                step, state = opt.update(grads, state, x)
-            except ValueError as err:
-                if "broadcast" not in str(err):
-                    raise
-                check_hyperparams(opt, x.shape, step=k)  # names a schedule that does not fit
-                raise ValueError(
-                    f"the update failed for params of shape {x.shape} ({err}): a "
-                    "hyperparameter array does not broadcast to the shape of x0"
-                ) from err
-            if np.shape(step) != x.shape:
-                check_hyperparams(opt, x.shape, step=k)
-                raise ValueError(
-                    f"the update has shape {np.shape(step)} but params have shape "
-                    f"{x.shape}: a hyperparameter array does not broadcast to the shape "
-                    f"of x0 (for a sweep, broadcast x0 first)"
-                )
+            grads = checked_gradient(grad_fn, x, first=k == 1)
+            step, state = checked_update(opt, grads, state, x, k)
             x = x + step
-            bad = ~np.all(np.isfinite(x) & (np.abs(x) <= bound), axis=-1)
-            newly = bad & (diverged_at < 0)
-            diverged_at[newly] = k
+            blown = ~np.all(np.isfinite(x) & (np.abs(x) <= bound), axis=-1)
+            diverged_at[blown & (diverged_at < 0)] = k
             x = np.where((diverged_at >= 0)[..., None], np.nan, x)
             path.append(x)
             if record_states:
                 states.append(state)
             if np.all(diverged_at >= 0):
                 break
-    return Trajectory(
-        params=np.stack(path),
-        states=_stack_states(states) if record_states else None,
-        diverged_at=diverged_at,
-    )
+    recorded = _stack_states(states) if record_states else None
+    return Trajectory(np.stack(path), recorded, diverged_at)

@@ -8,8 +8,8 @@ blocks, and the composition *is* the description of torch's convention:
 * L2 ``weight_decay`` is :func:`~gdbook.base.add_decayed_weights` *before* the
   direction (it enters the moments); decoupled weight decay (AdamW) is the same
   block *after* the direction and before the learning rate;
-* SGD's momentum buffer starts at :math:`g_1` (``first_step_undamped``), RMSprop's
-  starts at 0;
+* SGD's momentum buffer starts at :math:`g_1` (:func:`torch_momentum_buffer`, the one
+  block that exists only here), RMSprop's starts at 0;
 * ``Adagrad(lr_decay)`` is a learning-rate schedule
   :math:`\eta/(1 + (t-1)\,\text{lr\_decay})`.
 
@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdbook.adam import (
     scale_by_adam,
@@ -35,19 +36,23 @@ from gdbook.adam import (
     scale_by_nadam,
     scale_by_radam,
 )
-from gdbook.adaptive import scale_by_adadelta, scale_by_adagrad, scale_by_rms
+from gdbook.adaptive import denominator, scale_by_adadelta, scale_by_adagrad, scale_by_rms
 from gdbook.base import (
-    Array,
     Optimizer,
+    Trajectory,
     add_decayed_weights,
+    block,
     chain,
-    check_range,
-    hyperparameter,
     named,
     rename_hyperparams,
+    run,
     scale_by_learning_rate,
 )
-from gdbook.momentum import trace
+from gdbook.checks import check_range, hyperparameter
+from gdbook.examples import TORCH_FIXTURE
+from gdbook.momentum import TraceState, ema, momentum, replay_gradients, sutskever_momentum, trace
+from gdbook.nesterov import nesterov_trace
+from gdbook.types import Array, Hyper
 
 TORCH_VERSION = "2.13.0"
 
@@ -261,6 +266,37 @@ def _check_implementation_options(name: str, options: dict[str, Any]) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# The one block that exists only in torch
+# --------------------------------------------------------------------------------------
+
+
+@block
+def torch_momentum_buffer(beta: Hyper, dampening: float | ArrayLike = 0.0) -> Optimizer:
+    r"""Torch's SGD buffer: :math:`b_1 = u_1`, then :math:`b_t = \beta b_{t-1} + (1-d)\,u_t`.
+
+    With ``dampening`` :math:`d = 0` it is :func:`~gdbook.momentum.trace`. With
+    :math:`d > 0` the first step is not damped, so :math:`d = \beta` is not the EMA
+    :func:`~gdbook.momentum.ema`, whose :math:`m_1 = (1-\beta) u_1`: the two differ by
+    :math:`\beta^t u_1` (the conventions appendix).
+    """
+    beta_t = hyperparameter("beta", beta, 0.0, 1.0, high_open=True)
+    damp = check_range("dampening", dampening, 0.0, 1.0)
+
+    def init(params: Array) -> TraceState:
+        return TraceState(step=0, velocity=np.zeros_like(params))
+
+    def update(grads: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
+        step = state.step + 1
+        if step == 1:
+            velocity = grads  # b_1 = g_1: torch skips the dampening on its first step
+        else:
+            velocity = beta_t(step) * state.velocity + (1.0 - damp) * grads  # b_t
+        return velocity, TraceState(step, velocity)
+
+    return Optimizer(init, update, named(beta=beta_t, dampening=damp))
+
+
+# --------------------------------------------------------------------------------------
 # Validation with torch's keyword names
 # --------------------------------------------------------------------------------------
 
@@ -321,8 +357,9 @@ def _sgd(options: dict[str, Any]) -> Optimizer:
         raise ValueError("nesterov=True requires momentum > 0 and dampening = 0 (as torch)")
     if not np.any(beta):
         return _with_weight_decay(options, chain())
-    buffer = trace(beta, dampening=dampening, nesterov=nesterov, first_step_undamped=True)
-    return _with_weight_decay(options, buffer)
+    if nesterov:
+        return _with_weight_decay(options, nesterov_trace(beta))
+    return _with_weight_decay(options, torch_momentum_buffer(beta, dampening))
 
 
 def _adagrad(options: dict[str, Any]) -> Optimizer:
@@ -403,3 +440,131 @@ _BUILDERS: dict[str, Callable[[dict[str, Any]], Optimizer]] = {
     "Adamax": _adamax,
     "RAdam": _radam,
 }
+
+
+# --------------------------------------------------------------------------------------
+# The appendix's experiments: where the conventions part ways
+# --------------------------------------------------------------------------------------
+
+SCHEDULE_RATE = 0.01  # (the fixture's torch run uses 0.04)
+SCHEDULE_BETA = 0.9
+SCHEDULE_AT = 15  # the rate changes after this update ... (fixture: 10)
+SCHEDULE_FACTOR = 0.1  # ... to this multiple (the fixture's run uses 0.5)
+SCHEDULE_STEPS = 40
+
+
+def step_decay(learning_rate: float, at: int, factor: float) -> Callable[[int], float]:
+    r"""A step schedule: the rate :math:`\eta` up to step ``at``, then scaled by ``factor``.
+
+    :math:`\eta_t = \eta` for :math:`t \le` ``at``, then :math:`\eta \cdot` ``factor``.
+    """
+
+    def schedule(step: int) -> float:
+        return learning_rate * (factor if step > at else 1.0)
+
+    return schedule
+
+
+def schedule_optimizers(
+    at: int = SCHEDULE_AT, factor: float = SCHEDULE_FACTOR, beta: float = SCHEDULE_BETA
+) -> dict[str, Optimizer]:
+    """Both momentum forms under the same step-decay schedule."""
+    schedule = step_decay(SCHEDULE_RATE, at, factor)
+    return {"sum": momentum(schedule, beta), "inside": sutskever_momentum(schedule, beta)}
+
+
+def schedule_runs(
+    at: int = SCHEDULE_AT,
+    factor: float = SCHEDULE_FACTOR,
+    beta: float = SCHEDULE_BETA,
+    num_steps: int = SCHEDULE_STEPS,
+) -> dict[str, Trajectory]:
+    """Both forms from the fixture's start on the fixture's valley."""
+    problem = TORCH_FIXTURE.problem()
+    return {
+        form: run(opt, problem.grad, TORCH_FIXTURE.start, num_steps)
+        for form, opt in schedule_optimizers(at, factor, beta).items()
+    }
+
+
+def step_lengths(trajectory: Trajectory) -> Array:
+    r""":math:`\|x_t - x_{t-1}\|` for :math:`t = 1, \dots, n`."""
+    return np.asarray(np.linalg.norm(np.diff(trajectory.params, axis=0), axis=-1))
+
+
+DAMPENING_BETAS = (0.5, 0.9, 0.99)
+DAMPENING_STEPS = 60
+DAMPENING_SEED = 0
+
+
+def buffers(beta: float, gradients: Array) -> dict[str, Array]:
+    r"""PyTorch's ``dampening=beta`` buffer :math:`b_t` and the EMA :math:`m_t`.
+
+    Both see the same gradients; PyTorch's (:func:`torch_momentum_buffer`) starts at
+    :math:`b_1 = g_1`, the EMA (:func:`~gdbook.momentum.ema`) at :math:`m_1 = (1-\beta) g_1`.
+    """
+    return {
+        "torch": replay_gradients(torch_momentum_buffer(beta, beta), gradients).field("velocity")[
+            1:
+        ],
+        "ema": replay_gradients(ema(beta), gradients).field("velocity")[1:],
+    }
+
+
+def dampening_gradients(num_steps: int = DAMPENING_STEPS) -> Array:
+    """A fixed noisy gradient sequence, mean 1, shape ``(num_steps, 1)`` (seeded)."""
+    rng = np.random.default_rng(DAMPENING_SEED)
+    return 1.0 + 0.5 * rng.standard_normal((num_steps, 1))
+
+
+class EpsPlacement(NamedTuple):
+    """Where one source puts the epsilon of one adaptive method, and its default value."""
+
+    method: str
+    source: str
+    formula: str  # the denominator, LaTeX
+    eps: float | None  # default value; None where the source has no epsilon
+
+
+EPS_PLACEMENT: tuple[EpsPlacement, ...] = (
+    EpsPlacement("Adagrad", "Duchi et al. (2011)", r"\delta + \sqrt{s_t}", None),
+    EpsPlacement("Adagrad", "Goodfellow et al. (2016), Alg. 8.4", r"\delta + \sqrt{r}", 1e-7),
+    EpsPlacement("Adagrad", "PyTorch 2.13", r"\sqrt{s_t} + \epsilon", 1e-10),
+    EpsPlacement("Adagrad", "optax 0.2.8", r"\sqrt{s_t + \epsilon}", 1e-7),
+    EpsPlacement("Adagrad", "Keras 3", r"\sqrt{s_t + \epsilon}", 1e-7),
+    EpsPlacement("RMSProp", "Tieleman & Hinton (2012)", r"\sqrt{v_t}", None),
+    EpsPlacement("RMSProp", "Goodfellow et al. (2016), Alg. 8.5", r"\sqrt{\delta + r}", 1e-6),
+    EpsPlacement("RMSProp", "PyTorch 2.13", r"\sqrt{v_t} + \epsilon", 1e-8),
+    EpsPlacement("RMSProp", "optax 0.2.8", r"\sqrt{v_t + \epsilon}", 1e-8),
+    EpsPlacement("RMSProp", "Keras 3", r"\sqrt{v_t + \epsilon}", 1e-7),
+    EpsPlacement("Adam", "Kingma & Ba (2015), Alg. 1", r"\sqrt{\hat v_t} + \epsilon", 1e-8),
+    EpsPlacement("Adam", "PyTorch 2.13", r"\sqrt{\hat v_t} + \epsilon", 1e-8),
+    EpsPlacement("Adam", "optax 0.2.8", r"\sqrt{\hat v_t} + \epsilon", 1e-8),
+    EpsPlacement(
+        "Adam", "Keras 3 (the paper's efficient form)", r"\sqrt{v_t} + \hat\epsilon", 1e-7
+    ),
+    EpsPlacement("Adadelta", "Zeiler (2012)", r"\sqrt{E[g^2]_t + \epsilon}", 1e-6),
+    EpsPlacement("Adadelta", "PyTorch 2.13", r"\sqrt{v_t + \epsilon}", 1e-6),
+)
+"""Where each source puts epsilon; from the sources' code and algorithm boxes."""
+
+EPS_DEMO = 1e-8  # the epsilon of the comparison figure
+GRADIENT_SCALES: Array = np.geomspace(1e-12, 1.0, 241)
+
+
+def steady_steps(grads: Array, eps: float) -> dict[str, Array]:
+    r"""Step per unit rate once :math:`v` settles at :math:`g^2`: outside and inside the root."""
+    g = np.asarray(grads, dtype=np.float64)
+    return {
+        "outside": g / denominator(g * g, eps, eps_in_sqrt=False),
+        "inside": g / denominator(g * g, eps, eps_in_sqrt=True),
+    }
+
+
+def keras_effective_eps(eps_hat: float, b2: float, steps: ArrayLike) -> Array:
+    r"""The PyTorch :math:`\epsilon_t` that reproduces Keras' constant :math:`\hat\epsilon`.
+
+    It is :math:`\hat\epsilon/\sqrt{1-\beta_2^t}`.
+    """
+    t = np.asarray(steps, dtype=np.float64)
+    return np.asarray(eps_hat / np.sqrt(1.0 - b2**t))

@@ -12,8 +12,6 @@ chapter's module of :mod:`gdbook.viz`; this module is only the registry.
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,9 +21,6 @@ from gdbook.plotting import save
 
 FIGURES: dict[str, Callable[[], Figure]] = {}
 """File name -> function that draws it."""
-
-CHAPTER_MODULES = ("intro", "gradient_descent", "momentum", "conventions")
-"""Modules of :mod:`gdbook.viz` whose ``@register`` calls fill FIGURES."""
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES_DIR = ROOT / "figures"
@@ -43,21 +38,11 @@ def register(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]
     return decorator
 
 
-def chapter_modules() -> tuple[str, ...]:
-    """``CHAPTER_MODULES`` plus every other module found in :mod:`gdbook.viz`.
-
-    A new ``viz/<chapter>.py`` is picked up even if it is not listed above.
-    """
-    import gdbook.viz
-
-    found = sorted(m.name for m in pkgutil.iter_modules(gdbook.viz.__path__))
-    return CHAPTER_MODULES + tuple(m for m in found if m not in CHAPTER_MODULES)
-
-
 def load_all() -> dict[str, Callable[[], Figure]]:
-    """Import every chapter's figure module and return the registry."""
-    for chapter in chapter_modules():
-        importlib.import_module(f"gdbook.viz.{chapter}")
+    """The registry with every chapter's figures in it (:func:`gdbook.viz.load_all`)."""
+    from gdbook.viz import load_all as load_viz  # the plugin loader: viz registers here
+
+    load_viz()
     return FIGURES
 
 

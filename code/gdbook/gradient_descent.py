@@ -7,25 +7,20 @@ largest of them, :math:`\kappa = L/\mu` the condition number.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdbook.base import (
-    Array,
-    Optimizer,
-    Schedule,
-    State,
-    check_finite_array,
-    check_range,
-    run,
-    scale_by_learning_rate,
-)
-from gdbook.problems import Quadratic, quadratic
+from gdbook.base import Optimizer, Trajectory, run, scale_by_learning_rate, stack
+from gdbook.checks import check_count, check_finite_array, check_range
+from gdbook.examples import NOISE_SIGMA, VALLEY
+from gdbook.measure import doubling_horizon, experiment, first_step_below
+from gdbook.problems import Quadratic, noisy, saddle
+from gdbook.types import Array, Hyper
 
 
-def gradient_descent(learning_rate: float | ArrayLike | Schedule) -> Optimizer:
+def gradient_descent(learning_rate: Hyper) -> Optimizer:
     r"""Steepest descent :math:`x_{k+1} = x_k - \eta\,\nabla f(x_k)` (Cauchy 1847).
 
     ``learning_rate`` is a number >= 0, an array of them (a sweep), or a schedule
@@ -34,51 +29,9 @@ def gradient_descent(learning_rate: float | ArrayLike | Schedule) -> Optimizer:
     return scale_by_learning_rate(learning_rate)
 
 
-VALLEY_ANGLE = np.pi / 9
-"""Tilt of the chapter's valley (20 degrees): its axes are not the coordinate axes."""
-
-VALLEY_START = np.array([-3.5, 0.5])
-"""Where the chapter's runs start: far down the flat direction, up the steep wall."""
-
-
-def narrow_valley(kappa: float = 10.0, *, angle: float = VALLEY_ANGLE) -> Quadratic:
-    r"""The chapter's running example: :math:`f = \tfrac12 (x^\top A x)`.
-
-    The eigenvalues are :math:`1/\kappa` and 1. The steep curvature is fixed at
-    :math:`L = 1`, so the stable learning rates are always :math:`0 < \eta < 2` and the
-    condition number only flattens the floor (:math:`\mu = 1/\kappa`). The minimum is at
-    the origin.
-    """
-    kk = float(check_range("kappa", kappa, 1.0))
-    return quadratic([1.0 / kk, 1.0], angle=angle)
-
-
 # --------------------------------------------------------------------------------------
 # Analysis on the quadratic f(x) = 1/2 (x - x*)^T A (x - x*), A = Q diag(lambda) Q^T
 # --------------------------------------------------------------------------------------
-
-
-def _stack_optimizers(opts: Sequence[Optimizer]) -> Optimizer:
-    """Run ``opts[i]`` on row ``i`` of a batch of params of shape ``(len(opts), d)``.
-
-    The rows share one call of :func:`~gdbook.base.run`, so a sweep over problems
-    whose tuned hyperparameters differ still costs one loop.
-    """
-
-    def init(params: Array) -> tuple[State, ...]:
-        return tuple(opt.init(row) for opt, row in zip(opts, params, strict=True))
-
-    def update(
-        grads: Array, state: tuple[State, ...], params: Array
-    ) -> tuple[Array, tuple[State, ...]]:
-        steps, states = [], []
-        for opt, g, s, p in zip(opts, grads, state, params, strict=True):
-            step, s = opt.update(g, s, p)
-            steps.append(step)
-            states.append(s)
-        return np.stack(steps), tuple(states)
-
-    return Optimizer(init, update)
 
 
 def iterations_to_tolerance(
@@ -117,33 +70,24 @@ def iterations_to_tolerance(
     shape = kappa.shape
     kappa = np.atleast_1d(kappa).ravel()
     check_range("tol", tol, 0.0, 1.0, low_open=True, high_open=True)
-    if not isinstance(max_steps, int | np.integer) or isinstance(max_steps, bool) or max_steps < 1:
-        raise ValueError(f"max_steps must be an integer >= 1; got {max_steps!r}")
-    if not isinstance(dim, int | np.integer) or isinstance(dim, bool) or dim < 2:
-        raise ValueError(f"dim must be an integer >= 2; got {dim!r}")
+    check_count("max_steps", max_steps, 1)
+    check_count("dim", dim, 2)
     eigenvalues = np.stack([np.geomspace(1.0, kk, dim) for kk in kappa])  # (n, d)
     if vectorized:
         column = kappa[:, None]
         opt = make_optimizer(np.ones_like(column), column)  # type: ignore[arg-type]
     else:
-        opt = _stack_optimizers([make_optimizer(1.0, float(kk)) for kk in kappa])
+        opt = stack([make_optimizer(1.0, float(kk)) for kk in kappa])
     x0 = np.ones((kappa.size, dim))
-    threshold = tol * np.sqrt(dim)  # tol * ||x_0 - x*||
 
-    def grad_fn(x: Array) -> Array:
-        return x * eigenvalues  # A x with A = diag(lambda), x* = 0
+    def attempt(num_steps: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        traj = run(opt, lambda x: x * eigenvalues, x0, num_steps, record_states=False)
+        errors = np.linalg.norm(traj.params, axis=-1)  # (k + 1, n); A = diag(lambda), x* = 0
+        return first_step_below(errors, tol * np.sqrt(dim)), traj.diverged  # tol ||x_0 - x*||
 
-    num_steps = min(max_steps, 64)
-    while True:
-        traj = run(opt, grad_fn, x0, num_steps, record_states=False)
-        with np.errstate(invalid="ignore"):
-            reached = np.linalg.norm(traj.params, axis=-1) <= threshold  # (k + 1, n)
-        found = reached.any(axis=0)
-        done = found | traj.diverged
-        if np.all(done) or num_steps >= max_steps:
-            break
-        num_steps = min(2 * num_steps, max_steps)
-    first = np.where(found, np.argmax(reached, axis=0), -1).astype(np.int64)
+    first, _ = doubling_horizon(
+        attempt, lambda found: bool(np.all((found[0] >= 0) | found[1])), limit=max_steps
+    )
     return first.reshape(shape)
 
 
@@ -227,29 +171,6 @@ def loss_terms(
     return np.asarray(0.5 * np.asarray(eigenvalues, dtype=np.float64) * y**2)
 
 
-def measured_rate(errors: ArrayLike, *, skip: int = 0) -> float:
-    r"""Per-step contraction of a geometric error sequence.
-
-    :math:`\exp` of the slope of :math:`\ln e_k`; the slope is a least-squares fit over
-    ``errors[skip:]`` (zeros are dropped).
-    """
-    e = np.asarray(errors, dtype=np.float64)[skip:]
-    keep = e > 0
-    steps = np.arange(e.size)[keep]
-    if steps.size < 2:
-        raise ValueError("measured_rate needs at least two positive errors")
-    slope = np.polyfit(steps, np.log(e[keep]), 1)[0]
-    return float(np.exp(slope))
-
-
-def loglog_slope(x: ArrayLike, y: ArrayLike) -> float:
-    r"""Slope :math:`p` of the least-squares line through :math:`(\ln x, \ln y)`.
-
-    That is, :math:`y \approx C x^p`.
-    """
-    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
-
-
 def exact_line_search(problem: Quadratic, x0: ArrayLike, num_steps: int) -> Array:
     r"""Steepest descent with the exact step (Cauchy 1847).
 
@@ -313,3 +234,100 @@ def saddle_escape_steps(
     """
     y = check_range("y0", np.abs(np.asarray(y0, dtype=np.float64)), 0.0, low_open=True)
     return np.asarray(np.log(distance / y) / np.log1p(learning_rate * curvature))
+
+
+# --------------------------------------------------------------------------------------
+# The chapter's experiments (cached per process: a cell, a figure and a test share a run)
+# --------------------------------------------------------------------------------------
+
+VALLEY_RATES = (0.5, float(optimal_learning_rate(1.0 / VALLEY.kappa, 1.0)), 2.1)
+"""Learning rates of the valley figure: too small, the best fixed one, above 2/L."""
+VALLEY_STEPS = 30
+"""Steps of the converging runs that the valley figure draws."""
+DIVERGENCE_BOUND = 1e3
+"""|x| beyond which the chapter's pictures count a run as diverged."""
+
+
+@experiment
+def valley_runs(num_steps: int = 100) -> tuple[Trajectory, ...]:
+    """GD from the valley's start at each of :data:`VALLEY_RATES`."""
+    problem = VALLEY.problem()
+    return tuple(
+        run(gradient_descent(eta), problem.grad, VALLEY.start, num_steps, bound=DIVERGENCE_BOUND)
+        for eta in VALLEY_RATES
+    )
+
+
+KAPPA_GRID = np.geomspace(2.0, 1000.0, 16)
+"""Condition numbers of the kappa experiment."""
+
+
+@experiment
+def kappa_experiment(tol: float = 1e-6) -> dict[str, NDArray[np.float64] | NDArray[np.int64]]:
+    """Measured iterations to ``tol`` over :data:`KAPPA_GRID`, GD at eta* = 2/(mu+L) and at 1/L."""
+    best = iterations_to_tolerance(
+        lambda mu, L: gradient_descent(2 / (mu + L)), KAPPA_GRID, tol=tol, vectorized=True
+    )
+    one_over_l = iterations_to_tolerance(
+        lambda mu, L: gradient_descent(1 / L), KAPPA_GRID, tol=tol, vectorized=True
+    )
+    return {"kappa": KAPPA_GRID, "best": best, "one_over_L": one_over_l}
+
+
+def worst_line_search_start(problem: Quadratic, size: float = 3.5) -> Array:
+    r"""A start from which exact line search is slowest: :math:`y_0 \propto (1/\mu, -1/L)`.
+
+    Its gradient has equal components along the two eigenvectors, which makes the
+    Kantorovich bound tight (Akaike 1959). Scaled to length ``size``.
+    """
+    y0 = np.array([-1.0 / problem.eigenvalues[0], 1.0 / problem.eigenvalues[-1]])
+    return np.asarray(size * (problem.eigenvectors @ y0) / np.linalg.norm(y0))
+
+
+def loss_ratios(problem: Quadratic, points: Array) -> Array:
+    r"""Per-step ratios :math:`(f(x_{k+1}) - f^\star)/(f(x_k) - f^\star)` along a path."""
+    gap = problem.value(points) - (problem.f_star or 0.0)
+    return np.asarray(gap[1:] / gap[:-1])
+
+
+SADDLE_OFFSETS = (1e-1, 1e-4, 1e-8)
+"""Distances from the stable manifold y = 0 of the saddle runs."""
+SADDLE_RATE = 0.2
+"""Learning rate of the saddle runs."""
+
+
+@experiment
+def saddle_runs(num_steps: int = 160) -> tuple[Array, ...]:
+    """GD paths on :func:`~gdbook.problems.saddle` from (1.5, delta), one per offset delta."""
+    problem = saddle()
+    return tuple(
+        run(gradient_descent(SADDLE_RATE), problem.grad, np.array([1.5, d]), num_steps).path()
+        for d in SADDLE_OFFSETS
+    )
+
+
+NOISE_RATES = (1.0, 0.25)
+"""Learning rates of the noisy runs."""
+NOISE_CHAINS = 2000
+"""Independent noisy runs per learning rate."""
+NOISE_STEPS = 250
+"""Steps of each noisy run."""
+NOISE_SHOWN = 400
+"""End points of the noisy runs that the noise figure draws."""
+
+
+@experiment
+def noisy_runs(seed: int = 0) -> tuple[Array, ...]:
+    r"""Iterates of :data:`NOISE_CHAINS` SGD runs per rate, each ``(steps + 1, chains, 2)``.
+
+    The gradient is :math:`\nabla f(x) + \sigma\xi` with :data:`~gdbook.examples.NOISE_SIGMA`;
+    learning rate ``i`` draws its noise from ``np.random.default_rng(seed + i)``.
+    """
+    problem = VALLEY.problem()
+    x0 = np.broadcast_to(VALLEY.start, (NOISE_CHAINS, 2))
+    out = []
+    for i, eta in enumerate(NOISE_RATES):
+        stochastic = noisy(problem, NOISE_SIGMA, np.random.default_rng(seed + i))
+        traj = run(gradient_descent(eta), stochastic.grad, x0, NOISE_STEPS, record_states=False)
+        out.append(traj.params)
+    return tuple(out)

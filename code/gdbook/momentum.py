@@ -13,7 +13,7 @@ the same two parts, and the order of the parts *is* the convention:
 * learning rate inside the buffer (Sutskever et al. 2013; the Deep Learning book):
   ``chain(scale(-lr), trace(beta))``,
   :math:`v_t = \beta v_{t-1} - \eta g_t,\ x_t = x_{t-1} + v_t`;
-* EMA form (Adam's first moment): ``chain(trace(beta, dampening=beta), scale(-lr))``,
+* EMA form (Adam's first moment): ``chain(ema(beta), scale(-lr))``,
   :math:`m_t = \beta m_{t-1} + (1-\beta) g_t`.
 
 The first two are the same iteration while the learning rate is constant; the
@@ -28,68 +28,86 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdbook.base import (
-    Array,
     Optimizer,
-    Schedule,
     Trajectory,
+    block,
     chain,
-    check_finite_array,
-    check_range,
-    hyperparameter,
+    ema_update,
+    named,
     run,
     scale_by_learning_rate,
 )
-from gdbook.problems import Problem, Quadratic
+from gdbook.checks import check_count, check_finite_array, check_range, hyperparameter
+from gdbook.examples import NOISE_SIGMA, VALLEY
+from gdbook.gradient_descent import (
+    gradient_descent,
+    iterations_to_tolerance,
+    optimal_learning_rate,
+    sgd_expected_sq_error,
+)
+from gdbook.measure import (
+    doubling_horizon,
+    empirical_rate,
+    experiment,
+    first_step_below,
+    settling_steps,
+)
+from gdbook.problems import lessard_problem, noisy
+from gdbook.types import Array, Hyper
 
 
 class TraceState(NamedTuple):
-    """State of :func:`trace`."""
+    """State of :func:`trace` and :func:`ema`."""
 
     step: int  # t, updates so far
     velocity: Array  # b_t, the momentum buffer
 
 
-def trace(
-    beta: float | ArrayLike | Schedule,
-    *,
-    dampening: float | ArrayLike = 0.0,
-    nesterov: bool = False,
-    first_step_undamped: bool = False,
-) -> Optimizer:
-    r"""Accumulate :math:`b_t = \beta b_{t-1} + (1 - d)\,u_t` and emit :math:`b_t`.
+@block
+def trace(beta: Hyper) -> Optimizer:
+    r"""Accumulate :math:`b_t = \beta b_{t-1} + u_t` from :math:`b_0 = 0` and emit :math:`b_t`.
 
-    :math:`u_t` is the incoming update (the gradient, or an already scaled step),
-    :math:`b_0 = 0` and :math:`d` is ``dampening``. With ``nesterov=True`` the
-    output is :math:`u_t + \beta b_t` (the Bengio et al. 2013 / PyTorch form of
-    Nesterov's method). ``beta`` may be a schedule ``t -> beta_t``.
-
-    ``first_step_undamped=True`` copies PyTorch's SGD, whose buffer starts at
-    :math:`b_1 = u_1` whatever the dampening; with ``dampening=0`` both starts agree.
+    :math:`u_t` is the incoming update: the gradient, or an already scaled step.
+    ``beta`` may be a schedule ``t -> beta_t``.
 
     References: Polyak (1964); Sutskever et al. (2013, eq. 1-2).
     """
     beta_t = hyperparameter("beta", beta, 0.0, 1.0, high_open=True)
-    damp = hyperparameter("dampening", dampening, 0.0, 1.0)(0)
 
     def init(params: Array) -> TraceState:
         return TraceState(step=0, velocity=np.zeros_like(params))
 
     def update(grads: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
         step = state.step + 1
-        b = beta_t(step)
-        if first_step_undamped and step == 1:
-            velocity = grads + 0.0 * b  # torch: b_1 = g_1; broadcast like the others
-        else:
-            velocity = b * state.velocity + (1.0 - damp) * grads  # b_t
-        out = grads + b * velocity if nesterov else velocity
-        return out, TraceState(step, velocity)
+        velocity = beta_t(step) * state.velocity + grads  # b_t
+        return velocity, TraceState(step, velocity)
 
-    return Optimizer(init, update, (("beta", beta_t), ("dampening", damp)))
+    return Optimizer(init, update, named(beta=beta_t))
+
+
+@block
+def ema(beta: Hyper) -> Optimizer:
+    r"""Average :math:`m_t = \beta m_{t-1} + (1-\beta)\,u_t` from :math:`m_0 = 0`; emit :math:`m_t`.
+
+    The moving average of Adam's first moment (:func:`~gdbook.base.ema_update`); it is
+    :func:`trace` with its input scaled by :math:`1-\beta`.
+    """
+    beta_t = hyperparameter("beta", beta, 0.0, 1.0, high_open=True)
+
+    def init(params: Array) -> TraceState:
+        return TraceState(step=0, velocity=np.zeros_like(params))
+
+    def update(grads: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
+        step = state.step + 1
+        velocity = ema_update(state.velocity, grads, beta_t(step))  # m_t
+        return velocity, TraceState(step, velocity)
+
+    return Optimizer(init, update, named(beta=beta_t))
 
 
 def momentum(
-    learning_rate: float | ArrayLike | Schedule,
-    beta: float | ArrayLike | Schedule = 0.9,
+    learning_rate: Hyper,
+    beta: Hyper = 0.9,
 ) -> Optimizer:
     r"""Heavy ball: :math:`b_t = \beta b_{t-1} + \nabla f(x_{t-1}),\ x_t = x_{t-1} - \eta b_t`.
 
@@ -101,8 +119,8 @@ def momentum(
 
 
 def sutskever_momentum(
-    learning_rate: float | ArrayLike | Schedule,
-    beta: float | ArrayLike | Schedule = 0.9,
+    learning_rate: Hyper,
+    beta: Hyper = 0.9,
 ) -> Optimizer:
     r"""Momentum with the rate inside: :math:`v_t = \beta v_{t-1} - \eta\,g_t,\ x_t = x_{t-1}+v_t`.
 
@@ -115,15 +133,15 @@ def sutskever_momentum(
 
 
 def ema_momentum(
-    learning_rate: float | ArrayLike | Schedule,
-    beta: float | ArrayLike = 0.9,
+    learning_rate: Hyper,
+    beta: Hyper = 0.9,
 ) -> Optimizer:
     r"""EMA form: :math:`m_t = \beta m_{t-1} + (1-\beta) g_t,\ x_t = x_{t-1} - \eta m_t`.
 
     The form of Adam's first moment (Kingma & Ba 2015). It equals :func:`momentum`
     with learning rate :math:`\eta (1-\beta)`.
     """
-    return chain(trace(beta, dampening=beta), scale_by_learning_rate(learning_rate))
+    return chain(ema(beta), scale_by_learning_rate(learning_rate))
 
 
 # --------------------------------------------------------------------------------------
@@ -369,40 +387,10 @@ def double_root_error(sigma: ArrayLike, num_steps: int) -> Array:
     end :math:`\sigma = -\rho^\star`: the factor :math:`k` is why tuned momentum lags
     :math:`(\rho^\star)^k`. ``sigma`` broadcasts; shape ``(*sigma.shape, num_steps + 1)``.
     """
-    if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool) or num_steps < 0:
-        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}")
+    check_count("num_steps", num_steps, 0)
     s = np.asarray(sigma, dtype=np.float64)[..., None]
     steps = np.arange(num_steps + 1, dtype=np.float64)
     return np.asarray((1.0 + (1.0 - s) * steps) * s**steps, dtype=np.float64)
-
-
-def empirical_rate(errors: ArrayLike, *, floor: float = 1e-250) -> Array:
-    r"""Measured rate :math:`(e_{k_2}/e_{k_1})^{1/(k_2-k_1)}` from errors :math:`e_k`.
-
-    :math:`k_2` is the last step whose error is finite and above ``floor`` (before
-    underflow or divergence) and :math:`k_1 = \lfloor k_2/2 \rfloor`, so transients
-    and the factor :math:`k` of a double root have faded; each :math:`e` is the
-    largest error over the preceding 8 steps, which bridges the zeros of a
-    spiralling error. ``k`` runs along axis 0; other axes are a batch (one rate per
-    point).
-    """
-    e = np.asarray(errors, dtype=np.float64)
-    window = 8
-    if e.ndim < 1 or e.shape[0] < 4 * window:
-        raise ValueError(f"errors needs at least {4 * window} steps along axis 0")
-    ok = np.isfinite(e) & (e > floor)
-    e = np.where(ok, e, 0.0)
-    last = e.shape[0] - 1 - np.argmax(ok[::-1], axis=0)  # k_2: last usable step
-    first = last // 2  # k_1
-
-    def envelope(k: NDArray[np.int64]) -> Array:
-        idx = np.maximum(k[None] - np.arange(window).reshape((-1,) + (1,) * k.ndim), 0)
-        return np.asarray(np.take_along_axis(e, idx, 0).max(axis=0), dtype=np.float64)
-
-    late, early = envelope(last), envelope(first)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        rate = (late / early) ** (1.0 / (last - first))
-    return np.asarray(np.where(last - first >= window, rate, np.nan), dtype=np.float64)
 
 
 def simulated_rate(
@@ -454,55 +442,9 @@ def sutskever_beta(step: ArrayLike, beta_max: float = 0.999, period: int = 250) 
     return np.asarray(np.minimum(1.0 - 1.0 / (2.0 * blocks), beta_max), dtype=np.float64)
 
 
-def nesterov_beta(step: ArrayLike) -> Array:
-    r"""Nesterov's schedule for smooth convex problems, :math:`\beta_t = 1 - 3/(t+5)`.
-
-    It tends to 1, as acceleration on convex (not strongly convex) problems
-    requires. References: Nesterov (1983), in the form of Sutskever et al. (2013, eq. 5).
-    """
-    t = np.asarray(step, dtype=np.float64)
-    return np.asarray(1.0 - 3.0 / (t + 5.0), dtype=np.float64)
-
-
 # --------------------------------------------------------------------------------------
 # Beyond quadratics: the counterexample of Lessard, Recht & Packard (2016)
 # --------------------------------------------------------------------------------------
-
-
-def lessard_problem() -> Problem:
-    r"""A 1-D strongly convex function (:math:`\mu = 1, L = 25`) on which tuned heavy ball cycles.
-
-    :math:`f'(x) = 25x` for :math:`x < 1`, :math:`x + 24` for :math:`1 \le x < 2`,
-    :math:`25x - 24` for :math:`x \ge 2`; :math:`f` is the continuous
-    antiderivative with :math:`f(0) = 0`. With the quadratic-optimal
-    :math:`\alpha = 1/9,\ \beta = 4/9` and :math:`x_{-1} = x_0 = 3.3` (our
-    :math:`b_0 = 0`) the iterates settle on a 3-cycle instead of converging.
-
-    References: Lessard, Recht & Packard (2016, sec. 4.6).
-    """
-
-    def value(x: Array) -> Array:
-        u = np.asarray(x)[..., 0]
-        return np.asarray(
-            np.where(
-                u < 1,
-                12.5 * u**2,
-                np.where(u < 2, 0.5 * u**2 + 24 * u - 12, 12.5 * u**2 - 24 * u + 36),
-            ),
-            dtype=np.float64,
-        )
-
-    def grad(x: Array) -> Array:
-        u = np.asarray(x)
-        return np.asarray(
-            np.where(u < 1, 25 * u, np.where(u < 2, u + 24, 25 * u - 24)), dtype=np.float64
-        )
-
-    def hessian(x: Array) -> Array:
-        u = np.asarray(x)
-        return np.asarray(np.where((u >= 1) & (u < 2), 1.0, 25.0)[..., None], dtype=np.float64)
-
-    return Problem("Lessard et al. counterexample", 1, value, grad, hessian, np.zeros(1), 0.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -573,8 +515,7 @@ def heavy_ball_mean_square(
     start = check_finite_array("y0", y0)
     if start.shape != lam.shape:
         raise ValueError(f"y0 must have one entry per eigenvalue, shape {lam.shape}")
-    if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool) or num_steps < 0:
-        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}")
+    check_count("num_steps", num_steps, 0)
     shape = np.broadcast_shapes(eta.shape, lam.shape)
     r11, r12 = np.broadcast_to(b, shape), np.broadcast_to(lam, shape)  # R = [[r11, r12],
     r21, r22 = -eta * b + 0.0 * lam, 1.0 - eta * lam  #                      [r21, r22]]
@@ -616,24 +557,6 @@ def learning_rate_for_floor(
     return np.asarray(0.5 * (low + high), dtype=np.float64)
 
 
-def settling_steps(
-    mean_square: ArrayLike, floor: ArrayLike, factor: float = 2.0
-) -> NDArray[np.int64]:
-    r"""First :math:`k` from which the mean square stays within ``factor`` times the floor.
-
-    :math:`\mathbb E\|x_j - x^\star\|^2 \le` ``factor`` :math:`\times` floor for every
-    :math:`j \ge k`. ``mean_square`` has steps along axis 0 (as from
-    :func:`heavy_ball_mean_square`); ``floor`` broadcasts against the other axes. A
-    curve that is still above the mark at its last step gets ``-1``.
-    """
-    m = check_finite_array("mean_square", mean_square)
-    check_range("factor", factor, 1.0, low_open=True)
-    above = m > factor * np.asarray(floor, dtype=np.float64)
-    last = m.shape[0] - 1 - np.argmax(above[::-1], axis=0)  # last step above the mark
-    steps = np.where(above.any(axis=0), last + 1, 0)
-    return np.asarray(np.where(above[-1], -1, steps), dtype=np.int64)
-
-
 class EqualFloor(NamedTuple):
     """Momentum tuned to a prescribed noise floor: one entry per ``beta``."""
 
@@ -671,79 +594,9 @@ def equal_floor_steps(
     return EqualFloor(beta=b, learning_rate=eta, steps=np.where(reliable, steps, -1))
 
 
-def chain_mean(values: ArrayLike) -> tuple[float, float]:
-    r"""Mean of ``values`` (steps on axis 0, independent chains on axis 1) and its standard error.
-
-    Each chain is first averaged over its steps; the chain averages are
-    independent, so the standard error is their standard deviation over
-    :math:`\sqrt{\text{number of chains}}` however strongly the steps of one chain
-    are correlated (the method of batch means, one batch per chain).
-    """
-    v = check_finite_array("values", values, min_ndim=2)
-    if v.ndim != 2 or v.shape[1] < 2:
-        raise ValueError(f"values must have shape (steps, chains >= 2); got {v.shape}")
-    per_chain = v.mean(axis=0)
-    return float(per_chain.mean()), float(per_chain.std(ddof=1) / np.sqrt(per_chain.size))
-
-
 # --------------------------------------------------------------------------------------
 # The lower bound: Nesterov's worst function for first-order methods
 # --------------------------------------------------------------------------------------
-
-
-def convex_rosenbrock(n: int, kappa: float) -> Quadratic:
-    r"""Nesterov's worst-case quadratic.
-
-    :math:`f = \tfrac12(w_1-1)^2 + \tfrac12\sum_{i<n}(w_i - w_{i+1})^2 +
-    \tfrac{2}{\kappa-1}\|w\|^2`. Its Hessian is tridiagonal with eigenvalues inside
-    :math:`(\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1})`, so its condition number is
-    below :math:`\kappa` and tends to :math:`\kappa` as :math:`n \to \infty`; the
-    minimiser tends to :math:`w^\star_i = r^i`,
-    :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`. The gradient :math:`Hw - e_1` is
-    computed with the exactly tridiagonal matrix, so a method started at 0 keeps exact
-    zeros past the coordinates it has reached. ``value`` is :math:`f` itself (``f_star``
-    its minimum); ``matrix``, ``eigenvalues`` and ``eigenvectors`` describe :math:`H`.
-
-    References: Nesterov (2004, sec. 2.1.4, Thm. 2.1.13), scaled as by Goh (2017,
-    "The Limits of Descent"; Nesterov's function is this one times
-    :math:`\mu(\kappa-1)/4`, plus a constant).
-    """
-    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 2:
-        raise ValueError(f"n must be an integer >= 2; got {n!r}")
-    kk = float(check_range("kappa", kappa, 1.0, low_open=True))
-    shift = 4.0 / (kk - 1.0)  # Hessian of (2/(kappa-1)) ||w||^2
-    diagonal = np.full(n, 2.0 + shift)
-    diagonal[-1] = 1.0 + shift  # w_n has one neighbour only
-    hessian_matrix = np.diag(diagonal) - np.diag(np.ones(n - 1), 1) - np.diag(np.ones(n - 1), -1)
-    e_1 = np.zeros(n)
-    e_1[0] = 1.0  # the linear term -w_1 of (w_1 - 1)^2 / 2
-
-    def value(w: Array) -> Array:
-        w = np.asarray(w, dtype=np.float64)
-        quad = 0.5 * np.einsum("...i,ij,...j->...", w, hessian_matrix, w)
-        return np.asarray(quad - w[..., 0] + 0.5, dtype=np.float64)
-
-    def grad(w: Array) -> Array:
-        g = np.asarray(w, dtype=np.float64) @ hessian_matrix - e_1  # H is symmetric
-        return np.asarray(g, dtype=np.float64)
-
-    def hessian(w: Array) -> Array:
-        return np.broadcast_to(hessian_matrix, (*np.shape(w)[:-1], n, n)).copy()
-
-    eigenvalues, eigenvectors = np.linalg.eigh(hessian_matrix)
-    w_star = np.linalg.solve(hessian_matrix, e_1)
-    return Quadratic(
-        name=f"convex Rosenbrock (n={n}, kappa={kk:g})",
-        dim=n,
-        value=value,
-        grad=grad,
-        hessian=hessian,
-        x_star=w_star,
-        f_star=float(value(w_star)),
-        matrix=hessian_matrix,
-        eigenvalues=eigenvalues,
-        eigenvectors=eigenvectors,
-    )
 
 
 def convex_rosenbrock_ratio(kappa: ArrayLike) -> Array:
@@ -768,8 +621,137 @@ def krylov_lower_bound(x_star: ArrayLike, num_steps: int) -> Array:
     w = check_finite_array("x_star", x_star)
     if w.ndim != 1:
         raise ValueError(f"x_star must be a 1-D array; got shape {w.shape}")
-    if not isinstance(num_steps, int | np.integer) or isinstance(num_steps, bool) or num_steps < 0:
-        raise ValueError(f"num_steps must be an integer >= 0; got {num_steps!r}")
+    check_count("num_steps", num_steps, 0)
     tails = np.sqrt(np.cumsum((w**2)[::-1])[::-1])  # tails[j] = ||w*[j:]||
     tails = np.append(tails, 0.0)
     return np.asarray(tails[np.minimum(np.arange(num_steps + 1), w.size)], dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------
+# The chapter's experiments (cached per process: a cell, a figure and a test share a run)
+# --------------------------------------------------------------------------------------
+
+
+def coast(learning_rate: ArrayLike, beta: ArrayLike, velocity: ArrayLike) -> Array:
+    r"""The part :math:`-\eta\beta b_k` of the next step that the buffer alone carries.
+
+    The next step of :func:`momentum` is :math:`-\eta(\beta b_k + g_{k+1})`: the coast
+    plus a gradient step.
+    """
+    return np.asarray(-np.asarray(learning_rate) * np.asarray(beta) * np.asarray(velocity))
+
+
+KAPPAS = np.geomspace(10.0, 1000.0, 7)
+"""Condition numbers of the chapter's kappa experiment."""
+
+
+@experiment
+def kappa_experiment() -> tuple[Array, NDArray[np.int64], NDArray[np.int64]]:
+    """Iterations to 1e-6 on diag(1, kappa) from (1, 1), GD and heavy ball both tuned."""
+    gd = iterations_to_tolerance(
+        lambda mu, L: gradient_descent(optimal_learning_rate(mu, L)), KAPPAS
+    )
+    hb = iterations_to_tolerance(lambda mu, L: momentum(*optimal_heavy_ball(mu, L)[:2]), KAPPAS)
+    return KAPPAS, gd, hb
+
+
+def double_root_counts(kappas: ArrayLike, tol: float = 1e-6) -> NDArray[np.int64]:
+    r"""Iterations tuned momentum needs on diag(1, kappa) from (1, 1), predicted without a run.
+
+    Both ends are critically damped (double roots :math:`\pm\rho^\star`), so each
+    coordinate is :func:`double_root_error` of its root; the count is the first ``k``
+    at which their norm is at most ``tol * sqrt(2)``.
+    """
+    rates = np.atleast_1d(optimal_heavy_ball(1.0, np.asarray(kappas, dtype=np.float64)).rate)
+    longest = int(np.ceil(4 * np.log(tol) / np.log(rates.max()))) + 100
+    errors = np.hypot(double_root_error(rates, longest), double_root_error(-rates, longest))
+    return first_step_below(np.moveaxis(errors, -1, 0), tol * np.sqrt(2.0))
+
+
+LESSARD_START = 3.3
+"""Lessard et al.'s start :math:`x_0 = x_{-1}` (our :math:`b_0 = 0`)."""
+LESSARD_CYCLE_START = 60
+"""By this step the tuned heavy ball sits on its 3-cycle."""
+
+
+@experiment
+def lessard_run(num_steps: int = 90, start: float = LESSARD_START) -> Array:
+    """Tuned heavy ball (eta = 1/9, beta = 4/9) on Lessard's function: the iterates x_k."""
+    tuned = optimal_heavy_ball(1.0, 25.0)
+    opt = momentum(tuned.learning_rate, tuned.beta)
+    return run(opt, lessard_problem().grad, [start], num_steps).params[:, 0]
+
+
+NOISE_LEARNING_RATE = 0.25
+"""Learning rate of GD and momentum in the noise section; GD also runs at eta / (1 - beta)."""
+NOISE_BETA = 0.75
+"""Momentum of the noise section: the effective rate eta / (1 - beta) is 1."""
+NOISE_CHAINS = 2000
+"""Independent noisy runs per method."""
+NOISE_STEPS = 400
+"""Steps of each noisy run."""
+NOISE_BURN_IN = 250
+"""Steps discarded before averaging: what is left of the transients is below 1e-4."""
+NOISE_FLOORS = np.geomspace(2.0, 0.01, 8)
+"""Prescribed floors of the equal-floor comparison."""
+NOISE_BETAS = np.concatenate([[0.0], 1.0 - np.geomspace(1.0, 1e-4, 120)[1:]])
+"""Momenta tried at each floor (beta = 0 is gradient descent)."""
+
+
+def noise_methods() -> dict[str, tuple[float, float]]:
+    """The three runs of the noise section: name -> (learning rate, beta)."""
+    eta, beta = NOISE_LEARNING_RATE, NOISE_BETA
+    return {
+        f"GD, eta = {eta:g}": (eta, 0.0),
+        f"momentum, eta = {eta:g}, beta = {beta:g}": (eta, beta),
+        f"GD, eta = eta/(1 - beta) = {eta / (1 - beta):g}": (eta / (1 - beta), 0.0),
+    }
+
+
+@experiment
+def noise_runs(seed: int = 0) -> dict[str, Array]:
+    r"""Squared errors :math:`\|x_k\|^2` of :data:`NOISE_CHAINS` noisy runs per method.
+
+    Shape ``(steps + 1, chains)``, on the valley with gradient noise
+    :data:`~gdbook.examples.NOISE_SIGMA`. Method ``i`` draws its noise from
+    ``np.random.default_rng(seed + i)``; all runs of a method are one call of
+    :func:`~gdbook.base.run`.
+    """
+    x0 = np.broadcast_to(VALLEY.start, (NOISE_CHAINS, 2))
+    out = {}
+    for i, (name, (eta, beta)) in enumerate(noise_methods().items()):
+        problem = noisy(VALLEY.problem(), NOISE_SIGMA, np.random.default_rng(seed + i))
+        traj = run(momentum(eta, beta), problem.grad, x0, NOISE_STEPS, record_states=False)
+        out[name] = np.sum(traj.params**2, axis=-1)
+    return out
+
+
+@experiment
+def equal_floor_comparison(floors: tuple[float, ...] | None = None) -> tuple[Array, Array, Array]:
+    r"""Steps to settle within twice a given floor in the noisy valley: GD and the best momentum.
+
+    For each floor (default :data:`NOISE_FLOORS`), :func:`equal_floor_steps` over
+    :data:`NOISE_BETAS`. The horizon is twice gradient descent's count, read off its
+    closed form (:func:`~gdbook.gradient_descent.sgd_expected_sq_error`), so every
+    method at least as fast as gradient descent is counted. Returns the GD counts, the
+    best momentum counts and the best betas, one entry per floor.
+    """
+    problem = VALLEY.problem()
+    lam, y0 = problem.eigenvalues, problem.to_eigenbasis(VALLEY.start)
+    gd, best, best_beta = [], [], []
+    for floor in NOISE_FLOORS if floors is None else np.asarray(floors, dtype=np.float64):
+        gd_eta = float(learning_rate_for_floor(0.0, lam, NOISE_SIGMA, float(floor)))
+
+        def gd_settling(horizon: int, eta: float = gd_eta, v: float = float(floor)) -> int:
+            curve = sgd_expected_sq_error(eta, lam, NOISE_SIGMA, y0, horizon)
+            steps = int(settling_steps(curve, v))
+            return steps if 0 <= 2 * steps <= horizon else -1
+
+        gd_steps = doubling_horizon(gd_settling, lambda n: n >= 0, start=128, limit=10**7)
+        res = equal_floor_steps(float(floor), NOISE_BETAS, lam, NOISE_SIGMA, y0, 2 * gd_steps + 2)
+        settled = res.steps[1:] >= 0
+        i = 1 + int(np.argmin(np.where(settled, res.steps[1:], np.iinfo(np.int64).max)))
+        gd.append(res.steps[0])
+        best.append(res.steps[i])
+        best_beta.append(res.beta[i])
+    return np.array(gd), np.array(best), np.array(best_beta)

@@ -21,36 +21,47 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdbook.base import (
-    Array,
-    GradFn,
-    Optimizer,
-    Schedule,
-    chain,
-    check_finite_array,
-    check_range,
-    hyperparameter,
-    scale_by_learning_rate,
-)
-from gdbook.momentum import trace
+from gdbook.base import Optimizer, block, chain, named, scale_by_learning_rate
+from gdbook.checks import check_finite_array, check_range, hyperparameter
+from gdbook.momentum import TraceState
+from gdbook.types import Array, GradFn, Hyper, Schedule
 
 
-def nesterov(
-    learning_rate: float | ArrayLike | Schedule,
-    beta: float | ArrayLike | Schedule = 0.9,
-) -> Optimizer:
+@block
+def nesterov_trace(beta: Hyper) -> Optimizer:
+    r"""Nesterov's buffer: :math:`b_t = \beta b_{t-1} + u_t`; emit :math:`u_t + \beta b_t`.
+
+    The incoming update counted once more, plus the momentum the *next* step will
+    apply: the look-ahead of Nesterov's method written at the stored point (Bengio
+    et al. 2013; ``torch.optim.SGD(nesterov=True)``). ``beta`` may be a schedule.
+    """
+    beta_t = hyperparameter("beta", beta, 0.0, 1.0, high_open=True)
+
+    def init(params: Array) -> TraceState:
+        return TraceState(step=0, velocity=np.zeros_like(params))
+
+    def update(grads: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
+        step = state.step + 1
+        b = beta_t(step)
+        velocity = b * state.velocity + grads  # b_t
+        return grads + b * velocity, TraceState(step, velocity)
+
+    return Optimizer(init, update, named(beta=beta_t))
+
+
+def nesterov(learning_rate: Hyper, beta: Hyper = 0.9) -> Optimizer:
     r"""Nesterov momentum: :math:`b_t = \beta b_{t-1} + g_t,\ x_t = x_{t-1} - \eta(g_t+\beta b_t)`.
 
-    ``chain(trace(beta, nesterov=True), scale_by_learning_rate(learning_rate))``:
-    the form of Bengio et al. (2013) and ``torch.optim.SGD(nesterov=True)``. The
-    gradient is taken at the stored point; with a constant :math:`\eta` and
-    :math:`\beta` the stored points are Sutskever et al.'s look-ahead points
-    :math:`\theta_t + \beta v_t` (see :func:`sutskever_nag`).
+    ``chain(nesterov_trace(beta), scale_by_learning_rate(learning_rate))``: the form of
+    Bengio et al. (2013) and ``torch.optim.SGD(nesterov=True)``. The gradient is taken
+    at the stored point; with a constant :math:`\eta` and :math:`\beta` the stored
+    points are Sutskever et al.'s look-ahead points :math:`\theta_t + \beta v_t` (see
+    :func:`sutskever_nag`).
 
     References: Nesterov (1983); Sutskever et al. (2013, eq. 3-4);
     Bengio, Boulanger-Lewandowski & Pascanu (2013, eq. 6-7).
     """
-    return chain(trace(beta, nesterov=True), scale_by_learning_rate(learning_rate))
+    return chain(nesterov_trace(beta), scale_by_learning_rate(learning_rate))
 
 
 class NagPath(NamedTuple):
@@ -93,3 +104,13 @@ def sutskever_nag(
         theta = theta + velocity  # theta_t
         thetas.append(theta)
     return NagPath(np.stack(thetas), np.stack(lookaheads))
+
+
+def nesterov_beta(step: ArrayLike) -> Array:
+    r"""Nesterov's schedule for smooth convex problems, :math:`\beta_t = 1 - 3/(t+5)`.
+
+    It tends to 1, as acceleration on convex (not strongly convex) problems
+    requires. References: Nesterov (1983), in the form of Sutskever et al. (2013, eq. 5).
+    """
+    t = np.asarray(step, dtype=np.float64)
+    return np.asarray(1.0 - 3.0 / (t + 5.0), dtype=np.float64)

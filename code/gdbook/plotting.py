@@ -17,10 +17,15 @@ import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
-from gdbook.base import Array, Trajectory
+from gdbook.base import Trajectory
+from gdbook.catalog import CATALOG
+from gdbook.problems import Quadratic
+from gdbook.types import Array
 
-# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
+# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies; then
+# five of Tol's (2021) muted scheme, for the methods beyond the first eight.
 PALETTE = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -30,16 +35,17 @@ PALETTE = {
     "blue": "#0072B2",
     "vermillion": "#D55E00",
     "purple": "#CC79A7",
+    "olive": "#999933",
+    "teal": "#44AA99",
+    "indigo": "#332288",
+    "wine": "#882255",
+    "rose": "#CC6677",
 }
-# One colour per method, the same in every chapter.
-METHOD_COLORS = {
-    "gd": PALETTE["vermillion"],
-    "momentum": PALETTE["blue"],
-    "nesterov": PALETTE["green"],
-    "adagrad": PALETTE["purple"],
-    "rmsprop": PALETTE["orange"],
-    "adam": PALETTE["black"],
-}
+# One colour per method, the same in every chapter (gdbook.catalog assigns them).
+METHOD_COLORS = {key: PALETTE[method.colour] for key, method in CATALOG.items()}
+METHOD_COLORS["gd"] = METHOD_COLORS["gradient_descent"]  # the figures' short key
+
+_CYCLE = ("orange", "sky", "green", "yellow", "blue", "vermillion", "purple")
 
 STYLE: dict[str, Any] = {
     "figure.figsize": (6.4, 4.0),
@@ -51,7 +57,7 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
-    "axes.prop_cycle": cycler(color=list(PALETTE.values())[1:]),
+    "axes.prop_cycle": cycler(color=[PALETTE[c] for c in _CYCLE]),
     "legend.frameon": False,
     "legend.fontsize": 9,
     "lines.linewidth": 1.6,
@@ -112,6 +118,45 @@ def contours(
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
+    return ax
+
+
+def level_sets(problem: Quadratic, levels: ArrayLike, num: int = 161) -> list[Array]:
+    r"""The level sets :math:`f - f^\star = c` of a 2-D quadratic, as closed ``(num, 2)`` curves.
+
+    Exact ellipses with half-axes :math:`\sqrt{2c/\lambda_i}` along the eigenvectors,
+    one per value ``c`` of ``levels``: no grid, so they are smooth at any zoom.
+    """
+    if problem.dim != 2 or problem.x_star is None:
+        raise ValueError(f"level_sets needs a 2-D quadratic with a minimiser; got {problem.name}")
+    angles = np.linspace(0.0, 2 * np.pi, num)
+    circle = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    curves = []
+    for c in np.atleast_1d(np.asarray(levels, dtype=np.float64)):
+        semi = np.sqrt(2 * c / problem.eigenvalues)  # half-axes along the eigenvectors
+        curves.append((circle * semi) @ problem.eigenvectors.T + problem.x_star)
+    return curves
+
+
+def valley_axes(
+    ax: Axes,
+    problem: Quadratic,
+    levels: ArrayLike,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    *,
+    color: str = "0.6",
+) -> Axes:
+    """The level sets of a 2-D quadratic, its minimum (a star), equal axes, labels and limits."""
+    for curve in level_sets(problem, levels):
+        ax.plot(curve[:, 0], curve[:, 1], color=color, lw=0.6)
+    assert problem.x_star is not None
+    ax.plot(*problem.x_star, marker="*", color=PALETTE["black"], markersize=9)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     return ax
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdbook.base import Array, DimensionError, check_finite_array, check_range
+from gdbook.checks import DimensionError, check_count, check_finite_array, check_range
+from gdbook.types import Array
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,25 @@ def rotation_2d(angle: float) -> Array:
     return np.array([[c, -s], [s, c]])
 
 
+def _quadratic(
+    name: str,
+    a: Array,
+    value: Callable[[Array], Array],
+    grad: Callable[[Array], Array],
+    x_star: Array,
+    f_star: float,
+    eig: tuple[Array, Array] | None = None,
+) -> Quadratic:
+    """A :class:`Quadratic` with Hessian ``a`` (eigen-decomposed unless ``eig`` is given)."""
+    d = a.shape[0]
+
+    def hessian(x: Array) -> Array:
+        return np.broadcast_to(a, (*np.shape(x)[:-1], d, d)).copy()
+
+    lam, q = np.linalg.eigh(a) if eig is None else eig
+    return Quadratic(name, d, value, grad, hessian, x_star, f_star, a, lam, q)
+
+
 def quadratic(
     eigenvalues: ArrayLike,
     *,
@@ -131,21 +151,35 @@ def quadratic(
     def grad(x: Array) -> Array:
         return (np.asarray(x) - centre) @ a  # A is symmetric
 
-    def hessian(x: Array) -> Array:
-        return np.broadcast_to(a, (*np.shape(x)[:-1], d, d)).copy()
+    name = f"quadratic (kappa={lam[-1] / lam[0]:g})" if lam[0] > 0 else "quadratic"
+    return _quadratic(name, a, value, grad, centre, 0.0, (lam, q))
 
-    return Quadratic(
-        name=f"quadratic (kappa={lam[-1] / lam[0]:g})" if lam[0] > 0 else "quadratic",
-        dim=d,
-        value=value,
-        grad=grad,
-        hessian=hessian,
-        x_star=centre,
-        f_star=0.0,
-        matrix=a,
-        eigenvalues=lam,
-        eigenvectors=q,
-    )
+
+def quadratic_from_matrix(
+    matrix: ArrayLike, linear: ArrayLike, constant: float = 0.0, *, name: str = "quadratic"
+) -> Quadratic:
+    r"""The quadratic :math:`\tfrac12 x^\top A x - b^\top x + c` of a positive definite :math:`A`.
+
+    Its minimiser is :math:`x^\star = A^{-1} b`. The gradient :math:`Ax - b` is computed
+    from ``matrix`` as given, so zeros of a sparse :math:`A` stay exact zeros (a method
+    started at 0 on a tridiagonal problem keeps zeros past the coordinates it has
+    reached).
+    """
+    a = check_finite_array("matrix", matrix, min_ndim=2)
+    b = check_finite_array("linear", linear)
+    if a.ndim != 2 or a.shape != (b.size, b.size) or not np.allclose(a, a.T):
+        raise ValueError(f"matrix must be symmetric d x d and linear of shape (d,); got {a.shape}")
+
+    def value(x: Array) -> Array:
+        x = np.asarray(x, dtype=np.float64)
+        quad = 0.5 * np.einsum("...i,ij,...j->...", x, a, x)
+        return np.asarray(quad - x @ b + constant, dtype=np.float64)
+
+    def grad(x: Array) -> Array:
+        return np.asarray(np.asarray(x, dtype=np.float64) @ a - b, dtype=np.float64)
+
+    x_star = np.asarray(np.linalg.solve(a, b), dtype=np.float64)
+    return _quadratic(name, a, value, grad, x_star, float(value(x_star)))
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Problem:
@@ -332,3 +366,68 @@ def logistic_regression(features: ArrayLike, labels: ArrayLike, *, l2: float = 1
         w_star,
         None if w_star is None else float(value(w_star)),
     )
+
+
+def convex_rosenbrock(n: int, kappa: float) -> Quadratic:
+    r"""Nesterov's worst-case quadratic.
+
+    :math:`f = \tfrac12(w_1-1)^2 + \tfrac12\sum_{i<n}(w_i - w_{i+1})^2 +
+    \tfrac{2}{\kappa-1}\|w\|^2`. Its Hessian is tridiagonal with eigenvalues inside
+    :math:`(\tfrac{4}{\kappa-1}, \tfrac{4\kappa}{\kappa-1})`, so its condition number is
+    below :math:`\kappa` and tends to :math:`\kappa` as :math:`n \to \infty`; the
+    minimiser tends to :math:`w^\star_i = r^i`,
+    :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`. The gradient :math:`Hw - e_1` is
+    computed with the exactly tridiagonal matrix, so a method started at 0 keeps exact
+    zeros past the coordinates it has reached. ``value`` is :math:`f` itself (``f_star``
+    its minimum); ``matrix``, ``eigenvalues`` and ``eigenvectors`` describe :math:`H`.
+
+    References: Nesterov (2004, sec. 2.1.4, Thm. 2.1.13), scaled as by Goh (2017,
+    "The Limits of Descent"; Nesterov's function is this one times
+    :math:`\mu(\kappa-1)/4`, plus a constant).
+    """
+    n = check_count("n", n, 2)
+    kk = float(check_range("kappa", kappa, 1.0, low_open=True))
+    shift = 4.0 / (kk - 1.0)  # Hessian of (2/(kappa-1)) ||w||^2
+    diagonal = np.full(n, 2.0 + shift)
+    diagonal[-1] = 1.0 + shift  # w_n has one neighbour only
+    hessian = np.diag(diagonal) - np.diag(np.ones(n - 1), 1) - np.diag(np.ones(n - 1), -1)
+    e_1 = np.zeros(n)
+    e_1[0] = 1.0  # the linear term -w_1 of (w_1 - 1)^2 / 2
+    name = f"convex Rosenbrock (n={n}, kappa={kk:g})"
+    return quadratic_from_matrix(hessian, e_1, 0.5, name=name)
+
+
+def lessard_problem() -> Problem:
+    r"""A 1-D strongly convex function (:math:`\mu = 1, L = 25`) on which tuned heavy ball cycles.
+
+    :math:`f'(x) = 25x` for :math:`x < 1`, :math:`x + 24` for :math:`1 \le x < 2`,
+    :math:`25x - 24` for :math:`x \ge 2`; :math:`f` is the continuous
+    antiderivative with :math:`f(0) = 0`. With the quadratic-optimal
+    :math:`\alpha = 1/9,\ \beta = 4/9` and :math:`x_{-1} = x_0 = 3.3` (our
+    :math:`b_0 = 0`) the iterates settle on a 3-cycle instead of converging.
+
+    References: Lessard, Recht & Packard (2016, sec. 4.6).
+    """
+
+    def value(x: Array) -> Array:
+        u = np.asarray(x)[..., 0]
+        return np.asarray(
+            np.where(
+                u < 1,
+                12.5 * u**2,
+                np.where(u < 2, 0.5 * u**2 + 24 * u - 12, 12.5 * u**2 - 24 * u + 36),
+            ),
+            dtype=np.float64,
+        )
+
+    def grad(x: Array) -> Array:
+        u = np.asarray(x)
+        return np.asarray(
+            np.where(u < 1, 25 * u, np.where(u < 2, u + 24, 25 * u - 24)), dtype=np.float64
+        )
+
+    def hessian(x: Array) -> Array:
+        u = np.asarray(x)
+        return np.asarray(np.where((u >= 1) & (u < 2), 1.0, 25.0)[..., None], dtype=np.float64)
+
+    return Problem("Lessard et al. counterexample", 1, value, grad, hessian, np.zeros(1), 0.0)

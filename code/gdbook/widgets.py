@@ -19,7 +19,6 @@ registered with ``@register_widget("name")`` so that tests and benchmarks find t
 
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
-from gdbook.figures import chapter_modules
 from gdbook.plotting import style
 
 WIDGETS: dict[str, Callable[[], Explorer]] = {}
@@ -50,9 +48,10 @@ def register_widget(name: str) -> Callable[[Callable[[], Explorer]], Callable[[]
 
 
 def load_all() -> dict[str, Callable[[], Explorer]]:
-    """Import every chapter's :mod:`gdbook.viz` module and return the registry."""
-    for chapter in chapter_modules():
-        importlib.import_module(f"gdbook.viz.{chapter}")
+    """The registry with every chapter's explorers in it (:func:`gdbook.viz.load_all`)."""
+    from gdbook.viz import load_all as load_viz  # the plugin loader: viz registers here
+
+    load_viz()
     return WIDGETS
 
 

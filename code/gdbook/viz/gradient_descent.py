@@ -13,79 +13,36 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
+from gdbook import gradient_descent as gd
 from gdbook import plotting
-from gdbook.base import Array, run
+from gdbook.base import run
+from gdbook.examples import NOISE_SIGMA, VALLEY
 from gdbook.figures import register
-from gdbook.gradient_descent import (
-    VALLEY_START,
-    exact_line_search,
-    gradient_descent,
-    iterations_to_tolerance,
-    loglog_slope,
-    narrow_valley,
-    optimal_learning_rate,
-    optimal_rate,
-    predicted_iterations,
-    saddle_escape_steps,
-    sgd_expected_sq_error,
-    sgd_noise_floor,
-    spectral_radius,
-)
+from gdbook.measure import loglog_slope
 from gdbook.plotting import METHOD_COLORS, PALETTE
-from gdbook.problems import Quadratic, noisy, saddle
+from gdbook.problems import Quadratic, saddle
 from gdbook.widgets import Explorer, freeze, register_widget, slider
 
-VALLEY_XLIM = (-4.2, 4.2)
-VALLEY_YLIM = (-2.4, 2.4)
-VALLEY_LEVELS: Array = 0.03 * 2.0 ** np.arange(8.0)  # f values of the drawn level sets
-KAPPA = 10.0  # condition number of the chapter's valley
-DIVERGENCE_BOUND = 1e3  # |x| beyond this counts as diverged in the pictures
-
-
-_ANGLES = np.linspace(0.0, 2 * np.pi, 161)
-
-
-def _ellipses(problem: Quadratic) -> list[Array]:
-    """Level sets f = c (c in VALLEY_LEVELS) of a 2-D quadratic as closed (m, 2) curves."""
-    out = []
-    for c in VALLEY_LEVELS:
-        semi = np.sqrt(2 * c / problem.eigenvalues)  # along each eigenvector
-        local = np.stack([semi[0] * np.cos(_ANGLES), semi[1] * np.sin(_ANGLES)], axis=-1)
-        out.append(local @ problem.eigenvectors.T)
-    return out
+XLIM = (-4.2, 4.2)
+YLIM = (-2.4, 2.4)
 
 
 def _valley_axes(ax: Any, problem: Quadratic) -> None:
-    """Level sets of ``problem`` (exact ellipses), the minimum, labels and limits."""
-    for curve in _ellipses(problem):
-        ax.plot(curve[:, 0], curve[:, 1], color="0.6", lw=0.6)
-    ax.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9)
-    ax.set_xlim(*VALLEY_XLIM)
-    ax.set_ylim(*VALLEY_YLIM)
-    ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-
-
-VALLEY_RATES = (0.5, float(optimal_learning_rate(1 / KAPPA, 1.0)), 2.1)
-"""Learning rates of the valley figure: too small, the best fixed one, above 2/L."""
-VALLEY_STEPS = 30
-"""Steps drawn for the converging runs of the valley figure."""
+    plotting.valley_axes(ax, problem, VALLEY.levels, XLIM, YLIM)
 
 
 @register("gradient_descent_valley.svg")
 def valley_learning_rates() -> Figure:
     """Three learning rates in the narrow valley: too small, the best, too large."""
-    problem = narrow_valley(KAPPA)
+    problem = VALLEY.problem()
     titles = [
         "too small: crawls along the floor",
         r"$\eta^\star = 2/(\mu+L)$: zig-zags, fastest",
         r"$\eta > 2/L$: the zig-zag grows",
     ]
-    cases = list(zip(VALLEY_RATES, titles, strict=True))
+    cases = list(zip(gd.VALLEY_RATES, titles, strict=True))
     fig, axes = plotting.new_figure(ncols=3, figsize=(9.6, 3.3))
-    for ax, (eta, title) in zip(axes, cases, strict=True):
-        traj = run(gradient_descent(eta), problem.grad, VALLEY_START, 100, bound=DIVERGENCE_BOUND)
+    for ax, (eta, title), traj in zip(axes, cases, gd.valley_runs(), strict=True):
         _valley_axes(ax, problem)
         label = rf"$\eta = {eta:.3g}$"
         if traj.diverged:
@@ -94,7 +51,7 @@ def valley_learning_rates() -> Figure:
             label += f"\n(diverged at step {int(traj.diverged_at)})"
             plotting.path(ax, traj.params[:8], label=label, color=METHOD_COLORS["gd"])
         else:
-            points = traj.params[: VALLEY_STEPS + 1]
+            points = traj.params[: gd.VALLEY_STEPS + 1]
             plotting.path(ax, points, label=label, color=METHOD_COLORS["gd"])
         ax.set_title(title)
         ax.legend(loc="upper right", fontsize=8)  # the paths stay left of it
@@ -107,17 +64,17 @@ def valley_learning_rates() -> Figure:
 @register("gradient_descent_contraction.svg")
 def contraction_vs_learning_rate() -> Figure:
     """|1 - eta*lambda| for the flattest and steepest direction, and their maximum."""
-    mu, L = 1 / KAPPA, 1.0
+    mu, L = 1 / VALLEY.kappa, 1.0
     eta = np.linspace(0.0, 2.3, 600)
-    best = float(optimal_learning_rate(mu, L))
-    rate = float(optimal_rate(KAPPA))
+    best = float(gd.optimal_learning_rate(mu, L))
+    rate = float(gd.optimal_rate(VALLEY.kappa))
     fig, ax = plotting.new_figure()
     ax.axvspan(0, 2 / L, color=PALETTE["sky"], alpha=0.15, lw=0, label=r"stable: $0<\eta<2/L$")
     ax.plot(eta, np.abs(1 - eta * mu), color=PALETTE["blue"], label=r"flat: $|1-\eta\mu|$")
     ax.plot(eta, np.abs(1 - eta * L), color=PALETTE["orange"], label=r"steep: $|1-\eta L|$")
     ax.plot(
         eta,
-        spectral_radius(eta, [mu, L]),
+        gd.spectral_radius(eta, [mu, L]),
         color=PALETTE["black"],
         lw=3,
         alpha=0.35,
@@ -140,26 +97,11 @@ def contraction_vs_learning_rate() -> Figure:
     return fig
 
 
-KAPPA_GRID = np.geomspace(2.0, 1000.0, 16)
-"""Condition numbers of the kappa experiment."""
-
-
-def kappa_experiment(tol: float = 1e-6) -> dict[str, Any]:
-    """Measured iterations to ``tol`` for GD with eta* = 2/(mu+L) and eta = 1/L."""
-    best = iterations_to_tolerance(
-        lambda mu, L: gradient_descent(2 / (mu + L)), KAPPA_GRID, tol=tol, vectorized=True
-    )
-    one_over_l = iterations_to_tolerance(
-        lambda mu, L: gradient_descent(1 / L), KAPPA_GRID, tol=tol, vectorized=True
-    )
-    return {"kappa": KAPPA_GRID, "best": best, "one_over_L": one_over_l}
-
-
 @register("gradient_descent_kappa.svg")
 def kappa_scaling() -> Figure:
     """Iterations to a fixed tolerance against the condition number, log-log."""
     tol = 1e-6
-    data = kappa_experiment(tol)
+    data = gd.kappa_experiment(tol)
     kappa = data["kappa"]
     fine = np.geomspace(kappa[0], kappa[-1], 200)
     fig, ax = plotting.new_figure()
@@ -171,7 +113,7 @@ def kappa_scaling() -> Figure:
         ax.loglog(kappa, data[key], marker, color=color, label=f"{text}: slope {slope:.2f}")
     ax.loglog(
         fine,
-        predicted_iterations(optimal_rate(fine), tol),
+        gd.predicted_iterations(gd.optimal_rate(fine), tol),
         color=METHOD_COLORS["gd"],
         lw=1,
         label=r"$\lceil \ln\epsilon / \ln\frac{\kappa-1}{\kappa+1} \rceil$",
@@ -191,32 +133,16 @@ def kappa_scaling() -> Figure:
     return fig
 
 
-def worst_line_search_start(problem: Quadratic, size: float = 3.5) -> Array:
-    r"""A start from which exact line search is slowest: :math:`y_0 \propto (1/\mu, -1/L)`.
-
-    Its gradient has equal components along the two eigenvectors, which makes the
-    Kantorovich bound tight (Akaike 1959). Scaled to length ``size``.
-    """
-    y0 = np.array([-1.0 / problem.eigenvalues[0], 1.0 / problem.eigenvalues[-1]])
-    return np.asarray(size * (problem.eigenvectors @ y0) / np.linalg.norm(y0))
-
-
-def loss_ratios(problem: Quadratic, points: Array) -> Array:
-    r"""Per-step ratios :math:`(f(x_{k+1}) - f^\star)/(f(x_k) - f^\star)` along a path."""
-    gap = problem.value(points)
-    return np.asarray(gap[1:] / gap[:-1])
-
-
 @register("gradient_descent_line_search.svg")
 def line_search_zigzag() -> Figure:
     """Exact line search turns by a right angle at every step and is no faster in the worst case."""
-    problem = narrow_valley(KAPPA)
+    problem = VALLEY.problem()
     num_steps = 12
-    worst = worst_line_search_start(problem)
-    exact = exact_line_search(problem, VALLEY_START, num_steps)
-    exact_worst = exact_line_search(problem, worst, num_steps)
-    best = float(optimal_learning_rate(1 / KAPPA, 1.0))
-    fixed = run(gradient_descent(best), problem.grad, VALLEY_START, num_steps).path()
+    worst = gd.worst_line_search_start(problem)
+    exact = gd.exact_line_search(problem, VALLEY.start, num_steps)
+    exact_worst = gd.exact_line_search(problem, worst, num_steps)
+    best = float(gd.optimal_learning_rate(1 / VALLEY.kappa, 1.0))
+    fixed = run(gd.gradient_descent(best), problem.grad, VALLEY.start, num_steps).path()
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
     _valley_axes(left, problem)
     plotting.path(left, exact, color=PALETTE["blue"], label="exact line search")
@@ -224,20 +150,24 @@ def line_search_zigzag() -> Figure:
     left.set_title("Exact line search: every turn is a right angle")
     left.legend(loc="lower right", fontsize=8)
     steps = np.arange(1, num_steps + 1)
-    bound = float(optimal_rate(KAPPA)) ** 2
+    bound = float(gd.optimal_rate(VALLEY.kappa)) ** 2
     right.plot(
-        steps, loss_ratios(problem, exact), "o-", color=PALETTE["blue"], label="exact line search"
+        steps,
+        gd.loss_ratios(problem, exact),
+        "o-",
+        color=PALETTE["blue"],
+        label="exact line search",
     )
     right.plot(
         steps,
-        loss_ratios(problem, exact_worst),
+        gd.loss_ratios(problem, exact_worst),
         "o-",
         color=PALETTE["purple"],
         label="same, worst start",
     )
     right.plot(
         steps,
-        loss_ratios(problem, fixed),
+        gd.loss_ratios(problem, fixed),
         "s",
         color=METHOD_COLORS["gd"],
         ms=4,
@@ -260,25 +190,11 @@ def line_search_zigzag() -> Figure:
     return fig
 
 
-SADDLE_OFFSETS = (1e-1, 1e-4, 1e-8)
-"""Distances from the stable manifold y = 0 of the saddle runs."""
-SADDLE_RATE = 0.2
-
-
-def saddle_runs(num_steps: int = 160) -> list[Array]:
-    """GD paths on the saddle problem from (1.5, delta) for each offset delta."""
-    problem = saddle()
-    return [
-        run(gradient_descent(SADDLE_RATE), problem.grad, np.array([1.5, d]), num_steps).path()
-        for d in SADDLE_OFFSETS
-    ]
-
-
 @register("gradient_descent_saddle.svg")
 def saddle_plateaus() -> Figure:
     """Near a saddle the gradient vanishes: the loss plateaus for ln(1/delta) steps."""
     problem = saddle()
-    paths = saddle_runs()
+    paths = gd.saddle_runs()
     colors = [PALETTE["blue"], PALETTE["orange"], PALETTE["vermillion"]]
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
     xs, ys = np.linspace(-1.7, 1.7, 200), np.linspace(-1.5, 1.5, 200)
@@ -287,13 +203,13 @@ def saddle_plateaus() -> Figure:
     left.contour(xs, ys, values, levels=levels, colors="0.6", linewidths=0.6)
     left.set_aspect("equal")
     widths = [1.5, 4.0, 1.5]  # the two smaller offsets share a path: draw it wide, then thin
-    for p, d, color, lw in zip(paths, SADDLE_OFFSETS, colors, widths, strict=True):
+    for p, d, color, lw in zip(paths, gd.SADDLE_OFFSETS, colors, widths, strict=True):
         plotting.path(
             left, p, color=color, markers=False, lw=lw, label=rf"$y_0 = 10^{{{np.log10(d):.0f}}}$"
         )
         values = problem.value(p)
         right.plot(np.arange(values.size), values, color=color)
-        escape = float(saddle_escape_steps(d, SADDLE_RATE, 1.0, 0.5))
+        escape = float(gd.saddle_escape_steps(d, gd.SADDLE_RATE, 1.0, 0.5))
         right.axvline(escape, color=color, ls=":", lw=1)
     left.plot([0, 0], [-1, 1], "*", color=PALETTE["black"], markersize=9)
     left.plot(0, 0, "+", color=PALETTE["black"], markersize=10, mew=2)
@@ -309,51 +225,38 @@ def saddle_plateaus() -> Figure:
     return fig
 
 
-NOISE_SIGMA = 0.5
-NOISE_RATES = (1.0, 0.25)
-NOISE_CHAINS = 2000
-NOISE_STEPS = 250
-NOISE_SHOWN = 400  # end points drawn in the cloud of the noise figure
-
-
-def noisy_runs(seed: int = 0) -> list[Array]:
-    """Iterates of NOISE_CHAINS independent SGD chains per learning rate, shape (k+1, n, 2)."""
-    problem = narrow_valley(KAPPA)
-    x0 = np.broadcast_to(VALLEY_START, (NOISE_CHAINS, 2))
-    out = []
-    for i, eta in enumerate(NOISE_RATES):
-        rng = np.random.default_rng(seed + i)
-        stochastic = noisy(problem, NOISE_SIGMA, rng)
-        traj = run(gradient_descent(eta), stochastic.grad, x0, NOISE_STEPS, record_states=False)
-        out.append(traj.params)
-    return out
-
-
 @register("gradient_descent_noise.svg")
 def noise_floor() -> Figure:
     """Constant-step SGD: the error stalls at a floor proportional to eta."""
-    problem = narrow_valley(KAPPA)
-    runs = noisy_runs()
+    problem = VALLEY.problem()
+    runs = gd.noisy_runs()
     colors = [METHOD_COLORS["gd"], PALETTE["blue"]]
-    y0 = problem.to_eigenbasis(VALLEY_START)
+    y0 = problem.to_eigenbasis(VALLEY.start)
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
     _valley_axes(left, problem)
-    for params, eta, color in zip(runs, NOISE_RATES, colors, strict=True):
+    for params, eta, color in zip(runs, gd.NOISE_RATES, colors, strict=True):
         left.plot(
-            *params[-1, :NOISE_SHOWN].T, ".", ms=2, color=color, alpha=0.5, label=rf"$\eta={eta:g}$"
+            *params[-1, : gd.NOISE_SHOWN].T,
+            ".",
+            ms=2,
+            color=color,
+            alpha=0.5,
+            label=rf"$\eta={eta:g}$",
         )
         measured = np.mean(np.sum(params**2, axis=-1), axis=-1)
         steps = np.arange(measured.size)
-        predicted = sgd_expected_sq_error(eta, problem.eigenvalues, NOISE_SIGMA, y0, NOISE_STEPS)
+        predicted = gd.sgd_expected_sq_error(
+            eta, problem.eigenvalues, NOISE_SIGMA, y0, gd.NOISE_STEPS
+        )
         right.semilogy(
-            steps, measured, color=color, label=rf"$\eta={eta:g}$, mean of {NOISE_CHAINS} runs"
+            steps, measured, color=color, label=rf"$\eta={eta:g}$, mean of {gd.NOISE_CHAINS} runs"
         )
         right.semilogy(steps, predicted, color=PALETTE["black"], ls=":", lw=1)
         right.axhline(
-            float(sgd_noise_floor(eta, problem.eigenvalues, NOISE_SIGMA)), color=color, lw=0.6
+            float(gd.sgd_noise_floor(eta, problem.eigenvalues, NOISE_SIGMA)), color=color, lw=0.6
         )
     right.plot([], [], color=PALETTE["black"], ls=":", lw=1, label="predicted transient + floor")
-    left.set_title(rf"Where SGD is after {NOISE_STEPS} steps ($\sigma = {NOISE_SIGMA:g}$)")
+    left.set_title(rf"Where SGD is after {gd.NOISE_STEPS} steps ($\sigma = {NOISE_SIGMA:g}$)")
     left.legend(loc="lower right", markerscale=4)
     right.set_xlabel("step $k$")
     right.set_ylabel(r"$\mathbb{E}\,\|x_k - x^\star\|^2$")
@@ -386,15 +289,15 @@ def valley_explorer() -> Explorer:
     # few: no coordinates on the valley, three ticks per axis, no legend (the static
     # figure, explorer_default, adds one).
     with plotting.style():
-        level_lines = [left.plot([], [], color="0.6", lw=0.6)[0] for _ in VALLEY_LEVELS]
+        level_lines = [left.plot([], [], color="0.6", lw=0.6)[0] for _ in VALLEY.levels]
         # the minimum and the start are static: below the lines a slider moves (zorder 2)
         left.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9, zorder=1.9)
         (path_line,) = left.plot([], [], "o-", ms=2.5, color=METHOD_COLORS["gd"])
-        left.plot(*VALLEY_START, "s", color=METHOD_COLORS["gd"], ms=5, zorder=1.9)
+        left.plot(*VALLEY.start, "s", color=METHOD_COLORS["gd"], ms=5, zorder=1.9)
         (cross,) = left.plot([], [], "x", color=METHOD_COLORS["gd"], ms=9, mew=2)
         note = left.text(0.02, 0.03, "", transform=left.transAxes, color=METHOD_COLORS["gd"])
-        left.set_xlim(*VALLEY_XLIM)
-        left.set_ylim(*VALLEY_YLIM)
+        left.set_xlim(*XLIM)
+        left.set_ylim(*YLIM)
         left.set_xticks([])
         left.set_yticks([])
         left.set_aspect("equal")
@@ -418,15 +321,17 @@ def valley_explorer() -> Explorer:
     steps = np.arange(EXPLORER_STEPS + 1)
 
     def draw(learning_rate: float, kappa: float) -> dict[str, Any]:
-        problem = narrow_valley(kappa)
-        for line, curve in zip(level_lines, _ellipses(problem), strict=True):
+        problem = VALLEY.problem(kappa)
+        for line, curve in zip(
+            level_lines, plotting.level_sets(problem, VALLEY.levels), strict=True
+        ):
             line.set_data(curve[:, 0], curve[:, 1])
         traj = run(
-            gradient_descent(learning_rate),
+            gd.gradient_descent(learning_rate),
             problem.grad,
-            VALLEY_START,
+            VALLEY.start,
             EXPLORER_STEPS,
-            bound=DIVERGENCE_BOUND,
+            bound=gd.DIVERGENCE_BOUND,
             record_states=False,
         )
         points = traj.path()
@@ -434,19 +339,17 @@ def valley_explorer() -> Explorer:
         path_line.set_data(points[:, 0], points[:, 1])
         if diverged_at >= 0:
             cross.set_data([points[-1, 0]], [points[-1, 1]])
-            note.set_text(f"diverged at step {diverged_at} (|x| > {DIVERGENCE_BOUND:g})")
+            note.set_text(f"diverged at step {diverged_at} (|x| > {gd.DIVERGENCE_BOUND:g})")
         else:
             cross.set_data([], [])
             note.set_text("")
         errors = np.abs(problem.to_eigenbasis(points))
-        y0 = np.abs(problem.to_eigenbasis(VALLEY_START))
-        factors = np.abs(1 - learning_rate * problem.eigenvalues)
-        with np.errstate(over="ignore"):
-            prediction = factors ** steps[:, None] * y0
+        y0 = problem.to_eigenbasis(VALLEY.start)
+        prediction = np.abs(gd.eigen_errors(learning_rate, problem.eigenvalues, y0, EXPLORER_STEPS))
         for i in range(2):
             measured[i].set_data(np.arange(len(points)), errors[:, i])
             predicted[i].set_data(steps, prediction[:, i])
-        rho = float(factors.max())
+        rho = float(gd.spectral_radius(learning_rate, problem.eigenvalues))
         verdict = "converges" if rho < 1 else "diverges" if rho > 1 else "never settles"
         left.set_title(f"η = {learning_rate:.3g}, κ = {kappa:.3g}: {verdict}")
         right.set_title(f"slowest contraction ρ(η) = {rho:.3f}")

@@ -18,69 +18,37 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from numpy.typing import ArrayLike, NDArray
 
+from gdbook import gradient_descent as gd
+from gdbook import momentum as hb
 from gdbook import plotting
-from gdbook.base import Array, run
+from gdbook.base import run
+from gdbook.examples import NOISE_SIGMA, VALLEY
 from gdbook.figures import register
-from gdbook.gradient_descent import (
-    VALLEY_START,
-    gradient_descent,
-    iterations_to_tolerance,
-    loglog_slope,
-    narrow_valley,
-    optimal_learning_rate,
-    sgd_expected_sq_error,
-)
-from gdbook.momentum import (
-    REGIMES,
-    double_root_error,
-    ema_timescales,
-    equal_floor_steps,
-    heavy_ball_mean_square,
-    heavy_ball_noise_floor,
-    heavy_ball_rate,
-    heavy_ball_rate_on_spectrum,
-    heavy_ball_regime,
-    learning_rate_for_floor,
-    lessard_problem,
-    momentum,
-    nesterov_beta,
-    optimal_heavy_ball,
-    replay_gradients,
-    settling_steps,
-    steps_to_fraction,
-    sutskever_beta,
-)
+from gdbook.measure import loglog_slope
+from gdbook.nesterov import nesterov_beta
 from gdbook.plotting import METHOD_COLORS, PALETTE
-from gdbook.problems import noisy
+from gdbook.problems import lessard_problem
+from gdbook.types import Array
 from gdbook.widgets import Explorer, freeze, register_widget, slider
 
-KAPPA = 10.0  # the valley's condition number: eigenvalues MU and L
-MU, L = 1.0 / KAPPA, 1.0
+MU, L = 1.0 / VALLEY.kappa, 1.0  # the valley's spectrum
 XLIM = (-4.2, 2.2)
 YLIM = (-3.1, 1.9)
-LEVELS: Array = 0.03 * 2.0 ** np.arange(8.0)
 MAP_LEARNING_RATES: Array = np.linspace(0.01, 4.0, 200)  # eta (= eta * L, as L = 1)
 MAP_BETAS: Array = np.linspace(0.0, 0.995, 200)
-KAPPAS: Array = np.geomspace(10.0, 1000.0, 7)  # the kappa experiment
-LESSARD_START = 3.3  # x_0 = x_{-1} (b_0 = 0), as Lessard et al. (2016)
-LESSARD_CYCLE_START = 60  # by this step the iterates sit on the 3-cycle
 
 
 def _valley_axes(ax: Axes) -> None:
-    plotting.contours(ax, narrow_valley(KAPPA).value, XLIM, YLIM, levels=LEVELS)
-    ax.plot(0, 0, marker="*", color=PALETTE["black"], markersize=9)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    plotting.valley_axes(ax, VALLEY.problem(), VALLEY.levels, XLIM, YLIM)
 
 
 def rate_map(mu: float | None = None, lam: float = 1.0) -> Array:
     """Closed-form rate on the ``(beta, eta)`` grid (rows beta): one eigenvalue or ``[mu, lam]``."""
     eta, beta = MAP_LEARNING_RATES[None, :], MAP_BETAS[:, None]
     if mu is None:
-        return heavy_ball_rate(eta, beta, lam)
-    return heavy_ball_rate_on_spectrum(eta, beta, mu, lam)
+        return hb.heavy_ball_rate(eta, beta, lam)
+    return hb.heavy_ball_rate_on_spectrum(eta, beta, mu, lam)
 
 
 def _draw_rate_map(ax: Axes, rates: Array) -> Any:
@@ -120,13 +88,13 @@ def plotting_cmap() -> ListedColormap:
 @register("momentum_valley.svg")
 def valley() -> Figure:
     """GD at its best step vs heavy ball at its best pair, in the same valley."""
-    problem = narrow_valley(KAPPA)
-    gd_eta = float(optimal_learning_rate(MU, L))
-    tuned = optimal_heavy_ball(MU, L)
+    problem = VALLEY.problem()
+    gd_eta = float(gd.optimal_learning_rate(MU, L))
+    tuned = hb.optimal_heavy_ball(MU, L)
     runs = {
-        "gd": (gradient_descent(gd_eta), rf"GD, $\eta = {gd_eta:.2f}$"),
+        "gd": (gd.gradient_descent(gd_eta), rf"GD, $\eta = {gd_eta:.2f}$"),
         "momentum": (
-            momentum(tuned.learning_rate, tuned.beta),
+            hb.momentum(tuned.learning_rate, tuned.beta),
             rf"momentum, $\eta = {float(tuned.learning_rate):.2f}$, "
             rf"$\beta = {float(tuned.beta):.2f}$",
         ),
@@ -134,12 +102,12 @@ def valley() -> Figure:
     fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
     _valley_axes(axes[0])
     for key, (opt, label) in runs.items():
-        traj = run(opt, problem.grad, VALLEY_START, 40)
+        traj = run(opt, problem.grad, VALLEY.start, 40)
         plotting.path(axes[0], traj.params[:16], label=label, color=METHOD_COLORS[key])
         errors = np.linalg.norm(traj.params, axis=-1)
         plotting.error_curve(axes[1], errors, label=label, color=METHOD_COLORS[key])
     steps = np.arange(41)
-    gd_rate = (KAPPA - 1) / (KAPPA + 1)
+    gd_rate = float(gd.optimal_rate(VALLEY.kappa))
     for rate, key in [(gd_rate, "gd"), (float(tuned.rate), "momentum")]:
         axes[1].semilogy(
             steps,
@@ -162,7 +130,7 @@ def valley() -> Figure:
 def memory() -> Figure:
     """The weights beta^k with window, mean age, half-life; build-up to terminal velocity."""
     beta = 0.9
-    scales = ema_timescales(beta)
+    scales = hb.ema_timescales(beta)
     ages = np.arange(40)
     fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.5))
     ax = axes[0]
@@ -180,14 +148,14 @@ def memory() -> Figure:
     ax.legend()
     ax = axes[1]
     steps = np.arange(61)
-    constant = replay_gradients(momentum(1.0, beta), np.ones((60, 1)))
+    constant = hb.replay_gradients(hb.momentum(1.0, beta), np.ones((60, 1)))
     flips = (-1.0) ** np.arange(60)[:, None]  # g, -g, g, ...
-    alternating = replay_gradients(momentum(1.0, beta), flips)
+    alternating = hb.replay_gradients(hb.momentum(1.0, beta), flips)
     ax.plot(steps, constant.field("velocity")[:, 0], color=METHOD_COLORS["momentum"])
     ax.plot(steps, np.abs(alternating.field("velocity")[:, 0]), color=METHOD_COLORS["gd"])
     ax.axhline(1 / (1 - beta), color=PALETTE["black"], lw=0.8, ls=":")
     ax.axhline(1 / (1 + beta), color=PALETTE["black"], lw=0.8, ls=":")
-    k95 = float(steps_to_fraction(beta, 0.95))
+    k95 = float(hb.steps_to_fraction(beta, 0.95))
     ax.axvline(k95, color=PALETTE["vermillion"], lw=1.0, ls="--")
     ax.text(k95 + 1, 2.0, f"95% after {k95:.1f} steps", color=PALETTE["vermillion"])
     ax.text(33, 1 / (1 - beta) - 1.1, r"constant $g$: $\to g/(1-\beta)$")
@@ -209,7 +177,7 @@ def rate_maps() -> Figure:
     ax = axes[0]
     image = _draw_rate_map(ax, rate_map(lam=1.0))
     eta = MAP_LEARNING_RATES
-    critical = (1.0 - np.sqrt(eta)) ** 2  # discriminant zero, the minus branch
+    critical = hb.critical_damping_beta(eta, 1.0)  # discriminant zero, the minus branch
     stable = eta < 2.0 + 2.0 * critical
     ax.plot(eta[stable], critical[stable], color=PALETTE["vermillion"], lw=1.3)
     ax.plot(eta, np.clip(eta / 2.0 - 1.0, 0.0, None), color=PALETTE["black"], lw=1.3)
@@ -231,8 +199,8 @@ def rate_maps() -> Figure:
     ax.set_title(r"one eigenvalue, $\lambda = 1$: four regimes")
     ax = axes[1]
     _draw_rate_map(ax, rate_map(mu=MU, lam=L))
-    tuned = optimal_heavy_ball(MU, L)
-    gd_eta = float(optimal_learning_rate(MU, L))
+    tuned = hb.optimal_heavy_ball(MU, L)
+    gd_eta = float(gd.optimal_learning_rate(MU, L))
     ax.plot(tuned.learning_rate, tuned.beta, marker="*", color=PALETTE["vermillion"], ms=12)
     ax.plot(gd_eta, 0.0, marker="o", color=PALETTE["vermillion"], ms=6, clip_on=False)
     ax.annotate(
@@ -243,7 +211,7 @@ def rate_maps() -> Figure:
         arrowprops={"arrowstyle": "->", "color": "white"},
     )
     ax.annotate(
-        f"best GD: {(KAPPA - 1) / (KAPPA + 1):.3f}",
+        f"best GD: {float(gd.optimal_rate(VALLEY.kappa)):.3f}",
         (gd_eta, 0.0),
         xytext=(0.3, 0.25),
         color="white",
@@ -260,37 +228,12 @@ def rate_maps() -> Figure:
     return fig
 
 
-def kappa_experiment() -> tuple[Array, NDArray[np.int64], NDArray[np.int64]]:
-    """Iterations to 1e-6 on the quadratic with eigenvalues 1 and kappa.
-
-    GD and heavy ball, both tuned.
-    """
-    gd = iterations_to_tolerance(
-        lambda mu, L: gradient_descent(optimal_learning_rate(mu, L)), KAPPAS
-    )
-    hb = iterations_to_tolerance(lambda mu, L: momentum(*optimal_heavy_ball(mu, L)[:2]), KAPPAS)
-    return KAPPAS, gd, hb
-
-
-def double_root_counts(kappas: ArrayLike, tol: float = 1e-6) -> NDArray[np.int64]:
-    r"""Iterations tuned momentum needs on diag(1, kappa) from (1, 1), predicted without a run.
-
-    Both ends are critically damped (double roots :math:`\pm\rho^\star`), so each
-    coordinate is :func:`~gdbook.momentum.double_root_error` of its root; the count is
-    the first ``k`` at which their norm is at most ``tol * sqrt(2)``.
-    """
-    rates = np.atleast_1d(optimal_heavy_ball(1.0, np.asarray(kappas, dtype=np.float64)).rate)
-    longest = int(np.ceil(4 * np.log(tol) / np.log(rates.max()))) + 100
-    errors = np.hypot(double_root_error(rates, longest), double_root_error(-rates, longest))
-    return np.asarray(np.argmax(errors <= tol * np.sqrt(2.0), axis=-1), dtype=np.int64)
-
-
 @register("momentum_kappa.svg")
 def kappa_scaling() -> Figure:
     """Log-log iterations vs kappa with fitted slopes: about 1 for GD, about 1/2 for momentum."""
-    kappas, gd, hb = kappa_experiment()
+    kappas, gd_counts, hb_counts = hb.kappa_experiment()
     fig, ax = plotting.new_figure(figsize=(5.6, 3.8))
-    for key, counts, name in [("gd", gd, "GD"), ("momentum", hb, "momentum")]:
+    for key, counts, name in [("gd", gd_counts, "GD"), ("momentum", hb_counts, "momentum")]:
         slope = loglog_slope(kappas, counts)
         ax.loglog(
             kappas, counts, marker="o", color=METHOD_COLORS[key], label=f"{name}: slope {slope:.2f}"
@@ -313,7 +256,7 @@ def kappa_scaling() -> Figure:
     )
     ax.loglog(
         kappas,
-        double_root_counts(kappas),
+        hb.double_root_counts(kappas),
         ls="none",
         marker="x",
         ms=8,
@@ -323,26 +266,18 @@ def kappa_scaling() -> Figure:
     ax.set_xlabel(r"condition number $\kappa$")
     ax.set_ylabel(r"iterations to reach $10^{-6}$")
     ax.set_title(r"tuned momentum needs $\sim\sqrt{\kappa}$ iterations, GD $\sim\kappa$")
-    ax.set_ylim(top=6.0 * gd.max())  # room for the legend above the GD line
+    ax.set_ylim(top=6.0 * gd_counts.max())  # room for the legend above the GD line
     ax.legend(fontsize=8, loc="upper left")
     return fig
-
-
-def lessard_run(num_steps: int = 90) -> Array:
-    """Tuned heavy ball (eta = 1/9, beta = 4/9) on Lessard's function from x_0 = x_{-1} = 3.3."""
-    problem = lessard_problem()
-    tuned = optimal_heavy_ball(1.0, 25.0)
-    traj = run(momentum(tuned.learning_rate, tuned.beta), problem.grad, [LESSARD_START], num_steps)
-    return traj.params[:, 0]
 
 
 @register("momentum_lessard.svg")
 def lessard() -> Figure:
     """Lessard et al.'s counterexample: the tuned heavy ball settles on a 3-cycle."""
     problem = lessard_problem()
-    xs = lessard_run()
-    cycle = xs[LESSARD_CYCLE_START : LESSARD_CYCLE_START + 3]
-    quad = run(momentum(1 / 9, 4 / 9), lambda x: 25.0 * x, [LESSARD_START], xs.size - 1)
+    xs = hb.lessard_run()
+    cycle = xs[hb.LESSARD_CYCLE_START : hb.LESSARD_CYCLE_START + 3]
+    quad = run(hb.momentum(1 / 9, 4 / 9), lambda x: 25.0 * x, [hb.LESSARD_START], xs.size - 1)
     fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.4))
     ax = axes[0]
     grid = np.linspace(-2.5, 3.5, 601)[:, None]
@@ -381,7 +316,7 @@ def schedules() -> Figure:
     steps = np.arange(1, 200_001)
     fig, ax = plotting.new_figure(figsize=(5.6, 3.6))
     for beta_max, color in [(0.99, PALETTE["sky"]), (0.999, PALETTE["blue"])]:
-        window = 1.0 / (1.0 - sutskever_beta(steps, beta_max))
+        window = 1.0 / (1.0 - hb.sutskever_beta(steps, beta_max))
         ax.loglog(steps, window, color=color, label=rf"Sutskever, $\beta_{{\max}} = {beta_max}$")
     ax.loglog(
         steps,
@@ -407,13 +342,13 @@ EXPLORER_STEPS = 40
 def explorer_run(learning_rate: float, beta: float) -> tuple[Array, Array]:
     r"""Iterates and the momentum part of each next step, :math:`-\eta\beta b_k`, in the valley."""
     traj = run(
-        momentum(learning_rate, beta),
-        narrow_valley(KAPPA).grad,
-        VALLEY_START,
+        hb.momentum(learning_rate, beta),
+        VALLEY.problem().grad,
+        VALLEY.start,
         EXPLORER_STEPS,
         bound=1e3,
     )
-    coast = -learning_rate * beta * traj.field("velocity")  # where the buffer alone carries x
+    coast = hb.coast(learning_rate, beta, traj.field("velocity"))  # the buffer alone carries x
     full = np.full((EXPLORER_STEPS + 1, 2), np.nan)  # a diverged run stops early: pad
     points, arrows = full.copy(), full.copy()
     points[: traj.params.shape[0]] = traj.params
@@ -428,7 +363,7 @@ def momentum_explorer() -> Explorer:
     left, right = axes
     _valley_axes(left)
     (line,) = left.plot([], [], marker="o", ms=2.5, color=METHOD_COLORS["momentum"])
-    (start,) = left.plot(*VALLEY_START, marker="s", color=METHOD_COLORS["momentum"], ms=5)
+    (start,) = left.plot(*VALLEY.start, marker="s", color=METHOD_COLORS["momentum"], ms=5)
     zeros = np.zeros(EXPLORER_STEPS + 1)
     arrows = left.quiver(
         zeros,
@@ -443,7 +378,7 @@ def momentum_explorer() -> Explorer:
         zorder=3,
     )
     _draw_rate_map(right, rate_map(mu=MU, lam=L))
-    tuned = optimal_heavy_ball(MU, L)
+    tuned = hb.optimal_heavy_ball(MU, L)
     right.plot(tuned.learning_rate, tuned.beta, marker="*", color=PALETTE["vermillion"], ms=11)
     (marker,) = right.plot([], [], marker="o", ms=9, mfc="none", mec="white", mew=2.0)
     controls = {
@@ -458,12 +393,14 @@ def momentum_explorer() -> Explorer:
         finite = np.all(np.isfinite(points), axis=-1)
         line.set_data(points[finite, 0], points[finite, 1])
         shown = finite & np.all(np.isfinite(coast), axis=-1)
-        anchor = np.where(shown[:, None], points, VALLEY_START)
+        anchor = np.where(shown[:, None], points, VALLEY.start)
         arrows.set_offsets(anchor)
         arrows.set_UVC(np.where(shown, coast[:, 0], 0.0), np.where(shown, coast[:, 1], 0.0))
         marker.set_data([learning_rate], [beta])
-        rate = float(heavy_ball_rate_on_spectrum(learning_rate, beta, MU, L))
-        regimes = [REGIMES[int(heavy_ball_regime(learning_rate, beta, lam))] for lam in (MU, L)]
+        rate = float(hb.heavy_ball_rate_on_spectrum(learning_rate, beta, MU, L))
+        regimes = [
+            hb.REGIMES[int(hb.heavy_ball_regime(learning_rate, beta, lam))] for lam in (MU, L)
+        ]
         left.set_title(
             rf"$\eta = {learning_rate:.2f}$, $\beta = {beta:.2f}$; arrows: $-\eta\beta b_k$"
         )
@@ -489,82 +426,14 @@ def explorer_default() -> Figure:
 # Noisy gradients: the previous chapter's noisy valley, now with momentum
 # --------------------------------------------------------------------------------------
 
-NOISE_LEARNING_RATE = 0.25  # eta for GD and momentum; GD also runs at eta / (1 - beta)
-NOISE_BETA = 0.75  # so the effective rate eta / (1 - beta) is 1, the GD chapter's other rate
-NOISE_CHAINS = 2000
-NOISE_STEPS = 400
-NOISE_BURN_IN = 250  # steps discarded before averaging: what is left of the transients is < 1e-4
-NOISE_FLOORS: Array = np.geomspace(2.0, 0.01, 8)  # prescribed floors of the equal-floor test
-NOISE_BETAS: Array = np.concatenate([[0.0], 1.0 - np.geomspace(1.0, 1e-4, 120)[1:]])
-
-
-def noise_methods() -> dict[str, tuple[float, float]]:
-    """The three runs of the noise section: name -> (learning rate, beta)."""
-    eta, beta = NOISE_LEARNING_RATE, NOISE_BETA
-    return {
-        f"GD, eta = {eta:g}": (eta, 0.0),
-        f"momentum, eta = {eta:g}, beta = {beta:g}": (eta, beta),
-        f"GD, eta = eta/(1 - beta) = {eta / (1 - beta):g}": (eta / (1 - beta), 0.0),
-    }
-
 
 def _noise_label(eta: float, beta: float) -> str:
-    """Legend entry for one of :func:`noise_methods`."""
+    """Legend entry for one of :func:`gdbook.momentum.noise_methods`."""
     if beta > 0:
         return rf"momentum, $\eta = {eta:g}$, $\beta = {beta:g}$"
-    if eta == NOISE_LEARNING_RATE:
+    if eta == hb.NOISE_LEARNING_RATE:
         return rf"GD, $\eta = {eta:g}$"
-    return rf"GD, $\eta = {eta:g} = {NOISE_LEARNING_RATE:g}/(1-\beta)$"
-
-
-def noise_runs(seed: int = 0) -> dict[str, Array]:
-    r"""Squared errors :math:`\|x_k\|^2` of NOISE_CHAINS noisy chains per method.
-
-    Shape ``(k + 1, chains)``. Each method draws its noise from its own
-    ``np.random.default_rng(seed + i)``; all chains of a method are one vectorised call
-    of :func:`~gdbook.base.run`.
-    """
-    from gdbook.viz.gradient_descent import NOISE_SIGMA
-
-    x0 = np.broadcast_to(VALLEY_START, (NOISE_CHAINS, 2))
-    out = {}
-    for i, (name, (eta, beta)) in enumerate(noise_methods().items()):
-        problem = noisy(narrow_valley(KAPPA), NOISE_SIGMA, np.random.default_rng(seed + i))
-        traj = run(momentum(eta, beta), problem.grad, x0, NOISE_STEPS, record_states=False)
-        out[name] = np.sum(traj.params**2, axis=-1)
-    return out
-
-
-def equal_floor_comparison(floors: ArrayLike = NOISE_FLOORS) -> tuple[Array, Array, Array]:
-    r"""Steps to settle within twice a given floor in the noisy valley: GD and the best momentum.
-
-    For each floor, :func:`~gdbook.momentum.equal_floor_steps` over NOISE_BETAS
-    (``beta = 0`` is gradient descent). The horizon is twice gradient descent's
-    count, read off its closed form
-    (:func:`~gdbook.gradient_descent.sgd_expected_sq_error`), so every method at
-    least as fast as gradient descent is counted. Returns the GD counts, the best
-    momentum counts and the best betas, one entry per floor.
-    """
-    from gdbook.viz.gradient_descent import NOISE_SIGMA
-
-    problem = narrow_valley(KAPPA)
-    lam = problem.eigenvalues
-    y0 = problem.to_eigenbasis(VALLEY_START)
-    gd, best, best_beta = [], [], []
-    for floor in np.atleast_1d(np.asarray(floors, dtype=np.float64)):
-        gd_eta = float(learning_rate_for_floor(0.0, lam, NOISE_SIGMA, float(floor)))
-        horizon, gd_steps = 64, -1
-        while gd_steps < 0 or 2 * gd_steps > horizon:
-            horizon *= 2
-            curve = sgd_expected_sq_error(gd_eta, lam, NOISE_SIGMA, y0, horizon)
-            gd_steps = int(settling_steps(curve, floor))
-        res = equal_floor_steps(float(floor), NOISE_BETAS, lam, NOISE_SIGMA, y0, 2 * gd_steps + 2)
-        settled = res.steps[1:] >= 0
-        i = 1 + int(np.argmin(np.where(settled, res.steps[1:], np.iinfo(np.int64).max)))
-        gd.append(res.steps[0])
-        best.append(res.steps[i])
-        best_beta.append(res.beta[i])
-    return np.array(gd), np.array(best), np.array(best_beta)
+    return rf"GD, $\eta = {eta:g} = {hb.NOISE_LEARNING_RATE:g}/(1-\beta)$"
 
 
 @register("momentum_noise.svg")
@@ -573,30 +442,31 @@ def noise() -> Figure:
 
     At equal floor it is at most twice as fast.
     """
-    from gdbook.viz.gradient_descent import NOISE_SIGMA
-
-    problem = narrow_valley(KAPPA)
-    y0 = problem.to_eigenbasis(VALLEY_START)
-    runs = noise_runs()
+    problem = VALLEY.problem()
+    y0 = problem.to_eigenbasis(VALLEY.start)
+    runs = hb.noise_runs()
     colors = [METHOD_COLORS["gd"], METHOD_COLORS["momentum"], PALETTE["orange"]]
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.7))
-    steps = np.arange(NOISE_STEPS + 1)
-    for (name, (eta, beta)), color in zip(noise_methods().items(), colors, strict=True):
+    steps = np.arange(hb.NOISE_STEPS + 1)
+    for (name, (eta, beta)), color in zip(hb.noise_methods().items(), colors, strict=True):
         left.semilogy(steps, runs[name].mean(axis=1), color=color, label=_noise_label(eta, beta))
-        exact = heavy_ball_mean_square(eta, beta, problem.eigenvalues, NOISE_SIGMA, y0, NOISE_STEPS)
+        exact = hb.heavy_ball_mean_square(
+            eta, beta, problem.eigenvalues, NOISE_SIGMA, y0, hb.NOISE_STEPS
+        )
         left.semilogy(steps, exact, color=PALETTE["black"], ls=":", lw=1)
-        floor = float(heavy_ball_noise_floor(eta, beta, problem.eigenvalues, NOISE_SIGMA))
+        floor = float(hb.heavy_ball_noise_floor(eta, beta, problem.eigenvalues, NOISE_SIGMA))
         left.axhline(floor, color=color, lw=0.8, ls="--")
     left.plot([], [], color=PALETTE["black"], ls=":", lw=1, label="exact mean square")
     left.plot([], [], color=PALETTE["black"], ls="--", lw=0.8, label="noise floors")
     left.set_xlim(0, 200)
     left.set_xlabel("step $k$")
-    left.set_ylabel(rf"$\mathbb{{E}}\,\|x_k - x^\star\|^2$ (mean of {NOISE_CHAINS} runs)")
+    left.set_ylabel(rf"$\mathbb{{E}}\,\|x_k - x^\star\|^2$ (mean of {hb.NOISE_CHAINS} runs)")
     left.set_title(r"momentum at $\eta$: about the floor of GD at $\eta/(1-\beta)$")
     left.legend(fontsize=8)
-    gd, best, best_beta = equal_floor_comparison()
-    right.semilogx(NOISE_FLOORS, gd / best, marker="o", color=METHOD_COLORS["momentum"])
-    for floor, ratio, b in zip(NOISE_FLOORS[::2], (gd / best)[::2], best_beta[::2], strict=True):
+    gd_steps, best, best_beta = hb.equal_floor_comparison()
+    gains = gd_steps / best
+    right.semilogx(hb.NOISE_FLOORS, gains, marker="o", color=METHOD_COLORS["momentum"])
+    for floor, ratio, b in zip(hb.NOISE_FLOORS[::2], gains[::2], best_beta[::2], strict=True):
         right.annotate(
             rf"$\beta = {b:.3f}$",
             (floor, ratio),
@@ -607,10 +477,12 @@ def noise() -> Figure:
         )
     right.axhline(2.0, color=PALETTE["black"], ls=":", lw=1)
     right.axhline(1.0, color=METHOD_COLORS["gd"], lw=1)
-    right.text(NOISE_FLOORS[0], 2.0, "limit for small floors", ha="right", va="bottom", fontsize=8)
-    right.text(NOISE_FLOORS[0], 1.0, "no gain", ha="right", va="bottom", fontsize=8)
+    right.text(
+        hb.NOISE_FLOORS[0], 2.0, "limit for small floors", ha="right", va="bottom", fontsize=8
+    )
+    right.text(hb.NOISE_FLOORS[0], 1.0, "no gain", ha="right", va="bottom", fontsize=8)
     right.set_ylim(0.8, 2.3)
-    start_sq = float(np.sum(VALLEY_START**2))
+    start_sq = float(np.sum(VALLEY.start**2))
     right.set_xlabel(
         rf"prescribed noise floor $v$ (the start has $\|x_0 - x^\star\|^2 = {start_sq:g}$)"
     )

@@ -2,7 +2,7 @@
 
 Data-driven: the chapters come from ``_toc.yml``, the figures and widgets from the
 registries, the citation keys from ``references.bib`` and the solutions from
-``code/solutions/``; a new chapter is covered as soon as it is listed in the toc.
+``code/gdbook_solutions/``; a new chapter is covered as soon as it is listed in the toc.
 
 *Main chapters* are those in a ``numbered: true`` part of the toc. They must meet the
 chapter standard (exercises with solutions, figures, a widget, a "Common mistakes" box,
@@ -25,10 +25,10 @@ import pytest
 import yaml
 from gdbook import figures, widgets
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOC = ROOT / "_toc.yml"
 BIB = ROOT / "references.bib"
-SOLUTIONS = ROOT / "code" / "solutions"
+SOLUTIONS = ROOT / "code" / "gdbook_solutions"
 TESTS = ROOT / "tests"
 
 FIGURE_REGISTRY = figures.load_all()
@@ -480,9 +480,10 @@ def test_filtered_bibliography(doc: str | None) -> None:
 
 @pytest.mark.parametrize("doc", _params(MAIN_DOCS))
 def test_chapter_has_its_test_module(doc: str | None) -> None:
-    """One name in three places: chapters/x.md is tested by tests/test_x.py."""
+    """One name in every place: chapters/x.md is tested by tests/chapters/test_x*.py."""
     stem = _doc_path(_load(doc).doc).stem
-    assert (TESTS / f"test_{stem}.py").exists(), f"{doc}: tests/test_{stem}.py is missing"
+    found = sorted((TESTS / "chapters").glob(f"test_{stem}*.py"))
+    assert found, f"{doc}: tests/chapters/test_{stem}.py is missing"
 
 
 # --------------------------------------------------------------------------------------
@@ -519,7 +520,7 @@ def test_every_solution_is_shown_and_tested() -> None:
     shown = _shown_solutions()
     test_text = "\n".join(
         p.read_text(encoding="utf-8")
-        for p in sorted(TESTS.glob("test_*.py"))
+        for p in sorted(TESTS.rglob("test_*.py"))
         if p.name != "test_book.py"
     )
     problems = []
@@ -538,7 +539,7 @@ def test_every_solution_is_shown_and_tested() -> None:
 
 def _test_functions() -> set[str]:
     names: set[str] = set()
-    for path in TESTS.glob("test_*.py"):
+    for path in TESTS.rglob("test_*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     return names

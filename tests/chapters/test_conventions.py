@@ -19,7 +19,14 @@ import numpy as np
 import pytest
 from gdbook.adam import adam, amsgrad, radam, scale_by_adam, scale_by_amsgrad
 from gdbook.adaptive import scale_by_adagrad
-from gdbook.base import Optimizer, add_decayed_weights, chain, run, scale_by_learning_rate
+from gdbook.base import (
+    Optimizer,
+    add_decayed_weights,
+    chain,
+    run,
+    scale,
+    scale_by_learning_rate,
+)
 from gdbook.conventions import (
     IMPLEMENTATION_VALUES,
     TORCH_DEFAULTS,
@@ -29,7 +36,7 @@ from gdbook.conventions import (
 )
 from gdbook.momentum import trace
 
-FIXTURE = Path(__file__).parent / "reference" / "torch_reference.npz"
+FIXTURE = Path(__file__).parents[1] / "reference" / "torch_reference.npz"
 IMPLEMENTATION_ONLY = {"maximize", "foreach", "capturable", "differentiable", "fused"}
 
 
@@ -177,10 +184,10 @@ def test_adam_without_bias_correction_is_recorded_for_both_forms() -> None:
 
 
 def _sgd_buffer_from_zero(config: dict[str, Any]) -> Optimizer:
+    """b_t = beta b_{t-1} + (1 - d) g_t from b_0 = 0: the dampening applied at t = 1 too."""
     kw = config["kwargs"]
-    return chain(
-        trace(kw["momentum"], dampening=kw.get("dampening", 0.0)), scale_by_learning_rate(kw["lr"])
-    )
+    damped = scale(1.0 - kw.get("dampening", 0.0))
+    return chain(damped, trace(kw["momentum"]), scale_by_learning_rate(kw["lr"]))
 
 
 def _adam_parts(config: dict[str, Any]) -> tuple[float, float, float, float]:

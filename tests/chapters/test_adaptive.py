@@ -16,12 +16,11 @@ from gdbook.adaptive import (
     adadelta,
     adagrad,
     rmsprop,
-    safe_divide,
     scale_by_adadelta,
     scale_by_adagrad,
     scale_by_rms,
 )
-from gdbook.base import chain, run, scale_by_learning_rate
+from gdbook.base import chain, run, safe_divide, scale_by_learning_rate
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -1,13 +1,16 @@
-"""Solutions to the exercises of the chapter *Momentum* (tested in ``tests/test_momentum.py``)."""
+"""Solutions to the exercises of the chapter *Momentum*.
+
+Tested in ``tests/chapters/test_momentum.py``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
-from gdbook.base import Array, run
+from gdbook.base import run
+from gdbook.measure import first_step_above, first_step_below, mean_and_standard_error
 from gdbook.momentum import (
-    chain_mean,
     ema_momentum,
     heavy_ball_rate_on_spectrum,
     momentum,
@@ -15,6 +18,7 @@ from gdbook.momentum import (
     replay_gradients,
 )
 from gdbook.problems import Quadratic, noisy, quadratic
+from gdbook.types import Array
 
 
 def momentum_from_scratch(
@@ -67,8 +71,7 @@ def first_step_reaching(beta: float, fraction: float, num_steps: int = 10_000) -
     """
     traj = replay_gradients(momentum(1.0, beta), np.ones((num_steps, 1)))
     velocity = traj.field("velocity")[:, 0]
-    reached = velocity >= fraction / (1.0 - beta)
-    return int(np.argmax(reached)) if reached.any() else -1
+    return int(first_step_above(velocity, fraction / (1.0 - beta)))
 
 
 def half_lives(betas: tuple[float, ...] = (0.9, 0.99, 0.999)) -> Array:
@@ -94,8 +97,7 @@ def sutskever_original(step: Array, beta_max: float = 0.999) -> Array:
 def first_step_with_beta(target: float, beta_max: float = 0.999) -> int:
     """The first update t at which Sutskever's schedule reaches ``target`` (searching t < 10**6)."""
     steps = np.arange(1_000_000)
-    reached = sutskever_original(steps, beta_max) >= target - 1e-12
-    return int(steps[np.argmax(reached)])
+    return int(first_step_above(sutskever_original(steps, beta_max), target - 1e-12))
 
 
 def lessard_cycle() -> Array:
@@ -134,8 +136,7 @@ def predicted_momentum_iterations(kappa: float, tol: float = 1e-6) -> tuple[int,
     k = np.arange(4 * naive + 100)  # the factor k costs far less than 4x
     flat = (1 + (1 - rho) * k) * rho**k
     steep = (1 + (1 + rho) * k) * rho**k
-    below = np.hypot(flat, steep) <= tol * np.sqrt(2.0)
-    return naive, int(np.argmax(below))
+    return naive, int(first_step_below(np.hypot(flat, steep), tol * np.sqrt(2.0)))
 
 
 def ema_noise_floor(
@@ -160,7 +161,7 @@ def ema_noise_floor(
     problem = noisy(quadratic([lam]), sigma, np.random.default_rng(seed))
     x0 = np.zeros((num_chains, 1))
     traj = run(ema_momentum(learning_rate, beta), problem.grad, x0, num_steps, record_states=False)
-    return chain_mean(traj.params[burn_in:, :, 0] ** 2)
+    return mean_and_standard_error(traj.params[burn_in:, :, 0] ** 2)
 
 
 def conjugate_gradient(problem: Quadratic, num_steps: int) -> Array:

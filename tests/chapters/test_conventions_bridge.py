@@ -20,18 +20,20 @@ import sympy as sp
 from gdbook.adam import AdamState, adam, scale_by_adam
 from gdbook.adaptive import rmsprop
 from gdbook.base import chain, run, scale, scale_by_learning_rate
+from gdbook import conventions as cv
 from gdbook.conventions import TORCH_DEFAULTS, from_torch
+from gdbook.examples import TORCH_FIXTURE
 from gdbook.derivations import beta, eta, g, lam, t
 from gdbook.derivations import conventions as claims
-from gdbook.momentum import ema_momentum, momentum, replay_gradients, sutskever_momentum, trace
+from gdbook.momentum import ema, ema_momentum, momentum, replay_gradients, sutskever_momentum, trace
 from gdbook.nesterov import sutskever_nag
 from gdbook.problems import quadratic
 from gdbook.viz import conventions as viz
 from hypothesis import given
 from hypothesis import strategies as st
-from solutions import conventions as sol
+from gdbook_solutions import conventions as sol
 
-FIXTURE = Path(__file__).parent / "reference" / "torch_reference.npz"
+FIXTURE = Path(__file__).parents[1] / "reference" / "torch_reference.npz"
 
 
 @cache
@@ -259,7 +261,7 @@ def test_sum_form_under_a_step_schedule_is_torchs_recorded_run() -> None:
     arrays, configs, _ = _fixture()
     config = configs["momentum_lr_step__quad"]
     lr, at, factor = config["kwargs"]["lr"], config["lr_step"]["at"], config["lr_step"]["factor"]
-    schedule = viz.step_decay(lr, at, factor)
+    schedule = cv.step_decay(lr, at, factor)
     x0 = np.array(config["x0"])
     ours = run(momentum(schedule, config["kwargs"]["momentum"]), quad_grad, x0, 30).params
     sutskever = run(sutskever_momentum(schedule, 0.9), quad_grad, x0, 30).params
@@ -270,28 +272,28 @@ def test_sum_form_under_a_step_schedule_is_torchs_recorded_run() -> None:
 
 def test_first_step_after_the_change_differs_by_beta_times_rate_change_times_buffer() -> None:
     at, factor, b = 7, 0.3, 0.8
-    runs = viz.schedule_runs(at=at, factor=factor, beta=b, num_steps=at + 1)
+    runs = cv.schedule_runs(at=at, factor=factor, beta=b, num_steps=at + 1)
     torch_like = run(
-        momentum(viz.SCHEDULE_RATE, b), viz.fixture_problem().grad, viz.FIXTURE_START, at
+        momentum(cv.SCHEDULE_RATE, b), TORCH_FIXTURE.problem().grad, TORCH_FIXTURE.start, at
     )
     buffer = torch_like.field("velocity")[-1]  # b_at, before the change
-    expected = -b * (viz.SCHEDULE_RATE * factor - viz.SCHEDULE_RATE) * buffer
+    expected = -b * (cv.SCHEDULE_RATE * factor - cv.SCHEDULE_RATE) * buffer
     np.testing.assert_allclose(runs["sum"].params[-1] - runs["inside"].params[-1], expected)
 
 
 def test_schedule_figure_settings_split_the_forms() -> None:
-    runs = viz.schedule_runs()
-    at = viz.SCHEDULE_AT
+    runs = cv.schedule_runs()
+    at = cv.SCHEDULE_AT
     np.testing.assert_allclose(runs["sum"].params[: at + 1], runs["inside"].params[: at + 1])
-    after_sum = viz.step_lengths(runs["sum"])[at]
-    after_inside = viz.step_lengths(runs["inside"])[at]
+    after_sum = cv.step_lengths(runs["sum"])[at]
+    after_inside = cv.step_lengths(runs["inside"])[at]
     assert after_sum < 0.3 * after_inside  # PyTorch brakes at once, Sutskever coasts
 
 
-@pytest.mark.parametrize("b", viz.DAMPENING_BETAS)
+@pytest.mark.parametrize("b", cv.DAMPENING_BETAS)
 def test_dampening_gap_is_beta_power_times_first_gradient(b: float) -> None:
-    grads = viz.dampening_gradients()
-    pair = viz.buffers(b, grads)
+    grads = cv.dampening_gradients()
+    pair = cv.buffers(b, grads)
     steps = np.arange(1, grads.shape[0] + 1)[:, None]
     np.testing.assert_allclose(pair["torch"] - pair["ema"], b**steps * grads[0], atol=1e-15)
 
@@ -308,7 +310,7 @@ def test_torch_dampening_is_not_the_ema_form() -> None:
 
 
 def test_constant_gradient_torch_dampened_buffer_is_already_unbiased() -> None:
-    pair = viz.buffers(0.9, np.ones((20, 1)))
+    pair = cv.buffers(0.9, np.ones((20, 1)))
     np.testing.assert_allclose(pair["torch"], 1.0)
     np.testing.assert_allclose(pair["ema"][:, 0], 1 - 0.9 ** np.arange(1, 21))
 
@@ -318,10 +320,10 @@ def test_steady_steps_match_the_sympy_expressions() -> None:
     grads = np.geomspace(1e-8, 1.0, 9)
     outside = sp.lambdify(g, claims.eps_outside_step().subs(claims.epsilon, epsilon))
     inside = sp.lambdify(g, claims.eps_inside_step().subs(claims.epsilon, epsilon))
-    steps = viz.steady_steps(grads, epsilon)
+    steps = cv.steady_steps(grads, epsilon)
     np.testing.assert_allclose(steps["outside"], outside(grads))
     np.testing.assert_allclose(steps["inside"], inside(grads))
-    half = viz.steady_steps(np.array([epsilon, math.sqrt(epsilon)]), epsilon)
+    half = cv.steady_steps(np.array([epsilon, math.sqrt(epsilon)]), epsilon)
     assert half["outside"][0] == pytest.approx(0.5)  # |g| = eps halves the outside step
     assert half["inside"][1] == pytest.approx(1 / math.sqrt(2))  # |g| = sqrt(eps) inside
 
@@ -338,7 +340,7 @@ def test_eps_inside_and_outside_rmsprop_differ_and_converge_for_large_gradients(
 
 def test_eps_table_agrees_with_torch_defaults_of_the_bridge() -> None:
     names = {"Adagrad": "Adagrad", "RMSProp": "RMSprop", "Adam": "Adam", "Adadelta": "Adadelta"}
-    rows = [row for row in viz.EPS_PLACEMENT if row.source.startswith("PyTorch")]
+    rows = [row for row in cv.EPS_PLACEMENT if row.source.startswith("PyTorch")]
     assert {row.method for row in rows} == set(names)
     for row in rows:
         assert row.eps == TORCH_DEFAULTS[names[row.method]]["eps"]
@@ -348,7 +350,7 @@ def test_eps_table_agrees_with_torch_defaults_of_the_bridge() -> None:
 
 def test_keras_effective_eps_is_eps_hat_over_root_bias_correction() -> None:
     steps = np.array([1, 10, 100, 10_000])
-    out = viz.keras_effective_eps(1e-7, 0.999, steps)
+    out = cv.keras_effective_eps(1e-7, 0.999, steps)
     np.testing.assert_allclose(out, 1e-7 / np.sqrt(1 - 0.999**steps))
     assert out[0] == pytest.approx(1e-7 / math.sqrt(1e-3))  # 31.6 times at t = 1
 
@@ -413,7 +415,7 @@ FORM_CHAINS = {
     "sum": lambda lr, b: chain(trace(b), scale(-lr)),
     "rate_inside": lambda lr, b: chain(scale(-lr), trace(b)),
     "ruder": lambda lr, b: chain(scale(lr), trace(b), scale(-1.0)),
-    "ema": lambda lr, b: chain(trace(b, dampening=b), scale(-lr)),
+    "ema": lambda lr, b: chain(ema(b), scale(-lr)),
 }
 
 
@@ -497,7 +499,7 @@ def test_schedule_explorer_defaults_are_the_figure() -> None:
     explorer = viz.schedule_explorer()
     try:
         state = explorer.update()
-        runs = viz.schedule_runs()
+        runs = cv.schedule_runs()
         np.testing.assert_array_equal(state["sum"], runs["sum"].params)
         np.testing.assert_array_equal(state["inside"], runs["inside"].params)
         warm_up = explorer.update(factor=2.0)  # a rate increase also splits the forms

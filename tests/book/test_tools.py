@@ -10,7 +10,7 @@ from typing import Any
 from docutils import nodes
 from docutils.utils import new_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import check_build  # noqa: E402

@@ -30,7 +30,14 @@ from gdbook.adam import (
     scale_by_nadam,
     scale_by_radam,
 )
-from gdbook.base import Optimizer, add_decayed_weights, chain, identity, run, scale_by_learning_rate
+from gdbook.base import (
+    Optimizer,
+    add_decayed_weights,
+    chain,
+    identity,
+    run,
+    scale_by_learning_rate,
+)
 from gdbook.gradient_descent import gradient_descent
 from gdbook.problems import quadratic, rosenbrock
 from hypothesis import given

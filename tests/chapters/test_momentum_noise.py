@@ -31,17 +31,15 @@ from gdbook.base import run
 from gdbook.derivations import L, beta, eta, k, kappa, lam, mu
 from gdbook.derivations import momentum as claims
 from gdbook.derivations.gradient_descent import sigma
+from gdbook.examples import VALLEY
 from gdbook.gradient_descent import (
-    VALLEY_START,
     eigen_errors,
     gradient_descent,
-    narrow_valley,
     sgd_expected_sq_error,
     sgd_noise_floor,
 )
+from gdbook.measure import mean_and_standard_error, settling_steps
 from gdbook.momentum import (
-    chain_mean,
-    convex_rosenbrock,
     convex_rosenbrock_ratio,
     equal_floor_steps,
     heavy_ball_mean_square,
@@ -51,9 +49,8 @@ from gdbook.momentum import (
     learning_rate_for_floor,
     momentum,
     optimal_heavy_ball,
-    settling_steps,
 )
-from gdbook.problems import noisy, quadratic
+from gdbook.problems import convex_rosenbrock, noisy, quadratic
 
 R_SYMBOL = sp.Symbol("r", positive=True)  # the ratio w*_{i+1}/w*_i of the claims
 
@@ -337,7 +334,7 @@ def test_noise_floor_validation() -> None:
     with pytest.raises(ValueError, match="factor"):
         settling_steps(np.ones(4), 1.0, factor=1.0)
     with pytest.raises(ValueError, match="values"):
-        chain_mean(np.ones((5, 1)))
+        mean_and_standard_error(np.ones((5, 1)))
 
 
 @pytest.mark.parametrize(("eta_", "beta_"), [(0.25, 0.0), (0.25, 0.75), (1.0, 0.3), (2.0, 0.6)])
@@ -350,8 +347,8 @@ def test_mean_square_against_a_matrix_loop(eta_: float, beta_: float) -> None:
 
 
 def test_mean_square_at_beta_zero_is_the_gd_closed_form_and_tends_to_the_floor() -> None:
-    valley = narrow_valley(10.0)
-    y0 = valley.to_eigenbasis(VALLEY_START)
+    valley = VALLEY.problem()
+    y0 = valley.to_eigenbasis(VALLEY.start)
     gd = heavy_ball_mean_square(0.5, 0.0, valley.eigenvalues, 0.5, y0, 80)
     np.testing.assert_allclose(
         gd, sgd_expected_sq_error(0.5, valley.eigenvalues, 0.5, y0, 80), rtol=1e-12
@@ -365,16 +362,16 @@ def test_mean_square_at_beta_zero_is_the_gd_closed_form_and_tends_to_the_floor()
 
 def test_mean_square_matches_monte_carlo_during_the_transient() -> None:
     """The exact mean square against 8000 noisy runs, step by step, within 5 standard errors."""
-    valley = narrow_valley(10.0)
+    valley = VALLEY.problem()
     chains = 8000
     problem = noisy(valley, 0.5, np.random.default_rng(11))
-    x0 = np.broadcast_to(VALLEY_START, (chains, 2))
+    x0 = np.broadcast_to(VALLEY.start, (chains, 2))
     traj = run(momentum(0.25, 0.75), problem.grad, x0, 60, record_states=False)
     sq = np.sum(traj.params**2, axis=-1)
     measured = sq.mean(axis=1)
     se = sq.std(axis=1, ddof=1) / np.sqrt(chains)
     exact = heavy_ball_mean_square(
-        0.25, 0.75, valley.eigenvalues, 0.5, valley.to_eigenbasis(VALLEY_START), 60
+        0.25, 0.75, valley.eigenvalues, 0.5, valley.to_eigenbasis(VALLEY.start), 60
     )
     assert np.all(np.abs(measured[1:] - exact[1:]) < 5 * se[1:])
 
@@ -399,7 +396,7 @@ def test_measured_stationary_variance_matches_the_floor(
     rate = float(heavy_ball_rate(eta_, beta_, lam_))
     burn_in = int(np.ceil(np.log(1e-6) / (2 * np.log(rate)))) + 20
     sq = noisy_chains_1d(eta_, beta_, lam_, 1.0, chains=3000, steps=burn_in + 400, seed=5)
-    mean, se = chain_mean(sq[burn_in:])
+    mean, se = mean_and_standard_error(sq[burn_in:])
     floor = floor_formula(eta_, beta_, lam_, 1.0)
     assert abs(mean - floor) < 4 * se
     assert se < 0.02 * floor  # precise enough to tell the formula from its approximations
@@ -410,13 +407,13 @@ def test_measured_stationary_variance_matches_the_floor(
 
 def test_momentum_at_eta_has_the_floor_of_gd_at_the_effective_rate_in_the_valley() -> None:
     """The three runs of the chapter: measured floors, and momentum's below GD's at eta/(1-beta)."""
-    from gdbook.viz.momentum import NOISE_BURN_IN, noise_methods, noise_runs
+    from gdbook.momentum import NOISE_BURN_IN, noise_methods, noise_runs
 
-    valley = narrow_valley(10.0)
+    valley = VALLEY.problem()
     runs = noise_runs()
     measured = {}
     for name, (eta_, beta_) in noise_methods().items():
-        mean, se = chain_mean(runs[name][NOISE_BURN_IN:])
+        mean, se = mean_and_standard_error(runs[name][NOISE_BURN_IN:])
         floor = sum(floor_formula(eta_, beta_, x, 0.5) for x in valley.eigenvalues)
         assert abs(mean - floor) < 4 * se, name
         measured[name] = (mean, se)
@@ -445,8 +442,8 @@ def test_settling_steps_on_hand_made_curves() -> None:
 
 def test_equal_floor_gradient_descent_count_from_the_closed_form() -> None:
     """The beta = 0 entry equals the count read off the GD chapter's closed form."""
-    valley = narrow_valley(10.0)
-    y0 = valley.to_eigenbasis(VALLEY_START)
+    valley = VALLEY.problem()
+    y0 = valley.to_eigenbasis(VALLEY.start)
     for target in [1.0, 0.1]:
         res = equal_floor_steps(target, [0.0, 0.9], valley.eigenvalues, 0.5, y0, 2048)
         eta_gd = float(res.learning_rate[0])
@@ -460,7 +457,7 @@ def test_equal_floor_gradient_descent_count_from_the_closed_form() -> None:
 
 def test_at_equal_floor_momentum_is_faster_but_less_than_twice() -> None:
     """The figure's claim, on three of its floors: 1 < GD steps / best momentum steps < 2."""
-    from gdbook.viz.momentum import equal_floor_comparison
+    from gdbook.momentum import equal_floor_comparison
 
     floors = np.array([1.0, 0.1, 0.01])
     gd, best, best_beta = equal_floor_comparison(floors)
@@ -473,7 +470,7 @@ def test_at_equal_floor_momentum_is_faster_but_less_than_twice() -> None:
 def test_chain_mean_standard_error() -> None:
     rng = np.random.default_rng(0)
     values = rng.standard_normal((1, 10_000)) * 2.0 + 1.0
-    mean, se = chain_mean(values)
+    mean, se = mean_and_standard_error(values)
     assert abs(mean - 1.0) < 4 * se
     assert math.isclose(se, 2.0 / 100.0, rel_tol=0.05)
 
@@ -651,7 +648,7 @@ def test_solution_ema_noise_floor() -> None:
 
     The EMA form's floor is SGD's at the same rate.
     """
-    from solutions import momentum as solutions
+    from gdbook_solutions import momentum as solutions
 
     eta_, beta_ = 0.02, 0.9
     mean, se = solutions.ema_noise_floor(eta_, beta_, lam=1.0, sigma=1.0)
@@ -666,7 +663,7 @@ def test_solution_ema_noise_floor() -> None:
 
 def test_solution_conjugate_gradient_meets_the_bound_too() -> None:
     """EXERCISE SOLUTION (solutions.momentum.conjugate_gradient): CG stays zero past k too."""
-    from solutions import momentum as solutions
+    from gdbook_solutions import momentum as solutions
 
     n, kk = 400, 100.0
     problem = convex_rosenbrock(n, kk)

@@ -22,21 +22,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import sympy as sp
+from gdbook import gradient_descent as gd
 from gdbook.base import run
 from gdbook.derivations import gradient_descent as claims
 from gdbook.derivations import kappa
+from gdbook.examples import VALLEY
 from gdbook.gradient_descent import (
-    VALLEY_START,
     contraction_factors,
     eigen_errors,
     exact_line_search,
     gradient_descent,
     iterations_to_tolerance,
-    loglog_slope,
     loss_terms,
     max_stable_learning_rate,
-    measured_rate,
-    narrow_valley,
     optimal_learning_rate,
     optimal_rate,
     predicted_iterations,
@@ -45,12 +43,13 @@ from gdbook.gradient_descent import (
     sgd_noise_floor,
     spectral_radius,
 )
+from gdbook.measure import loglog_slope, measured_rate
 from gdbook.momentum import momentum
 from gdbook.problems import noisy, quadratic, saddle
 from gdbook.viz import gradient_descent as viz
 from hypothesis import given
 from hypothesis import strategies as st
-from solutions import gradient_descent as solutions
+from gdbook_solutions import gradient_descent as solutions
 
 
 def _gd_best(mu: Any, L: Any) -> Any:
@@ -193,11 +192,11 @@ def test_spectral_radius_is_that_of_the_iteration_matrix() -> None:
 
 def test_stability_boundary_is_two_over_L() -> None:
     """Just below 2/L every run converges; just above, every run diverges (0 < eta*lambda < 2)."""
-    problem = narrow_valley(10.0)
+    problem = VALLEY.problem(10.0)
     limit = max_stable_learning_rate(problem.eigenvalues)
     assert limit == pytest.approx(2.0)
     etas = np.array([[0.98 * limit], [1.02 * limit]])
-    x0 = np.broadcast_to(VALLEY_START, (2, 2))
+    x0 = np.broadcast_to(VALLEY.start, (2, 2))
     traj = run(gradient_descent(etas), problem.grad, x0, 3000, bound=1e6)
     assert traj.diverged_at[0] == -1 and np.linalg.norm(traj.params[-1, 0]) < 1e-8
     assert traj.diverged_at[1] > 0
@@ -210,27 +209,27 @@ def test_valley_figure_claims() -> None:
     rate grows its steep coordinate by |1 - 2.1| = 1.1 per step and first has a
     coordinate beyond DIVERGENCE_BOUND at the step the figure and the text report.
     """
-    problem = narrow_valley(viz.KAPPA)
+    problem = VALLEY.problem()
     lam, q = problem.eigenvalues, problem.eigenvectors
-    y0 = problem.to_eigenbasis(VALLEY_START)
+    y0 = problem.to_eigenbasis(VALLEY.start)
     ks = np.arange(101)[:, None]
 
     def closed_form(eta: float) -> np.ndarray:  # x_k = Q (1 - eta*lam)^k y0, x* = 0
         return ((1 - eta * lam) ** ks * y0) @ q.T
 
-    small, best, large = viz.VALLEY_RATES
-    assert best == pytest.approx(2 / (1 / viz.KAPPA + 1))
+    small, best, large = gd.VALLEY_RATES
+    assert best == pytest.approx(2 / (1 / VALLEY.kappa + 1))
     assert large > 2.0 > best > small
-    n = viz.VALLEY_STEPS
+    n = gd.VALLEY_STEPS
     dist = {eta: float(np.linalg.norm(closed_form(eta)[n])) for eta in (small, best)}
     assert dist[best] < dist[small] / 10
     runs = {
-        e: run(gradient_descent(e), problem.grad, VALLEY_START, 100, bound=1e3)
-        for e in viz.VALLEY_RATES
+        e: run(gradient_descent(e), problem.grad, VALLEY.start, 100, bound=1e3)
+        for e in gd.VALLEY_RATES
     }
     for eta in (small, best):
         assert np.linalg.norm(runs[eta].params[n]) == pytest.approx(dist[eta], rel=1e-9)
-    outside = np.any(np.abs(closed_form(large)) > viz.DIVERGENCE_BOUND, axis=1)
+    outside = np.any(np.abs(closed_form(large)) > gd.DIVERGENCE_BOUND, axis=1)
     assert int(runs[large].diverged_at) == int(np.argmax(outside)) > 0
     assert float(spectral_radius(large, lam)) == pytest.approx(1.1)
 
@@ -292,9 +291,9 @@ def test_loss_decomposition_has_the_half(eta: float, low: float, angle: float) -
     Goh (2017)'s sum is twice f (F2).
     """
     problem = quadratic([low, 1.0], angle=angle)
-    traj = run(gradient_descent(eta), problem.grad, VALLEY_START, 20)
+    traj = run(gradient_descent(eta), problem.grad, VALLEY.start, 20)
     measured = problem.value(traj.params)
-    y0 = problem.to_eigenbasis(VALLEY_START)
+    y0 = problem.to_eigenbasis(VALLEY.start)
     terms = loss_terms(eta, problem.eigenvalues, y0, 20)
     np.testing.assert_allclose(terms.sum(axis=1), measured, rtol=1e-9, atol=1e-300)
     # Goh's printed sum, written out here without the 1/2: it is twice the measured loss
@@ -408,7 +407,7 @@ def test_kappa_experiment_slope_is_one() -> None:
 
     Goh (2017); F10: ~kappa/2 per e-fold.
     """
-    data = viz.kappa_experiment()
+    data = gd.kappa_experiment()
     big = data["kappa"] >= 10
     for key in ["best", "one_over_L"]:
         assert loglog_slope(data["kappa"][big], data[key][big]) == pytest.approx(1.0, abs=0.02)
@@ -468,12 +467,12 @@ def test_line_search_in_2d_has_a_constant_ratio_and_a_tight_worst_start() -> Non
 
     The worst start attains the bound.
     """
-    problem = narrow_valley(10.0)
-    for x0 in [VALLEY_START, viz.worst_line_search_start(problem), np.array([1.0, 3.0])]:
-        ratios = viz.loss_ratios(problem, exact_line_search(problem, x0, 12))
+    problem = VALLEY.problem(10.0)
+    for x0 in [VALLEY.start, gd.worst_line_search_start(problem), np.array([1.0, 3.0])]:
+        ratios = gd.loss_ratios(problem, exact_line_search(problem, x0, 12))
         np.testing.assert_allclose(ratios, ratios[0], rtol=1e-8)
-    worst = viz.loss_ratios(
-        problem, exact_line_search(problem, viz.worst_line_search_start(problem), 5)
+    worst = gd.loss_ratios(
+        problem, exact_line_search(problem, gd.worst_line_search_start(problem), 5)
     )
     np.testing.assert_allclose(worst, (9 / 11) ** 2, rtol=1e-10)
 
@@ -532,9 +531,9 @@ def test_noise_floor_formula_against_a_plain_simulation() -> None:
 
 def test_noisy_runs_follow_transient_and_floor() -> None:
     """Library runs (run + problems.noisy) follow sum_i v_i + (1-eta*lam_i)^{2k} (y_i0^2 - v_i)."""
-    problem = narrow_valley(10.0)
-    y0 = problem.to_eigenbasis(VALLEY_START)
-    x0 = np.broadcast_to(VALLEY_START, (4000, 2))
+    problem = VALLEY.problem(10.0)
+    y0 = problem.to_eigenbasis(VALLEY.start)
+    x0 = np.broadcast_to(VALLEY.start, (4000, 2))
     stochastic = noisy(problem, 0.5, np.random.default_rng(7))
     traj = run(gradient_descent(0.5), stochastic.grad, x0, 150, record_states=False)
     measured = np.mean(np.sum(traj.params**2, axis=-1), axis=-1)
@@ -574,7 +573,7 @@ def test_solution_line_search_ratio() -> None:
     for phi in [0.1, 0.4, np.pi / 4, 1.2]:
         g = np.array([np.cos(phi), np.sin(phi)])
         x0 = g / problem.eigenvalues  # A^{-1} g: the gradient at x0 is g
-        ratios = viz.loss_ratios(problem, exact_line_search(problem, x0, 6))
+        ratios = gd.loss_ratios(problem, exact_line_search(problem, x0, 6))
         np.testing.assert_allclose(ratios, solutions.line_search_ratio(kk, phi), rtol=1e-9)
     phis = np.linspace(0, np.pi / 2, 1001)
     values = solutions.line_search_ratio(kk, phis)
@@ -640,8 +639,8 @@ def test_explorer_defaults_show_the_predicted_contraction(explorer: Any) -> None
 
 def test_explorer_reports_divergence_like_run(explorer: Any) -> None:
     state = explorer.update(learning_rate=2.4, kappa=30.0)
-    problem = narrow_valley(30.0)
-    plain = run(gradient_descent(2.4), problem.grad, VALLEY_START, 60, bound=viz.DIVERGENCE_BOUND)
+    problem = VALLEY.problem(30.0)
+    plain = run(gradient_descent(2.4), problem.grad, VALLEY.start, 60, bound=gd.DIVERGENCE_BOUND)
     assert state["diverged_at"] == int(plain.diverged_at) > 0
     assert state["rate"] == pytest.approx(1.4)
     assert "diverged at step" in explorer.figure.axes[0].texts[0].get_text()
@@ -654,8 +653,8 @@ def test_static_explorer_figure_is_the_default_state() -> None:
     defaults = explorer.values()
     plt.close(explorer.figure)
     eta, kappa_ = defaults["learning_rate"], defaults["kappa"]
-    problem = narrow_valley(kappa_)
-    x = np.array(VALLEY_START, dtype=float)
+    problem = VALLEY.problem(kappa_)
+    x = np.array(VALLEY.start, dtype=float)
     expected = [x]
     for _ in range(viz.EXPLORER_STEPS):
         x = x - eta * problem.grad(x)

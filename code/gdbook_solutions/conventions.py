@@ -1,6 +1,6 @@
 """Solutions to the exercises of the appendix *Conventions*.
 
-Tested in ``tests/test_conventions_bridge.py``.
+Tested in ``tests/chapters/test_conventions_bridge.py``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from gdbook.base import Array
+from gdbook.types import Array
 
 FORMS = ("sum", "rate_inside", "ruder", "ema")
 """sum: b = beta b + g, x -= lr b (PyTorch, Distill, D2L).

@@ -9,27 +9,16 @@ Kingma & Ba (2015, Algorithm 1).
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from gdbook import adam as adam_module
-from gdbook import adaptive
-from gdbook.base import (
-    add_decayed_weights,
-    chain,
-    run,
-    scale_by_learning_rate,
-)
-from gdbook.gradient_descent import gradient_descent
-from gdbook.momentum import momentum, trace
-from gdbook.nesterov import nesterov
-from gdbook.viz import intro
-from hypothesis import given
-from hypothesis import strategies as st
+from gdbook import intro
+from gdbook.examples import HERO
+from gdbook.measure import first_step_below
+from gdbook.viz import intro as viz
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOL = 1e-6
 
 
@@ -90,16 +79,16 @@ def _adam_losses(kappa: float, learning_rate: float, num_steps: int) -> np.ndarr
 
 @pytest.fixture(scope="module")
 def hero() -> dict[str, int]:
-    problem = intro.hero_problem()
+    problem = HERO.problem()
     return {
-        name: intro.steps_to_tolerance(intro.excess_loss(problem, traj))
+        name: int(first_step_below(intro.excess_loss(problem, traj), HERO.tol))
         for name, traj in intro.hero_runs().items()
     }
 
 
 @pytest.fixture(scope="module")
 def independent() -> dict[str, int]:
-    kappa, n = intro.HERO_KAPPA, intro.HERO_STEPS
+    kappa, n = HERO.kappa, HERO.num_steps
     return {
         "gd": _first_below(_gd_losses(kappa, 1.9 / kappa, n)),
         "momentum": _first_below(_momentum_losses(kappa, 1.0 / kappa, 0.8, n)),
@@ -109,20 +98,20 @@ def independent() -> dict[str, int]:
 
 def test_hero_setting_is_the_one_the_page_describes() -> None:
     """The module docstring and the page state these values in words."""
-    assert intro.HERO_KAPPA == 50.0
-    assert intro.HERO_BETA == 0.8
-    assert intro.HERO_TOL == TOL
-    assert intro.hero_learning_rates() == pytest.approx(
+    assert HERO.kappa == 50.0
+    assert HERO.beta == 0.8
+    assert HERO.tol == TOL
+    assert HERO.learning_rates() == pytest.approx(
         {"gd": 1.9 / 50, "momentum": 1 / 50, "adam": 0.1}
     )
     lam, _, a = _valley(50.0)
-    problem = intro.hero_problem()
+    problem = HERO.problem()
     np.testing.assert_allclose(problem.matrix, a, atol=1e-12)
     np.testing.assert_allclose(problem.eigenvalues, lam)
 
 
 def test_every_method_reaches_the_tolerance_within_the_run(hero: dict[str, int]) -> None:
-    assert all(0 < steps <= intro.HERO_STEPS for steps in hero.values()), hero
+    assert all(0 < steps <= HERO.num_steps for steps in hero.values()), hero
 
 
 def test_glued_step_counts_equal_independent_computations(
@@ -144,26 +133,26 @@ def test_gradient_descent_zig_zags_and_adam_starts_sign_like() -> None:
     m_hat_1 / sqrt(v_hat_1) = g_1 / |g_1| (Kingma & Ba 2015, Section 3).
     """
     runs = intro.hero_runs(num_steps=20)
-    _, q, _ = _valley(intro.HERO_KAPPA)
+    _, q, _ = _valley(HERO.kappa)
     steep = (runs["gd"].params @ q)[:, 1]
     assert np.all(np.sign(steep[1:]) == -np.sign(steep[:-1]))
     first = runs["adam"].params[1] - runs["adam"].params[0]
-    g1 = _valley(intro.HERO_KAPPA)[2] @ intro.HERO_START
+    g1 = _valley(HERO.kappa)[2] @ HERO.start
     np.testing.assert_allclose(first, -0.1 * np.sign(g1), rtol=1e-6)
 
 
 def test_adam_leaves_the_tolerance_again_after_first_reaching_it(hero: dict[str, int]) -> None:
     """The page: Adam reaches the tolerance, then wanders above it for a while."""
-    losses = _adam_losses(intro.HERO_KAPPA, 0.1, intro.HERO_STEPS)
+    losses = _adam_losses(HERO.kappa, 0.1, HERO.num_steps)
     later = losses[hero["adam"] + 1 :]
     assert np.any(later > TOL)
-    gd_losses = _gd_losses(intro.HERO_KAPPA, 1.9 / intro.HERO_KAPPA, intro.HERO_STEPS)
+    gd_losses = _gd_losses(HERO.kappa, 1.9 / HERO.kappa, HERO.num_steps)
     assert np.all(np.diff(gd_losses) < 0)  # gradient descent's loss falls at every step
 
 
 def test_momentum_overshoots_the_minimum_along_the_floor() -> None:
     """'Rolls and overshoots': the flat coordinate changes sign at least once."""
-    _, q, _ = _valley(intro.HERO_KAPPA)
+    _, q, _ = _valley(HERO.kappa)
     flat = (intro.hero_runs()["momentum"].params @ q)[:, 0]
     assert np.any(np.sign(flat[1:]) != np.sign(flat[:-1]))
     gd_flat = (intro.hero_runs()["gd"].params @ q)[:, 0]
@@ -171,7 +160,7 @@ def test_momentum_overshoots_the_minimum_along_the_floor() -> None:
 
 
 def test_explorer_defaults_reproduce_the_figure(hero: dict[str, int]) -> None:
-    explorer = intro.hero_explorer()
+    explorer = viz.hero_explorer()
     try:
         state = explorer.update()
         assert {name: state[name]["steps_to_tolerance"] for name in intro.METHODS} == hero
@@ -182,96 +171,3 @@ def test_explorer_defaults_reproduce_the_figure(hero: dict[str, int]) -> None:
         import matplotlib.pyplot as plt
 
         plt.close(explorer.figure)
-
-
-@given(st.lists(st.floats(0, 10, allow_nan=False), min_size=1, max_size=30))
-def test_steps_to_tolerance_is_the_first_entry_at_or_below(values: list[float]) -> None:
-    arr = np.array(values)
-    expected = next((i for i, v in enumerate(values) if v <= 1.0), -1)
-    assert intro.steps_to_tolerance(arr, 1.0) == expected
-
-
-def test_steps_to_tolerance_ignores_nan_after_divergence() -> None:
-    assert intro.steps_to_tolerance(np.array([5.0, 2.0, np.nan, np.nan]), 1.0) == -1
-    assert intro.steps_to_tolerance(np.array([5.0, 0.5, np.nan]), 1.0) == 1
-
-
-# --------------------------------------------------------------------------------------
-# The family tree
-# --------------------------------------------------------------------------------------
-
-HYPER = {"eta": 0.05, "beta": 0.9, "b1": 0.9, "b2": 0.99, "eps": 1e-3, "decay": 0.9}
-HYPER |= {"rho": 0.9, "wd": 0.01}
-NAMESPACE = {
-    "chain": chain,
-    "trace": trace,
-    "scale_by_learning_rate": scale_by_learning_rate,
-    "add_decayed_weights": add_decayed_weights,
-    "scale_by_adagrad": adaptive.scale_by_adagrad,
-    "scale_by_rms": adaptive.scale_by_rms,
-    "scale_by_adadelta": adaptive.scale_by_adadelta,
-    "scale_by_adam": adam_module.scale_by_adam,
-    "scale_by_nadam": adam_module.scale_by_nadam,
-    "scale_by_amsgrad": adam_module.scale_by_amsgrad,
-    **HYPER,
-}
-eta, beta, b1, b2, eps, decay, rho, wd = HYPER.values()
-NAMED = {
-    "gradient descent": gradient_descent(eta),
-    "momentum": momentum(eta, beta),
-    "Nesterov": nesterov(eta, beta),
-    "Adagrad": adaptive.adagrad(eta, eps),
-    "RMSProp": adaptive.rmsprop(eta, decay, eps),
-    "Adadelta": adaptive.adadelta(eta, rho, eps),
-    "Adam": adam_module.adam(eta, b1, b2, eps),
-    "NAdam": adam_module.nadam(eta, b1, b2, eps),
-    "AMSGrad": adam_module.amsgrad(eta, b1, b2, eps),
-    "AdamW": adam_module.adamw(eta, b1, b2, eps, wd),
-}
-
-
-@pytest.mark.parametrize("member", intro.FAMILY, ids=lambda m: m.name)
-def test_each_composition_is_the_named_optimizer(member: intro.Member) -> None:
-    composed = eval(member.composition, dict(NAMESPACE))  # our own source strings
-    _, _, a = _valley(10.0)
-    x0 = np.array([1.0, -2.0])
-    ours = run(composed, lambda x: x @ a - np.array([0.5, 0.0]), x0, 40).params
-    named = run(NAMED[member.name], lambda x: x @ a - np.array([0.5, 0.0]), x0, 40).params
-    np.testing.assert_array_equal(ours, named)
-    assert np.all(np.isfinite(ours))
-
-
-def test_family_is_every_named_optimizer_once_oldest_first() -> None:
-    names = [m.name for m in intro.FAMILY]
-    assert sorted(names) == sorted(NAMED)
-    years = [int(re.search(r"\((\d{4})\)", m.reference).group(1)) for m in intro.FAMILY]
-    assert years == sorted(years)
-
-
-def test_lineage_points_from_older_to_younger() -> None:
-    year = {m.name: int(m.reference[-5:-1]) for m in intro.FAMILY}
-    for parent, child in intro.LINEAGE:
-        assert year[parent] <= year[child], (parent, child)
-    assert {child for _, child in intro.LINEAGE} == set(year) - {"gradient descent"}
-
-
-def test_every_reference_is_in_the_bibliography() -> None:
-    """'Author (Year)' in the tree must match an entry of references.bib."""
-    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
-    entries = re.split(r"\n@", bib)
-    for member in intro.FAMILY:
-        author = member.reference.split()[0]
-        year = member.reference[-5:-1]
-        assert any(
-            author in e and f"year = {{{year}}}" in re.sub(r"\s+", " ", e) for e in entries
-        ), member.reference
-
-
-def test_composition_blocks_split_at_top_level_commas() -> None:
-    assert intro.composition_blocks("chain(trace(beta, nesterov=True), scale(-1.0))") == [
-        "trace(beta, nesterov=True)",
-        "scale(-1.0)",
-    ]
-    assert intro.composition_blocks("scale_by_learning_rate(eta)") == [
-        "scale_by_learning_rate(eta)"
-    ]

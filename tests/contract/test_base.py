@@ -20,16 +20,15 @@ from gdbook.base import (
     Trajectory,
     add_decayed_weights,
     chain,
-    check_range,
-    hyperparameter,
     identity,
     run,
     scale,
     scale_by_learning_rate,
 )
+from gdbook.checks import check_range, hyperparameter
+from gdbook.conventions import torch_momentum_buffer
 from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import momentum
-from gdbook.momentum import trace as momentum_trace
 from gdbook.problems import quadratic, rosenbrock
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -346,7 +345,7 @@ def test_a_hyperparameter_array_that_does_not_fit_x0_is_named(
     values = {"learning_rate": 0.1, "beta": 0.5, "dampening": 0.0}
     values[which] = np.full(shape, values[which])
     opt = chain(
-        momentum_trace(values["beta"], dampening=values["dampening"]),
+        torch_momentum_buffer(values["beta"], dampening=values["dampening"]),
         scale_by_learning_rate(values["learning_rate"]),
     )
 
@@ -394,9 +393,9 @@ def test_chain_concatenates_the_recorded_hyperparameters_in_order() -> None:
     assert [name for name, _ in opt.hyperparams] == [
         "weight_decay",
         "beta",
-        "dampening",
         "learning_rate",
     ]
+    assert opt.blocks == ("add_decayed_weights", "trace", "scale_by_learning_rate")
 
 
 @pytest.mark.parametrize("bad", [-1, 2.5, True, "10", None])

@@ -25,28 +25,21 @@ import sympy as sp
 from gdbook.base import run
 from gdbook.derivations import L, beta, eta, g, kappa, lam, mu, t, z
 from gdbook.derivations import momentum as claims
-from gdbook.gradient_descent import (
-    VALLEY_START,
-    gradient_descent,
-    iterations_to_tolerance,
-    loglog_slope,
-    narrow_valley,
-)
+from gdbook.examples import VALLEY
+from gdbook.gradient_descent import gradient_descent, iterations_to_tolerance
+from gdbook.measure import empirical_rate, loglog_slope
 from gdbook.momentum import (
     REGIMES,
     critical_damping_beta,
     double_root_error,
     ema_momentum,
     ema_timescales,
-    empirical_rate,
     heavy_ball_eigenvalues,
     heavy_ball_matrix,
     heavy_ball_rate,
     heavy_ball_rate_on_spectrum,
     heavy_ball_regime,
-    lessard_problem,
     momentum,
-    nesterov_beta,
     optimal_heavy_ball,
     replay_gradients,
     simulated_rate,
@@ -57,10 +50,11 @@ from gdbook.momentum import (
     trace,
     velocity_weights,
 )
-from gdbook.problems import quadratic
+from gdbook.nesterov import nesterov_beta
+from gdbook.problems import lessard_problem, quadratic
+from gdbook_solutions import momentum as solutions
 from hypothesis import given
 from hypothesis import strategies as st
-from solutions import momentum as solutions
 
 
 def _zero(expr: sp.Expr) -> bool:
@@ -288,14 +282,14 @@ def test_sum_form_is_polyaks_heavy_ball() -> None:
     Also the correction to seed 004 ("Polyak's restart method") and to Ruder's credit to
     Qian (1999): the 1964 method is this update.
     """
-    problem = narrow_valley(10.0)
+    problem = VALLEY.problem()
     x0 = np.array([-3.5, 0.5])
     ours = run(momentum(0.7, 0.6), problem.grad, x0, 60).params
     np.testing.assert_allclose(ours, _polyak_loop(problem.grad, x0, 0.7, 0.6, 60), atol=1e-12)
 
 
 def test_from_scratch_solution_matches_the_library() -> None:
-    problem = narrow_valley(10.0)
+    problem = VALLEY.problem()
     x0 = np.array([-3.5, 0.5])
     mine = solutions.momentum_from_scratch(problem.grad, x0, 1.0, 0.6, 50)
     np.testing.assert_allclose(mine, run(momentum(1.0, 0.6), problem.grad, x0, 50).params)
@@ -315,7 +309,7 @@ def test_momentum_uses_only_gradients_numerically() -> None:
     """Seed 002 says momentum "also considers second derivatives": x_k - x_0 is a
     combination of the gradients met on the way (F11), with the coefficients of the
     printed formula ``unrolled_momentum_formula``."""
-    problem = narrow_valley(10.0)
+    problem = VALLEY.problem()
     x0 = np.array([-3.5, 0.5])
     learning_rate, b, n = 0.8, 0.7, 12
     path = run(momentum(learning_rate, b), problem.grad, x0, n).params
@@ -361,7 +355,7 @@ def test_course_notes_form_is_the_sum_form() -> None:
     and under a constant gradient v_1 = eta g, v_2 = (1 + gamma) eta g,
     v_3 = (1 + gamma + gamma^2) eta g, tending to eta g / (1 - gamma) (seed 001, eq. 4-6).
     """
-    problem = narrow_valley(10.0)
+    problem = VALLEY.problem()
     x, v = np.array([-3.5, 0.5]), np.zeros(2)
     path = [x]
     for _ in range(40):
@@ -728,7 +722,7 @@ def test_predicted_momentum_iterations_match_runs() -> None:
     )
     assert np.all(np.diff(measured - naive) > 0)
     assert naive[1] == math.ceil(math.log(1e-6) / math.log(9 / 11)) == 69  # rho* = 9/11
-    from gdbook.viz.momentum import double_root_counts
+    from gdbook.momentum import double_root_counts
 
     np.testing.assert_array_equal(double_root_counts(kappas), measured)
 
@@ -752,7 +746,7 @@ def test_double_root_error_norm_is_about_two_k_rho_to_the_k() -> None:
     assert _zero(flat - (1 + (1 - rho) * k)) and _zero(steep - (1 + (1 + rho) * k))
     limit = sp.limit((flat**2 + steep**2) / (2 * k) ** 2, k, sp.oo)
     assert _zero(limit - (1 + rho**2) / 2) and sp.limit(limit, rho, 1) == 1
-    from gdbook.viz.momentum import double_root_counts
+    from gdbook.momentum import double_root_counts
 
     counts = double_root_counts(PREDICT_KAPPAS)
     for kk, count in zip(PREDICT_KAPPAS, counts, strict=True):
@@ -788,7 +782,7 @@ def test_extra_steps_of_the_double_roots_estimate_and_growth() -> None:
     ratio extra / (sqrt(kappa) ln kappa) falls towards 1/4 while extra / sqrt(kappa) keeps
     growing: Theta(sqrt(kappa) ln kappa), a little faster than sqrt(kappa).
     """
-    from gdbook.viz.momentum import double_root_counts
+    from gdbook.momentum import double_root_counts
 
     counts = double_root_counts(PREDICT_KAPPAS)
     extras = []
@@ -989,7 +983,7 @@ def test_explorer_state_and_blitting_match_a_full_draw() -> None:
 @pytest.mark.parametrize(("learning_rate", "b"), [(0.7, 0.45), (2.5, 0.3), (1.6, 0.9)])
 def test_explorer_draws_an_independent_run(learning_rate: float, b: float) -> None:
     """At non-default sliders the artists show what the chapter says: the path of
-    momentum(eta, beta) in the valley from VALLEY_START, at each iterate an arrow for the part
+    momentum(eta, beta) in the valley from VALLEY.start, at each iterate an arrow for the part
     of the next step carried by the buffer, -eta beta b_k, and the rate-map circle at
     (eta, beta). The arrows are checked twice: against the run's buffer, and without it as
     beta (x_k - x_{k-1}) (x_k - x_{k-1} = -eta b_k), which is 0 at k = 0."""
@@ -1004,7 +998,7 @@ def test_explorer_draws_an_independent_run(learning_rate: float, b: float) -> No
         (path,) = [line for line in left.lines if line.get_marker() == "o"]
         (arrows,) = [c for c in left.collections if isinstance(c, Quiver)]
         (circle,) = [line for line in right.lines if line.get_markerfacecolor() == "none"]
-        traj = run(momentum(learning_rate, b), narrow_valley(10.0).grad, VALLEY_START, 40)
+        traj = run(momentum(learning_rate, b), VALLEY.problem().grad, VALLEY.start, 40)
         assert EXPLORER_STEPS == 40 and traj.diverged_at < 0
         np.testing.assert_allclose(path.get_xydata(), traj.params, rtol=0, atol=1e-12)
         np.testing.assert_allclose(arrows.get_offsets(), traj.params, rtol=0, atol=1e-12)

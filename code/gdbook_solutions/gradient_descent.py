@@ -1,6 +1,6 @@
 """Solutions to the exercises of the chapter *The gradient-descent problem*.
 
-Plain functions on NumPy arrays; ``tests/test_gradient_descent.py`` checks each one
+Plain functions on NumPy arrays; ``tests/chapters/test_gradient_descent.py`` checks each one
 against closed forms and against the library in :mod:`gdbook.gradient_descent`.
 """
 
@@ -14,6 +14,7 @@ from gdbook.gradient_descent import (
     optimal_rate,
     predicted_iterations,
 )
+from gdbook.measure import first_step_below
 from gdbook.problems import quadratic
 from numpy.typing import ArrayLike, NDArray
 
@@ -138,7 +139,4 @@ def steps_vs_learning_rate(
     problem = quadratic([1.0 / kappa, 1.0])
     x0 = np.broadcast_to(np.ones(2), (etas.size, 2))
     traj = run(gradient_descent(etas[:, None]), problem.grad, x0, max_steps, record_states=False)
-    with np.errstate(invalid="ignore"):
-        reached = np.linalg.norm(traj.params, axis=-1) <= tol * np.sqrt(2.0)
-    found = reached.any(axis=0)
-    return np.where(found, np.argmax(reached, axis=0), -1).astype(np.int64)
+    return first_step_below(np.linalg.norm(traj.params, axis=-1), tol * np.sqrt(2.0))
