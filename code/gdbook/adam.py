@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from gdbook.base import (
     Optimizer,
@@ -33,7 +32,15 @@ from gdbook.base import (
     scale_by_learning_rate,
 )
 from gdbook.checks import check_range
-from gdbook.types import Array, Hyper
+from gdbook.types import Array, Hyper, Hyperparams, Number
+
+
+def _decays_and_eps(b1: Number, b2: Number, eps: Number) -> tuple[Array, Array, Array, Hyperparams]:
+    """``b1``, ``b2`` in [0, 1) and ``eps`` >= 0, validated, and their record for ``run``."""
+    b1_ = check_range("b1", b1, 0.0, 1.0, high_open=True)
+    b2_ = check_range("b2", b2, 0.0, 1.0, high_open=True)
+    eps_ = check_range("eps", eps, 0.0)
+    return b1_, b2_, eps_, named(b1=b1_, b2=b2_, eps=eps_)
 
 
 class AdamState(NamedTuple):
@@ -44,13 +51,6 @@ class AdamState(NamedTuple):
     nu: Array  # v_t, EMA of squared gradients
 
 
-def _check_betas(b1: float | ArrayLike, b2: float | ArrayLike) -> tuple[Array, Array]:
-    return (
-        check_range("b1", b1, 0.0, 1.0, high_open=True),
-        check_range("b2", b2, 0.0, 1.0, high_open=True),
-    )
-
-
 def _moments(grads: Array, state: AdamState, b1: Array, b2: Array) -> tuple[Array, Array]:
     """The two EMAs :math:`m_t, v_t` from :math:`m_{t-1}, v_{t-1}` and :math:`g_t`."""
     return ema_update(state.mu, grads, b1), ema_update(state.nu, grads * grads, b2)  # m_t, v_t
@@ -58,11 +58,7 @@ def _moments(grads: Array, state: AdamState, b1: Array, b2: Array) -> tuple[Arra
 
 @block
 def scale_by_adam(
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 1e-8,
-    *,
-    bias_correction: bool = True,
+    b1: Number = 0.9, b2: Number = 0.999, eps: Number = 1e-8, *, bias_correction: bool = True
 ) -> Optimizer:
     r"""Direction :math:`\hat m_t / (\sqrt{\hat v_t} + \epsilon)` (Kingma & Ba 2015, Alg. 1).
 
@@ -79,8 +75,7 @@ def scale_by_adam(
 
     References: Kingma & Ba (2015, Algorithm 1).
     """
-    b1_, b2_ = _check_betas(b1, b2)
-    eps_ = check_range("eps", eps, 0.0)
+    b1_, b2_, eps_, hyperparams = _decays_and_eps(b1, b2, eps)
 
     def init(params: Array) -> AdamState:
         return AdamState(step=0, mu=np.zeros_like(params), nu=np.zeros_like(params))
@@ -95,14 +90,14 @@ def scale_by_adam(
         direction = safe_divide(mu_hat, np.sqrt(nu_hat) + eps_)
         return direction, AdamState(step, mu, nu)
 
-    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
+    return Optimizer(init, update, hyperparams)
 
 
 def adam(
     learning_rate: Hyper = 1e-3,
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 1e-8,
+    b1: Number = 0.9,
+    b2: Number = 0.999,
+    eps: Number = 1e-8,
     *,
     bias_correction: bool = True,
 ) -> Optimizer:
@@ -122,10 +117,10 @@ def adam(
 
 def adamw(
     learning_rate: Hyper = 1e-3,
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 1e-8,
-    weight_decay: float | ArrayLike = 1e-2,
+    b1: Number = 0.9,
+    b2: Number = 0.999,
+    eps: Number = 1e-8,
+    weight_decay: Number = 1e-2,
     *,
     bias_correction: bool = True,
 ) -> Optimizer:
@@ -164,11 +159,7 @@ AMSGRAD_VARIANTS = ("reddi", "torch", "optax")
 
 @block
 def scale_by_amsgrad(
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 0.0,
-    *,
-    variant: str = "reddi",
+    b1: Number = 0.9, b2: Number = 0.999, eps: Number = 0.0, *, variant: str = "reddi"
 ) -> Optimizer:
     r"""Direction :math:`m_t/(\sqrt{\hat v_t}+\epsilon)`, :math:`\hat v_t = \max(\hat v_{t-1},v_t)`.
 
@@ -189,8 +180,7 @@ def scale_by_amsgrad(
     """
     if variant not in AMSGRAD_VARIANTS:
         raise ValueError(f"variant must be one of {AMSGRAD_VARIANTS}; got {variant!r}")
-    b1_, b2_ = _check_betas(b1, b2)
-    eps_ = check_range("eps", eps, 0.0)
+    b1_, b2_, eps_, hyperparams = _decays_and_eps(b1, b2, eps)
 
     def init(params: Array) -> AMSGradState:
         zeros = np.zeros_like(params)
@@ -211,14 +201,14 @@ def scale_by_amsgrad(
             direction = safe_divide(debias(mu, b1_, step), np.sqrt(nu_max) + eps_)
         return direction, AMSGradState(step, mu, nu, nu_max)
 
-    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
+    return Optimizer(init, update, hyperparams)
 
 
 def amsgrad(
     learning_rate: Hyper = 1e-3,
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 0.0,
+    b1: Number = 0.9,
+    b2: Number = 0.999,
+    eps: Number = 0.0,
     *,
     variant: str = "reddi",
 ) -> Optimizer:
@@ -245,9 +235,7 @@ class NadamState(NamedTuple):
     mu_product: Array  # P_t = mu_1 mu_2 ... mu_t, running product of the schedule
 
 
-def nadam_momentum_schedule(
-    b1: float | ArrayLike, step: int, momentum_decay: float | None
-) -> Array:
+def nadam_momentum_schedule(b1: Number, step: int, momentum_decay: float | None) -> Array:
     r"""Dozat's momentum schedule :math:`\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})`.
 
     :math:`\psi` is ``momentum_decay`` (0.004 = 1/250 gives Dozat's
@@ -264,10 +252,7 @@ def nadam_momentum_schedule(
 
 @block
 def scale_by_nadam(
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 1e-8,
-    momentum_decay: float | None = 4e-3,
+    b1: Number = 0.9, b2: Number = 0.999, eps: Number = 1e-8, momentum_decay: float | None = 4e-3
 ) -> Optimizer:
     r"""Nesterov-Adam direction.
 
@@ -286,9 +271,7 @@ def scale_by_nadam(
 
     References: Dozat (2016, Algorithm 2); torch.optim.NAdam (2.13).
     """
-    b1_, b2_ = _check_betas(b1, b2)
-    eps_ = check_range("eps", eps, 0.0)
-    hyperparams = named(b1=b1_, b2=b2_, eps=eps_)
+    b1_, b2_, eps_, hyperparams = _decays_and_eps(b1, b2, eps)
     if momentum_decay is not None:
         psi = check_range("momentum_decay", momentum_decay, 0.0)
         hyperparams += named(momentum_decay=psi)
@@ -315,9 +298,9 @@ def scale_by_nadam(
 
 def nadam(
     learning_rate: Hyper = 2e-3,
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 1e-8,
+    b1: Number = 0.9,
+    b2: Number = 0.999,
+    eps: Number = 1e-8,
     momentum_decay: float | None = 4e-3,
 ) -> Optimizer:
     r"""NAdam: :math:`x_t = x_{t-1} - \eta\,` :func:`scale_by_nadam` direction.
@@ -343,11 +326,7 @@ class AdamaxState(NamedTuple):
 
 
 @block
-def scale_by_adamax(
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 0.0,
-) -> Optimizer:
+def scale_by_adamax(b1: Number = 0.9, b2: Number = 0.999, eps: Number = 0.0) -> Optimizer:
     r"""Direction :math:`m_t / ((1-\beta_1^t)\,u_t)`.
 
     :math:`u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)`;
@@ -363,8 +342,7 @@ def scale_by_adamax(
 
     References: Kingma & Ba (2015, Algorithm 2, Section 7.1).
     """
-    b1_, b2_ = _check_betas(b1, b2)
-    eps_ = check_range("eps", eps, 0.0)
+    b1_, b2_, eps_, hyperparams = _decays_and_eps(b1, b2, eps)
 
     def init(params: Array) -> AdamaxState:
         zeros = np.zeros_like(params)
@@ -377,14 +355,11 @@ def scale_by_adamax(
         direction = safe_divide(debias(mu, b1_, step), nu)
         return direction, AdamaxState(step, mu, nu)
 
-    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
+    return Optimizer(init, update, hyperparams)
 
 
 def adamax(
-    learning_rate: Hyper = 2e-3,
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 0.0,
+    learning_rate: Hyper = 2e-3, b1: Number = 0.9, b2: Number = 0.999, eps: Number = 0.0
 ) -> Optimizer:
     r"""AdaMax: :math:`x_t = x_{t-1} - \frac{\eta}{1-\beta_1^t}\, m_t / u_t`.
 
@@ -396,7 +371,7 @@ def adamax(
     return chain(scale_by_adamax(b1, b2, eps), scale_by_learning_rate(learning_rate))
 
 
-def radam_rho(b2: float | ArrayLike, step: int) -> tuple[Array, Array]:
+def radam_rho(b2: Number, step: int) -> tuple[Array, Array]:
     r"""Length of the approximated SMA: :math:`\rho_\infty` and :math:`\rho_t`.
 
     :math:`\rho_\infty = 2/(1-\beta_2) - 1`,
@@ -412,10 +387,7 @@ def radam_rho(b2: float | ArrayLike, step: int) -> tuple[Array, Array]:
 
 @block
 def scale_by_radam(
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 0.0,
-    threshold: float = 4.0,
+    b1: Number = 0.9, b2: Number = 0.999, eps: Number = 0.0, threshold: float = 4.0
 ) -> Optimizer:
     r"""Rectified direction if :math:`\rho_t > \text{threshold}`, else :math:`\hat m_t`.
 
@@ -433,8 +405,7 @@ def scale_by_radam(
 
     References: Liu et al. (2020, Algorithm 2).
     """
-    b1_, b2_ = _check_betas(b1, b2)
-    eps_ = check_range("eps", eps, 0.0)
+    b1_, b2_, eps_, hyperparams = _decays_and_eps(b1, b2, eps)
     threshold_ = float(check_range("threshold", threshold, 4.0))
 
     def init(params: Array) -> AdamState:
@@ -454,17 +425,16 @@ def scale_by_radam(
                 / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
             )
             adaptive = safe_divide(np.sqrt(1.0 - b2_**step) * mu_hat, np.sqrt(nu) + eps_)
-        direction = np.where(rectify, r * adaptive, mu_hat)
-        return direction, AdamState(step, mu, nu)
+        return np.where(rectify, r * adaptive, mu_hat), AdamState(step, mu, nu)
 
-    return Optimizer(init, update, named(b1=b1_, b2=b2_, eps=eps_))
+    return Optimizer(init, update, hyperparams)
 
 
 def radam(
     learning_rate: Hyper = 1e-3,
-    b1: float | ArrayLike = 0.9,
-    b2: float | ArrayLike = 0.999,
-    eps: float | ArrayLike = 0.0,
+    b1: Number = 0.9,
+    b2: Number = 0.999,
+    eps: Number = 0.0,
     threshold: float = 4.0,
 ) -> Optimizer:
     r"""RAdam: :math:`x_t = x_{t-1} - \eta\,` :func:`scale_by_radam` direction.

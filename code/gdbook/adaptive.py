@@ -33,7 +33,7 @@ from gdbook.base import (
 )
 from gdbook.checks import check_range
 from gdbook.momentum import trace
-from gdbook.types import Array, Hyper
+from gdbook.types import Array, Hyper, Number
 
 
 def denominator(second_moment: ArrayLike, eps: ArrayLike, eps_in_sqrt: bool) -> Array:
@@ -61,10 +61,7 @@ class AdagradState(NamedTuple):
 
 @block
 def scale_by_adagrad(
-    eps: float | ArrayLike = 1e-10,
-    *,
-    initial_accumulator_value: float | ArrayLike = 0.0,
-    eps_in_sqrt: bool = False,
+    eps: Number = 1e-10, *, initial_accumulator_value: Number = 0.0, eps_in_sqrt: bool = False
 ) -> Optimizer:
     r"""Direction :math:`g_t/(\sqrt{s_t}+\epsilon)` with :math:`s_t = s_{t-1} + g_t^2`.
 
@@ -93,9 +90,9 @@ def scale_by_adagrad(
 
 def adagrad(
     learning_rate: Hyper = 1e-2,
-    eps: float | ArrayLike = 1e-10,
+    eps: Number = 1e-10,
     *,
-    initial_accumulator_value: float | ArrayLike = 0.0,
+    initial_accumulator_value: Number = 0.0,
     eps_in_sqrt: bool = False,
 ) -> Optimizer:
     r"""Adagrad: :math:`s_t = s_{t-1} + g_t^2,\ x_t = x_{t-1} - \eta\,g_t/(\sqrt{s_t}+\epsilon)`.
@@ -136,11 +133,7 @@ class CenteredRmsState(NamedTuple):
 
 @block
 def scale_by_rms(
-    decay: float | ArrayLike = 0.9,
-    eps: float | ArrayLike = 1e-8,
-    *,
-    eps_in_sqrt: bool = False,
-    centered: bool = False,
+    decay: Number = 0.9, eps: Number = 1e-8, *, eps_in_sqrt: bool = False, centered: bool = False
 ) -> Optimizer:
     r"""Direction :math:`g_t/(\sqrt{v_t}+\epsilon)`, :math:`v_t = \rho v_{t-1} + (1-\rho) g_t^2`.
 
@@ -180,12 +173,12 @@ def scale_by_rms(
 
 def rmsprop(
     learning_rate: Hyper = 1e-2,
-    decay: float | ArrayLike = 0.9,
-    eps: float | ArrayLike = 1e-8,
+    decay: Number = 0.9,
+    eps: Number = 1e-8,
     *,
     eps_in_sqrt: bool = False,
     centered: bool = False,
-    momentum: float | ArrayLike = 0.0,
+    momentum: Number = 0.0,
 ) -> Optimizer:
     r"""RMSProp: :math:`x_t = x_{t-1} - \eta\,g_t/(\sqrt{v_t}+\epsilon)`.
 
@@ -223,10 +216,7 @@ class AdadeltaState(NamedTuple):
 
 
 @block
-def scale_by_adadelta(
-    rho: float | ArrayLike = 0.95,
-    eps: float | ArrayLike = 1e-6,
-) -> Optimizer:
+def scale_by_adadelta(rho: Number = 0.95, eps: Number = 1e-6) -> Optimizer:
     r"""Direction :math:`\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\,g_t`.
 
     Then :math:`u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2`, and
@@ -256,11 +246,7 @@ def scale_by_adadelta(
     return Optimizer(init, update, named(rho=rho_, eps=eps_))
 
 
-def adadelta(
-    learning_rate: Hyper = 1.0,
-    rho: float | ArrayLike = 0.95,
-    eps: float | ArrayLike = 1e-6,
-) -> Optimizer:
+def adadelta(learning_rate: Hyper = 1.0, rho: Number = 0.95, eps: Number = 1e-6) -> Optimizer:
     r"""Adadelta: :math:`x_t = x_{t-1} - \eta\,\Delta_t` (see :func:`scale_by_adadelta`).
 
     Zeiler's method has no learning rate (:math:`\eta = 1`, the default); torch's

@@ -43,7 +43,7 @@ from gdbook.checks import (
     checked_update,
     hyperparameter,
 )
-from gdbook.types import Array, GradFn, Hyper, Hyperparams, State
+from gdbook.types import Array, GradFn, Hyper, Hyperparams, Number, State
 
 P = ParamSpec("P")
 
@@ -156,7 +156,7 @@ def scale_by_learning_rate(learning_rate: Hyper) -> Optimizer:
 
 
 @block
-def add_decayed_weights(weight_decay: float | ArrayLike = 0.0) -> Optimizer:
+def add_decayed_weights(weight_decay: Number = 0.0) -> Optimizer:
     r"""Add :math:`\lambda x` to the incoming update: :math:`u = g + \lambda x`.
 
     Placed before the preconditioner it is L2 regularisation through the gradient

@@ -52,7 +52,7 @@ from gdbook.checks import check_range, hyperparameter
 from gdbook.examples import TORCH_FIXTURE
 from gdbook.momentum import TraceState, ema, momentum, replay_gradients, sutskever_momentum, trace
 from gdbook.nesterov import nesterov_trace
-from gdbook.types import Array, Hyper
+from gdbook.types import Array, Hyper, Number
 
 TORCH_VERSION = "2.13.0"
 
@@ -271,7 +271,7 @@ def _check_implementation_options(name: str, options: dict[str, Any]) -> None:
 
 
 @block
-def torch_momentum_buffer(beta: Hyper, dampening: float | ArrayLike = 0.0) -> Optimizer:
+def torch_momentum_buffer(beta: Hyper, dampening: Number = 0.0) -> Optimizer:
     r"""Torch's SGD buffer: :math:`b_1 = u_1`, then :math:`b_t = \beta b_{t-1} + (1-d)\,u_t`.
 
     With ``dampening`` :math:`d = 0` it is :func:`~gdbook.momentum.trace`. With

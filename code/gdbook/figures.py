@@ -12,38 +12,24 @@ chapter's module of :mod:`gdbook.viz`; this module is only the registry.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
 from gdbook.plotting import save
+from gdbook.viz import Registry
 
-FIGURES: dict[str, Callable[[], Figure]] = {}
+FIGURES: Registry[Figure] = Registry("figure")
 """File name -> function that draws it."""
+register = FIGURES.register
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES_DIR = ROOT / "figures"
 
 
-def register(name: str) -> Callable[[Callable[[], Figure]], Callable[[], Figure]]:
-    """Register a figure function under the file name ``name``."""
-
-    def decorator(fn: Callable[[], Figure]) -> Callable[[], Figure]:
-        if name in FIGURES and FIGURES[name] is not fn:
-            raise ValueError(f"figure {name!r} registered twice")
-        FIGURES[name] = fn
-        return fn
-
-    return decorator
-
-
-def load_all() -> dict[str, Callable[[], Figure]]:
-    """The registry with every chapter's figures in it (:func:`gdbook.viz.load_all`)."""
-    from gdbook.viz import load_all as load_viz  # the plugin loader: viz registers here
-
-    load_viz()
-    return FIGURES
+def load_all() -> Registry[Figure]:
+    """Every chapter's figures (:func:`gdbook.viz.load_all` imports their modules)."""
+    return FIGURES.loaded()
 
 
 def render(name: str, out_dir: Path) -> Path:

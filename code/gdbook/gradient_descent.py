@@ -52,17 +52,10 @@ def iterations_to_tolerance(
     spectrum). The result has the shape of ``kappas``; ``-1`` marks a run that did
     not reach ``tol`` within ``max_steps`` updates (or diverged first).
 
-    All values of ``kappa`` share one run; the run length doubles until every
-    point has reached the tolerance, so the cost is at most twice the longest
-    count. By default ``make_optimizer`` is called once per ``kappa`` with floats
-    and the optimizers are stacked row by row. With ``vectorized=True`` it is
-    called once with arrays ``mu`` and ``L`` of shape ``(len(kappas), 1)`` (the
-    book's factories accept arrays of hyperparameters), which is much faster for
-    long sweeps; both give the same counts.
-
-    For gradient descent with :math:`\eta = 2/(\mu + L)` and ``dim=2`` both error
-    components shrink by exactly :math:`r = (\kappa - 1)/(\kappa + 1)` per step, so the
-    count is :math:`\lceil \ln \mathrm{tol} / \ln r \rceil`.
+    All values of ``kappa`` share one run, whose length doubles until every point has
+    arrived. ``make_optimizer`` is called once per ``kappa`` with floats (the optimizers
+    are stacked row by row) or, with ``vectorized=True``, once with arrays ``mu`` and
+    ``L`` of shape ``(len(kappas), 1)``: much faster, and the same counts.
 
     References: Goh (2017, "Choosing a step-size"); Nesterov (2004, Thm. 2.1.15).
     """

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 from gdbook.base import Optimizer, block, chain, named, scale_by_learning_rate
 from gdbook.checks import check_finite_array, check_range, hyperparameter
 from gdbook.momentum import TraceState
-from gdbook.types import Array, GradFn, Hyper, Schedule
+from gdbook.types import Array, GradFn, Hyper, Number
 
 
 @block
@@ -74,8 +74,8 @@ class NagPath(NamedTuple):
 def sutskever_nag(
     grad_fn: GradFn,
     x0: ArrayLike,
-    learning_rate: float | ArrayLike,
-    beta: float | ArrayLike | Schedule,
+    learning_rate: Number,
+    beta: Hyper,
     num_steps: int,
 ) -> NagPath:
     r"""Reference NAG: :math:`v_t = \beta_t v_{t-1} - \eta\nabla f(\theta_{t-1} + \beta_t v_{t-1})`.

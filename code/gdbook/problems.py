@@ -348,24 +348,22 @@ def logistic_regression(features: ArrayLike, labels: ArrayLike, *, l2: float = 1
         h = np.einsum("...n,ni,nj->...ij", weights, a, a)
         return np.asarray(h + reg * np.eye(d), dtype=np.float64)
 
-    w_star = None
-    if reg > 0:
-        w = np.zeros(d)
-        for _ in range(100):
-            delta = np.linalg.solve(hessian(w), grad(w))
-            w = w - delta
-            if np.max(np.abs(delta)) < 1e-15:
-                break
-        w_star = w
-    return Problem(
-        "logistic regression",
-        d,
-        value,
-        grad,
-        hessian,
-        w_star,
-        None if w_star is None else float(value(w_star)),
-    )
+    w_star = _newton_minimiser(grad, hessian, d) if reg > 0 else None
+    f_star = None if w_star is None else float(value(w_star))
+    return Problem("logistic regression", d, value, grad, hessian, w_star, f_star)
+
+
+def _newton_minimiser(
+    grad: Callable[[Array], Array], hessian: Callable[[Array], Array], dim: int
+) -> Array:
+    """Newton's method from 0 until the step is below 1e-15 (at most 100 steps)."""
+    w = np.zeros(dim)
+    for _ in range(100):
+        delta = np.linalg.solve(hessian(w), grad(w))
+        w = w - delta
+        if np.max(np.abs(delta)) < 1e-15:
+            break
+    return w
 
 
 def convex_rosenbrock(n: int, kappa: float) -> Quadratic:

@@ -17,6 +17,8 @@ State = Any
 GradFn = Callable[[Array], Array]
 Schedule = Callable[[int], Any]
 """A hyperparameter that depends on the update counter ``t = 1, 2, ...``."""
+Number = float | ArrayLike
+"""A constant hyperparameter: a number, or an array of them (a sweep, or one per coordinate)."""
 Hyper = float | ArrayLike | Schedule
 """What a factory accepts for a learning rate or a momentum: a number, an array, a schedule."""
 Hyperparams = tuple[tuple[str, Any], ...]

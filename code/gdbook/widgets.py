@@ -32,27 +32,16 @@ from matplotlib.text import Text
 from PIL import Image
 
 from gdbook.plotting import style
+from gdbook.viz import Registry
 
-WIDGETS: dict[str, Callable[[], Explorer]] = {}
+WIDGETS: Registry[Explorer] = Registry("explorer")
 """Name -> factory of an :class:`Explorer` at its default settings."""
+register_widget = WIDGETS.register
 
 
-def register_widget(name: str) -> Callable[[Callable[[], Explorer]], Callable[[], Explorer]]:
-    """Register an explorer factory (called without arguments) under ``name``."""
-
-    def decorator(fn: Callable[[], Explorer]) -> Callable[[], Explorer]:
-        WIDGETS[name] = fn
-        return fn
-
-    return decorator
-
-
-def load_all() -> dict[str, Callable[[], Explorer]]:
-    """The registry with every chapter's explorers in it (:func:`gdbook.viz.load_all`)."""
-    from gdbook.viz import load_all as load_viz  # the plugin loader: viz registers here
-
-    load_viz()
-    return WIDGETS
+def load_all() -> Registry[Explorer]:
+    """Every chapter's explorers (:func:`gdbook.viz.load_all` imports their modules)."""
+    return WIDGETS.loaded()
 
 
 class BlitCanvas(FigureCanvasAgg):

@@ -11,6 +11,34 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Registry(dict[str, Callable[[], T]], Generic[T]):
+    """Name -> function without arguments that builds a ``kind`` (a figure, an explorer)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def register(self, name: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
+        """A decorator that registers its function under ``name`` (once)."""
+
+        def decorator(fn: Callable[[], T]) -> Callable[[], T]:
+            if name in self and self[name] is not fn:
+                raise ValueError(f"{self.kind} {name!r} registered twice")
+            self[name] = fn
+            return fn
+
+        return decorator
+
+    def loaded(self) -> Registry[T]:
+        """The registry with every chapter's entries in it (:func:`load_all`)."""
+        load_all()
+        return self
 
 
 def chapter_modules() -> tuple[str, ...]:

@@ -151,28 +151,13 @@ def line_search_zigzag() -> Figure:
     left.legend(loc="lower right", fontsize=8)
     steps = np.arange(1, num_steps + 1)
     bound = float(gd.optimal_rate(VALLEY.kappa)) ** 2
-    right.plot(
-        steps,
-        gd.loss_ratios(problem, exact),
-        "o-",
-        color=PALETTE["blue"],
-        label="exact line search",
-    )
-    right.plot(
-        steps,
-        gd.loss_ratios(problem, exact_worst),
-        "o-",
-        color=PALETTE["purple"],
-        label="same, worst start",
-    )
-    right.plot(
-        steps,
-        gd.loss_ratios(problem, fixed),
-        "s",
-        color=METHOD_COLORS["gd"],
-        ms=4,
-        label=r"fixed $\eta^\star$, any start",
-    )
+    for points, style, color, label in [
+        (exact, "o-", PALETTE["blue"], "exact line search"),
+        (exact_worst, "o-", PALETTE["purple"], "same, worst start"),
+        (fixed, "s", METHOD_COLORS["gd"], r"fixed $\eta^\star$, any start"),
+    ]:
+        ratios = gd.loss_ratios(problem, points)
+        right.plot(steps, ratios, style, color=color, ms=4 if style == "s" else 6, label=label)
     right.axhline(
         bound,
         color=PALETTE["black"],

@@ -238,22 +238,13 @@ def kappa_scaling() -> Figure:
         ax.loglog(
             kappas, counts, marker="o", color=METHOD_COLORS[key], label=f"{name}: slope {slope:.2f}"
         )
-    ax.loglog(
-        kappas,
-        0.5 * np.log(1e6) * kappas,
-        ls=":",
-        color=METHOD_COLORS["gd"],
-        lw=1,
-        label=r"$\frac{\kappa}{2}\ln 10^6$",
-    )
-    ax.loglog(
-        kappas,
-        0.5 * np.log(1e6) * np.sqrt(kappas),
-        ls=":",
-        color=METHOD_COLORS["momentum"],
-        lw=1,
-        label=r"$\frac{\sqrt{\kappa}}{2}\ln 10^6$",
-    )
+    for growth, key, label in [
+        (kappas, "gd", r"$\frac{\kappa}{2}\ln 10^6$"),
+        (np.sqrt(kappas), "momentum", r"$\frac{\sqrt{\kappa}}{2}\ln 10^6$"),
+    ]:
+        ax.loglog(
+            kappas, 0.5 * np.log(1e6) * growth, ls=":", color=METHOD_COLORS[key], lw=1, label=label
+        )
     ax.loglog(
         kappas,
         hb.double_root_counts(kappas),
