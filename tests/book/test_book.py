@@ -329,6 +329,19 @@ def _glued_patterns(chapter: Chapter) -> list[re.Pattern[str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 patterns.append(re.compile(re.escape(node.value) + r"\Z"))
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "glue_values":
+                # glue_values(name=value, ...): the keywords are the names
+                patterns += [re.compile(re.escape(k.arg) + r"\Z") for k in node.keywords if k.arg]
+            elif isinstance(node, ast.Dict):  # glue_values(**{f"rate_{i}": ...})
+                for key in node.keys:
+                    if isinstance(key, ast.JoinedStr) and any(
+                        isinstance(v, ast.Constant) for v in key.values
+                    ):
+                        parts = [
+                            re.escape(str(v.value)) if isinstance(v, ast.Constant) else ".+"
+                            for v in key.values
+                        ]
+                        patterns.append(re.compile("".join(parts) + r"\Z"))
             elif (
                 isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.JoinedStr)
             ):
@@ -351,8 +364,8 @@ def test_every_glue_reference_is_glued_in_the_same_chapter(doc: str | None) -> N
     used += [d.argument for d in chapter.named(*_GLUE_DIRECTIVES)]
     used = [name.strip() for name in used if "::" not in name]  # skip cross-document glue
     if used:
-        assert re.search(r"\bglue\b", "\n".join(c.source for c in chapter.code)), (
-            f"{doc} displays glued names but its code never calls myst_nb.glue"
+        assert re.search(r"\bglue(_\w+)?\b", "\n".join(c.source for c in chapter.code)), (
+            f"{doc} displays glued names but its code never glues (gdbook.book)"
         )
     patterns = _glued_patterns(chapter)
     missing = sorted({name for name in used if not any(p.match(name) for p in patterns)})
@@ -552,3 +565,85 @@ def test_tests_named_in_the_text_exist(doc: str | None) -> None:
     named = set(re.findall(r"`(test_\w+)`", text))
     missing = sorted(named - _test_functions())
     assert not missing, f"{doc} names tests that do not exist: {missing}"
+
+
+# --------------------------------------------------------------------------------------
+# The chapter standard of the second storey: shown code, graded exercises, glue, no
+# second copy of the tests
+# --------------------------------------------------------------------------------------
+
+_EXERCISE_MARK = re.compile(r"\((★{1,3}), (derivation|coding|experiment), (\d+) min\)$")
+
+
+def _drawing_function(name: str) -> tuple[str, str]:
+    """(module file relative to code/, function) of the registered figure ``name``."""
+    fn = FIGURE_REGISTRY[name]
+    return fn.__module__.replace(".", "/") + ".py", fn.__name__
+
+
+@pytest.mark.parametrize("doc", _params(ALL_DOCS))
+def test_every_figure_is_followed_by_the_code_that_draws_it(doc: str | None) -> None:
+    """Each registered figure's drawing function is one click away: a dropdown under it."""
+    chapter = _load(doc)
+    directives = chapter.directives
+    problems = []
+    for i, directive in enumerate(directives):
+        if directive.name != "figure" or not directive.argument.endswith(".svg"):
+            continue
+        name = Path(directive.argument).name
+        if name not in FIGURE_REGISTRY:
+            continue  # test_figures_exist_and_are_labelled reports it
+        module, function = _drawing_function(name)
+        following = [d for d in directives[i + 1 : i + 4] if d.line > directive.line]
+        dropdowns = [
+            d
+            for d in following
+            if d.name == "admonition" and "dropdown" in d.options.get("class", "")
+        ]
+        shown = {
+            (d.argument.split("code/")[-1], d.options.get("pyobject"))
+            for d in following
+            if d.name == "literalinclude"
+        }
+        if not dropdowns or (module, function) not in shown:
+            problems.append(
+                f"{name} (line {directive.line}) needs a dropdown with {module}:{function}"
+            )
+    assert not problems, f"{doc}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("doc", _params(ALL_DOCS))
+def test_exercise_titles_give_difficulty_type_and_time(doc: str | None) -> None:
+    """'Title (★★, coding, 20 min)': what the instructors' table of exercises reads."""
+    bad = [
+        f"line {d.line}: {d.argument!r}"
+        for d in _load(doc).named("exercise")
+        if not _EXERCISE_MARK.search(d.argument)
+    ]
+    assert not bad, f"{doc}: exercise titles without '(★.., type, N min)': {bad}"
+
+
+def _hidden_code(chapter: Chapter) -> list[str]:
+    return [
+        "".join(c.source)
+        for c in chapter.code
+        if {"remove-cell", "remove-input"} & set(c.metadata.get("tags", []))
+    ]
+
+
+@pytest.mark.parametrize("doc", _params(ALL_DOCS))
+def test_chapters_glue_through_gdbook_book_and_leave_asserting_to_the_tests(
+    doc: str | None,
+) -> None:
+    """No chapter-local glue helpers or direct myst_nb.glue calls; no assert in hidden cells."""
+    chapter = _load(doc)
+    code = "\n".join("".join(c.source) for c in chapter.code)
+    assert "from myst_nb import glue" not in code, f"{doc}: glue with gdbook.book's helpers"
+    assert not re.search(r"^def \w+", code, re.M), f"{doc}: functions belong in gdbook"
+    hidden_asserts = [
+        line
+        for cell in _hidden_code(chapter)
+        for line in cell.splitlines()
+        if line.lstrip().startswith("assert ")
+    ]
+    assert not hidden_asserts, f"{doc}: hidden asserts (the tests own claims): {hidden_asserts}"
