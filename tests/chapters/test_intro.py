@@ -171,3 +171,28 @@ def test_explorer_defaults_reproduce_the_figure(hero: dict[str, int]) -> None:
         import matplotlib.pyplot as plt
 
         plt.close(explorer.figure)
+
+
+def test_momentum_first_touches_the_tolerance_then_settles_later() -> None:
+    """The page: momentum's loss touches the tolerance, rises above it, and stays below
+    from a later step; both counts from the closed form along the eigenvectors."""
+    losses = _momentum_losses(HERO.kappa, 1.0 / HERO.kappa, 0.8, HERO.num_steps)
+    touch = _first_below(losses)
+    settle = next(k for k in range(len(losses)) if np.all(losses[k:] <= TOL))
+    assert touch < settle
+    problem = HERO.problem()
+    traj = intro.hero_runs()["momentum"]
+    from gdbook.measure import stays_below_from
+
+    assert int(stays_below_from(intro.excess_loss(problem, traj), HERO.tol)) == settle
+    gd = _first_below(_gd_losses(HERO.kappa, 1.9 / HERO.kappa, HERO.num_steps))
+    assert gd / settle > 2.5  # still well over twice as fast on 'stays below'
+
+
+def test_adams_first_step_is_its_rate_up_to_eps() -> None:
+    """|Delta x_1| = eta |g| / (|g| + eps) in each coordinate (Kingma & Ba 2015, Alg. 1)."""
+    first = intro.hero_runs()["adam"].params[1] - HERO.start
+    _, _, a = _valley(HERO.kappa)
+    g = a @ HERO.start
+    np.testing.assert_allclose(np.abs(first), 0.1 * np.abs(g) / (np.abs(g) + 1e-8), rtol=1e-12)
+    assert np.all(np.abs(first) < 0.1)
