@@ -45,6 +45,12 @@ def glue_equation(name: str, lhs: str, expr: Any, **latex_kwargs: Any) -> str:
     return glue_math(name, f"{lhs} = {latex(expr, **latex_kwargs)}")
 
 
+def glue_identity(name: str, pair: tuple[Any, Any], **latex_kwargs: Any) -> str:
+    """Glue ``a = b`` for two SymPy expressions claimed equal, both sides printed."""
+    left, right = pair
+    return glue_math(name, f"{latex(left, **latex_kwargs)} = {latex(right, **latex_kwargs)}")
+
+
 def glue_claim(name: str, lhs: str, claim: tuple[Any, Any], **latex_kwargs: Any) -> str:
     """Glue ``lhs = claimed`` for a derivation's ``(derived, claimed)`` pair.
 

@@ -22,8 +22,10 @@ paper. Torch's names map to the book's as ``lr`` :math:`\to` ``learning_rate``,
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -52,7 +54,7 @@ from gdbook.checks import check_range, hyperparameter
 from gdbook.examples import TORCH_FIXTURE
 from gdbook.momentum import TraceState, ema, momentum, replay_gradients, sutskever_momentum, trace
 from gdbook.nesterov import nesterov_trace
-from gdbook.types import Array, Hyper, Number
+from gdbook.types import Array, GradFn, Hyper, Number
 
 TORCH_VERSION = "2.13.0"
 
@@ -568,3 +570,63 @@ def keras_effective_eps(eps_hat: float, b2: float, steps: ArrayLike) -> Array:
     """
     t = np.asarray(steps, dtype=np.float64)
     return np.asarray(eps_hat / np.sqrt(1.0 - b2**t))
+
+
+# --------------------------------------------------------------------------------------
+# The recorded torch runs and the appendix's tables
+# --------------------------------------------------------------------------------------
+
+
+def load_torch_fixture(path: str | Path) -> tuple[dict[str, Array], dict[str, Any]]:
+    """The torch reference trajectories and their configurations (name, kwargs, problem...).
+
+    The file is written by ``tests/reference/make_torch_reference.py``.
+    """
+    with np.load(path) as data:
+        recorded = {key: data[key] for key in data.files if not key.startswith("__")}
+        configs = json.loads(str(data["__configs__"]))
+    return recorded, configs
+
+
+def replay_torch_fixture(
+    recorded: dict[str, Array], configs: dict[str, Any], grads: dict[str, GradFn]
+) -> dict[str, float]:
+    """For every plain recorded run, the largest gap between :func:`from_torch` and torch.
+
+    ``grads`` maps a configuration's ``problem`` to its gradient. Runs marked ``special``
+    (torch variants the library builds otherwise) are left out.
+    """
+    gaps = {}
+    for key, cfg in configs.items():
+        if cfg["special"] is None:
+            kwargs = {k: tuple(v) if k == "betas" else v for k, v in cfg["kwargs"].items()}
+            opt = from_torch(cfg["name"], **kwargs)
+            traj = run(opt, grads[cfg["problem"]], np.array(cfg["x0"]), cfg["steps"])
+            gaps[key] = float(np.abs(traj.params - recorded[key]).max())
+    return gaps
+
+
+_IMPLEMENTATION_ONLY = {"maximize", "foreach", "capturable", "differentiable", "fused"}
+
+
+def torch_table() -> str:
+    """Markdown: each torch class, its keywords and defaults, and how it differs from the paper."""
+    rows = ["| class | keywords and defaults | differs from the paper |", "|---|---|---|"]
+    for name, defaults in TORCH_DEFAULTS.items():
+        shown = ", ".join(
+            f"`{k}={v!r}`" for k, v in defaults.items() if k not in _IMPLEMENTATION_ONLY
+        )
+        note = TORCH_NOTES[name].replace("|", "\\|")  # a literal bar must not split the cell
+        rows.append(f"| `{name}` | {shown} | {note} |")
+    return "\n".join(rows)
+
+
+def eps_placement_table() -> str:
+    """Markdown: :data:`EPS_PLACEMENT` as a table, the default epsilon as a power of ten."""
+
+    def shown(value: float | None) -> str:
+        return "none" if value is None else f"$10^{{{round(np.log10(value))}}}$"
+
+    rows = ["| method | source | denominator | default $\\epsilon$ |", "|---|---|---|---|"]
+    rows += [f"| {r.method} | {r.source} | ${r.formula}$ | {shown(r.eps)} |" for r in EPS_PLACEMENT]
+    return "\n".join(rows)

@@ -508,3 +508,16 @@ def test_schedule_explorer_defaults_are_the_figure() -> None:
         assert constant["final_gap"] < 1e-12
     finally:
         plt.close(explorer.figure)
+
+
+def test_distills_loop_and_the_library_coincide_to_the_last_bit() -> None:
+    """The appendix says Distill's loop (z <- beta z + grad f(w), w <- w - alpha z) and the
+    book's momentum coincide to the last bit on the fixture's valley: exact equality."""
+    valley, x0 = TORCH_FIXTURE.problem(), TORCH_FIXTURE.start
+    z, w, distill = np.zeros(2), x0.copy(), [x0]
+    for _ in range(30):
+        z = 0.9 * z + valley.grad(w)
+        w = w - 0.04 * z
+        distill.append(w)
+    book = run(momentum(0.04, 0.9), valley.grad, x0, 30).params
+    np.testing.assert_array_equal(np.array(distill), book)
