@@ -8,7 +8,7 @@ BUILD_FLAGS := -W -n --keep-going
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint typecheck unit build student lab bench figures clean
+.PHONY: book test lint typecheck unit build test-browser student lab bench figures clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ book: $(STAMP) _build/.code-stamp  ## build the HTML book into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-test: lint typecheck unit build  ## everything CI runs
+test: lint typecheck unit build test-browser  ## everything CI runs
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)
@@ -44,6 +44,18 @@ build: $(STAMP) _build/.code-stamp  ## the strict build: zero warnings, every ch
 	rm -rf _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	$(BIN)/python tools/check_build.py _build/html
+
+# The browser test of the built book (tools/browser_test.py): Debian's Chromium driven by
+# Playwright (from requirements.txt), offline, at 1280 and 390 px; screenshots go to
+# _build/screenshots/. It fails (never skips) when _build/html has not been built.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+test-browser: $(STAMP) $(CHROMIUM)  ## the browser test on the built book in _build/html
+	$(BIN)/python tools/browser_test.py _build/html
 
 reports:
 	@for f in _build/html/reports/*.err.log _build/html/reports/*/*.err.log; do \
