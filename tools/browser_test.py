@@ -67,7 +67,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-SHARED = ("_static/",)  # theme, fonts, MathJax: cached once for the whole book
+SHARED = ("_static/", "searchindex.js")  # theme, fonts, MathJax, search: cached once
 TIMEOUT_MS = 15_000
 SITE = "(the book)"  # the result of the checks made once, not per page
 
@@ -688,7 +688,10 @@ def report(results: list[PageResult], html_dir: Path, seconds: float) -> int:
             f"{len(r.off_machine):>5}{len(r.images):>8}{r.scrollers:>6}"
         )
     weights = page_weights(results, html_dir)
-    print("\npage weights (kB; own = the page's HTML and its own assets; shared = _static/):")
+    print(
+        "\npage weights (kB; own = the page's HTML and its own assets; shared = _static/ "
+        "and the search index, loaded once for the book):"
+    )
     rows = [
         (page, f"{html / 1e3:.1f}", f"{own / 1e3:.1f}", f"{(html + own) / 1e3:.1f}",
          f"{shared / 1e3:.0f}")
