@@ -368,6 +368,10 @@ def check_images(page: Any, result: PageResult, base: str) -> None:
 
 def check_scroll_cues(page: Any, result: PageResult) -> None:
     """What scrolls sideways shows the scroll cue."""
+    try:  # reader.js marks them once MathJax is done and on every resize: let it settle
+        page.wait_for_function(f"() => ({SCROLLERS})().every((item) => item.cue)", timeout=2000)
+    except Exception:
+        pass  # reported below, element by element
     scrollers = page.evaluate(SCROLLERS)
     result.scrollers = len(scrollers)
     for item in scrollers:
@@ -469,7 +473,12 @@ def check_phone_navigation(page: Any, result: PageResult, shots: Path, name: str
             page.wait_for_selector(f"{dialog}[open]", state="detached", timeout=3000)
         except Exception:
             result.fail(f"Escape does not close the {label} sidebar")
-        if page.locator(f"#pst-{which}-sidebar a").count() == 0:
+        try:  # the theme moves the links back on the dialog's "close" event, a task later
+            page.wait_for_function(
+                f"() => document.querySelectorAll('#pst-{which}-sidebar a').length > 0",
+                timeout=3000,
+            )
+        except Exception:
             result.fail(f"the {label} did not return to its sidebar after closing")
 
 
