@@ -247,7 +247,8 @@ def draw_favicon(path: Path) -> None:
     draw.line(curve, fill="#0072B2", width=11, joint="curve")
     for end in (curve[0], curve[-1]):
         draw.ellipse([end[0] - 5, end[1] - 5, end[0] + 5, end[1] + 5], fill="#0072B2")
-    draw.ellipse([3 * 4.5, 3 * 9, 3 * 14.5, 3 * 19], fill="#E69F00")
+    cx, cy, r = 13.7, 14.8, 4.5  # the circle of favicon.svg: resting on the left wall
+    draw.ellipse([3 * (cx - r), 3 * (cy - r), 3 * (cx + r), 3 * (cy + r)], fill="#E69F00")
     image.save(path, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
 
 
