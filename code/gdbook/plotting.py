@@ -218,6 +218,31 @@ def error_curve(
     return ax
 
 
+def within_view(ax: Axes, values: ArrayLike, *, axis: str = "y", line: bool = False) -> Array:
+    """``values`` with NaN where they lie outside the axis's view limits (set the limits first).
+
+    Matplotlib writes every point into the SVG, also the ones the axes clip away. Below a
+    log axis these are often errors that have reached round-off (1e-16 where the axis
+    stops at 1e-6), whose digits depend on the CPU and its BLAS kernel: masked, the figure
+    holds what the reader sees and is the same on every machine. A value that is not
+    positive lies outside a log axis. With ``line=True`` a point outside that neighbours a
+    visible one (along the first axis) is kept, so that a line still runs to the edge; use
+    it for closed forms, not for measured errors that may have reached round-off.
+    """
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y'; got {axis!r}")
+    data = np.array(values, dtype=np.float64)
+    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    inside = (data >= low) & (data <= high)
+    if (ax.get_xscale() if axis == "x" else ax.get_yscale()) == "log":
+        inside &= data > 0
+    keep = inside.copy()
+    if line and keep.ndim:
+        keep[1:] |= inside[:-1]
+        keep[:-1] |= inside[1:]
+    return np.where(keep, data, np.nan)
+
+
 def legend_outside(ax: Axes, **kwargs: Any) -> None:
     """A legend below the axes, for crowded plots."""
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, **kwargs)

@@ -164,14 +164,17 @@ def dampening() -> Figure:
     t = np.arange(1, cv.DAMPENING_STEPS + 1)
     colors = [PALETTE["sky"], PALETTE["blue"], PALETTE["black"]]
     with plotting.style():
+        right.set_yscale("log")
+        right.set_ylim(1e-16, 10)  # first: the gaps below it are round-off, not drawn
         for beta, color in zip(cv.DAMPENING_BETAS, colors, strict=True):
             constant = cv.buffers(beta, ones)
             left.plot(t, constant["ema"][:, 0], color=color, label=rf"EMA $m_t$, $\beta = {beta}$")
             noisy = cv.dampening_gradients()
             pair = cv.buffers(beta, noisy)
             gap = np.abs(pair["torch"] - pair["ema"])[:, 0]
-            right.semilogy(t, np.maximum(gap, 1e-300), "o", color=color, ms=3)
-            right.semilogy(t, beta**t * abs(noisy[0, 0]), "-", color=color, lw=1)
+            right.semilogy(t, plotting.within_view(right, gap), "o", color=color, ms=3)
+            closed_form = plotting.within_view(right, beta**t * abs(noisy[0, 0]), line=True)
+            right.semilogy(t, closed_form, "-", color=color, lw=1)  # beta^t |g_1|
         left.plot(
             t,
             cv.buffers(0.9, ones)["torch"][:, 0],
@@ -185,7 +188,6 @@ def dampening() -> Figure:
         left.legend(loc="lower right", fontsize=7.5)
         right.set_xlabel("update $t$")
         right.set_ylabel(r"$|b_t - m_t|$ for a noisy gradient")
-        right.set_ylim(1e-16, 10)
         right.text(
             0.03,
             0.04,
@@ -211,15 +213,17 @@ def eps_placement() -> Figure:
     fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
     steps = cv.steady_steps(cv.GRADIENT_SCALES, cv.EPS_DEMO)
     with plotting.style():
+        left.set_yscale("log")
+        left.set_ylim(1e-5, 5.0)  # first: the steps below it are not drawn
         left.loglog(
             cv.GRADIENT_SCALES,
-            steps["outside"],
+            plotting.within_view(left, steps["outside"], line=True),
             color=PALETTE["blue"],
             label=r"outside: $g/(\sqrt{v} + \epsilon)$",
         )
         left.loglog(
             cv.GRADIENT_SCALES,
-            steps["inside"],
+            plotting.within_view(left, steps["inside"], line=True),
             color=PALETTE["vermillion"],
             label=r"inside: $g/\sqrt{v + \epsilon}$",
         )
@@ -228,7 +232,6 @@ def eps_placement() -> Figure:
             left.text(x, 2.0, text, ha="center", va="bottom", color="0.35")
         left.set_xlabel(r"gradient size $|g|$ (with $v = g^2$)")
         left.set_ylabel("step per unit learning rate")
-        left.set_ylim(1e-5, 5.0)
         left.set_title(rf"$\epsilon = 10^{{{int(np.log10(cv.EPS_DEMO))}}}$")
         left.legend(loc="lower right", fontsize=8)
         t = np.unique(np.geomspace(1, 5000, 200).round())  # log-spaced updates

@@ -331,9 +331,10 @@ def valley_explorer() -> Explorer:
         errors = np.abs(problem.to_eigenbasis(points))
         y0 = problem.to_eigenbasis(VALLEY.start)
         prediction = np.abs(gd.eigen_errors(learning_rate, problem.eigenvalues, y0, EXPLORER_STEPS))
+        # round-off below the axis (|y| ~ 1e-16) is not drawn: its digits depend on the CPU
         for i in range(2):
-            measured[i].set_data(np.arange(len(points)), errors[:, i])
-            predicted[i].set_data(steps, prediction[:, i])
+            measured[i].set_data(np.arange(len(points)), plotting.within_view(right, errors[:, i]))
+            predicted[i].set_data(steps, plotting.within_view(right, prediction[:, i], line=True))
         rho = float(gd.spectral_radius(learning_rate, problem.eigenvalues))
         verdict = "converges" if rho < 1 else "diverges" if rho > 1 else "never settles"
         left.set_title(f"η = {learning_rate:.3g}, κ = {kappa:.3g}: {verdict}")
