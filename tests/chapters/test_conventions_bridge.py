@@ -17,21 +17,21 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
+from gdbook import conventions as cv
 from gdbook.adam import AdamState, adam, scale_by_adam
 from gdbook.adaptive import rmsprop
 from gdbook.base import chain, run, scale, scale_by_learning_rate
-from gdbook import conventions as cv
 from gdbook.conventions import TORCH_DEFAULTS, from_torch
-from gdbook.examples import TORCH_FIXTURE
-from gdbook.derivations import beta, eta, g, lam, t
+from gdbook.derivations import beta, eta, g, grads, lam, n_updates, rates, t
 from gdbook.derivations import conventions as claims
+from gdbook.examples import TORCH_FIXTURE
 from gdbook.momentum import ema, ema_momentum, momentum, replay_gradients, sutskever_momentum, trace
 from gdbook.nesterov import sutskever_nag
 from gdbook.problems import quadratic
 from gdbook.viz import conventions as viz
+from gdbook_solutions import conventions as sol
 from hypothesis import given
 from hypothesis import strategies as st
-from gdbook_solutions import conventions as sol
 
 FIXTURE = Path(__file__).parents[1] / "reference" / "torch_reference.npz"
 
@@ -123,10 +123,10 @@ def test_claim_schedule_gap_after_one_changed_step() -> None:
 
 def _unrolled_displacements(num_steps: int) -> tuple[sp.Expr, sp.Expr]:
     """x_n - x_0 of both forms from the recursions, with symbols g_s and eta_s."""
-    grads = [claims.grad[s] for s in range(1, num_steps + 1)]
-    rates = [claims.rate[s] for s in range(1, num_steps + 1)]
+    gradients = [grads[s] for s in range(1, num_steps + 1)]
+    schedule = [rates[s] for s in range(1, num_steps + 1)]
     b = v = x_sum = x_inside = sp.Integer(0)
-    for g_s, eta_s in zip(grads, rates, strict=True):
+    for g_s, eta_s in zip(gradients, schedule, strict=True):
         b = beta * b + g_s
         x_sum -= eta_s * b
         v = beta * v - eta_s * g_s
@@ -137,17 +137,17 @@ def _unrolled_displacements(num_steps: int) -> tuple[sp.Expr, sp.Expr]:
 @pytest.mark.parametrize("num_steps", [1, 2, 3, 5])
 def test_claim_displacement_formulas_match_the_recursions(num_steps: int) -> None:
     x_sum, x_inside = _unrolled_displacements(num_steps)
-    closed_sum = _unroll(claims.sum_form_displacement().subs(claims.n, num_steps))
-    closed_inside = _unroll(claims.rate_inside_displacement().subs(claims.n, num_steps))
+    closed_sum = _unroll(claims.sum_form_displacement().subs(n_updates, num_steps))
+    closed_inside = _unroll(claims.rate_inside_displacement().subs(n_updates, num_steps))
     assert sp.expand(closed_sum - x_sum) == 0
     assert sp.expand(closed_inside - x_inside) == 0
-    same_rate = {claims.rate[s]: eta for s in range(1, num_steps + 1)}
+    same_rate = {rates[s]: eta for s in range(1, num_steps + 1)}
     assert sp.expand((x_sum - x_inside).subs(same_rate)) == 0
 
 
 def test_displacements_differ_once_the_rate_changes() -> None:
     x_sum, x_inside = _unrolled_displacements(3)
-    changed = {claims.rate[1]: eta, claims.rate[2]: eta, claims.rate[3]: 2 * eta}
+    changed = {rates[1]: eta, rates[2]: eta, rates[3]: 2 * eta}
     assert sp.expand((x_sum - x_inside).subs(changed)) != 0
 
 
@@ -155,8 +155,8 @@ def _unrolled_buffers(num_steps: int) -> tuple[sp.Expr, sp.Expr]:
     """PyTorch's dampened buffer (b_1 = g_1) and the EMA (m_0 = 0), unrolled."""
     b = m = sp.Integer(0)
     for s in range(1, num_steps + 1):
-        b = claims.grad[1] if s == 1 else beta * b + (1 - beta) * claims.grad[s]
-        m = beta * m + (1 - beta) * claims.grad[s]
+        b = grads[1] if s == 1 else beta * b + (1 - beta) * grads[s]
+        m = beta * m + (1 - beta) * grads[s]
     return b, m
 
 
@@ -167,12 +167,12 @@ def test_claim_buffers_and_their_gap_match_the_recursions(num_steps: int) -> Non
     assert sp.expand(_unroll(claims.ema_buffer().subs(t, num_steps)) - m) == 0
     gap, closed = claims.dampening_gap()
     assert sp.expand(_unroll((gap - closed).subs(t, num_steps))) == 0
-    assert sp.expand(b - m - beta**num_steps * claims.grad[1]) == 0
+    assert sp.expand(b - m - beta**num_steps * grads[1]) == 0
 
 
 def test_claim_dlb_velocity_weights_sum_to_eps_over_one_minus_alpha() -> None:
     total, closed = claims.dlb_weight_sum()
-    alpha, epsilon = claims.alpha, claims.epsilon
+    alpha, epsilon = claims.alpha, claims.epsilon_lr
     # (1 - alpha) * sum handles the alpha = 1 branch of SymPy's Piecewise too
     assert _zero(sp.piecewise_fold((1 - alpha) * total.doit()) - epsilon * (1 - alpha**t))
     for num_steps in range(1, 6):

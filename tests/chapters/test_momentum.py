@@ -106,7 +106,7 @@ def test_velocity_sum_formula_written_out_and_replayed() -> None:
     """The printed b_t = sum_i beta^(t-i) g_i: at t = 3 it is beta^2 g_1 + beta g_2 + g_3, and at
     t = 7 with numbers it is the buffer of a replay."""
     formula = claims.velocity_sum_formula()
-    grads = sp.IndexedBase("g")
+    grads = claims.grads  # the shared g_i
     expected = beta**2 * grads[1] + beta * grads[2] + grads[3]
     assert sp.expand(formula.subs(t, 3).doit() - expected) == 0
     values = np.random.default_rng(3).standard_normal(7)
@@ -315,7 +315,7 @@ def test_momentum_uses_only_gradients_numerically() -> None:
     path = run(momentum(learning_rate, b), problem.grad, x0, n).params
     grads = problem.grad(path[:-1])  # grad f(x_i), i = 0..n-1
     formula = sp.expand(claims.unrolled_momentum_formula().subs(claims.k, n - 1).doit())
-    g_i = sp.IndexedBase("g")
+    g_i = claims.grads  # the shared g_i
     coeffs = np.array(
         [float(formula.coeff(g_i[i]).subs({eta: learning_rate, beta: b})) for i in range(n)]
     )
@@ -433,8 +433,7 @@ def test_stability_region_jury_symbolic() -> None:
     assert sp.expand(p_one - eta * lam) == 0
     assert sp.expand(p_minus_one - (2 + 2 * beta - eta * lam)) == 0
     assert a0 == beta
-    x = sp.Symbol("x", positive=True)
-    assert region == (x < 2 * beta + 2)
+    assert region == (claims.eta_lam < 2 * beta + 2)
 
 
 @pytest.mark.parametrize("b", [0.0, 0.3, 0.9])

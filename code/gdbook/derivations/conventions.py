@@ -7,41 +7,48 @@ code. The book's own names are :math:`\eta` (learning rate), :math:`\beta`
 :math:`x_{t-1}`); the other books' symbols are defined below and mapped in the
 appendix's table.
 
-Symbols local to this module: :math:`v` (a velocity that stores *steps*, as in
-Sutskever et al. 2013 and the Deep Learning book), :math:`m` (an EMA buffer),
-:math:`\eta'` (the learning rate after a schedule change), :math:`\alpha,
-\epsilon` (the Deep Learning book's momentum and learning rate), :math:`\gamma`
-(Ruder's momentum), :math:`\epsilon` (Adam's or RMSProp's epsilon),
-:math:`\beta_1, \beta_2` (Adam's decay rates).
+The other books' letters are shared symbols of :mod:`gdbook.derivations`: :math:`v`
+(a velocity that stores *steps*, as in Sutskever et al. 2013 and the Deep Learning
+book), :math:`m` (an EMA buffer), :math:`\alpha` and :math:`\epsilon` (the Deep
+Learning book's momentum and learning rate, ``alpha`` and ``epsilon_lr``),
+:math:`\gamma` (Ruder's momentum), :math:`\epsilon` (Adam's or RMSProp's epsilon,
+``epsilon``), :math:`\beta_1, \beta_2` (Adam's decay rates). Local to this module:
+:math:`x_{t-2}` and :math:`\eta'` (the learning rate after a schedule change).
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from gdbook.derivations import beta, eta, g, lam, t
+from gdbook.derivations import (
+    alpha,
+    b,
+    b1,
+    b2,
+    beta,
+    epsilon,
+    epsilon_lr,
+    eta,
+    g,
+    gamma,
+    grads,
+    j,
+    lam,
+    m,
+    m_t,
+    n_updates,
+    nu,
+    rates,
+    s,
+    t,
+    theta,
+    v,
+    v_t,
+    x,
+)
 
-x = sp.Symbol("x", real=True)  # current iterate x_{t-1} (one coordinate)
-x_prev = sp.Symbol("x_{t-2}", real=True)  # the iterate before it
-theta = sp.Symbol("theta", real=True)  # the parameters, in the deep-learning texts' letter
-b = sp.Symbol("b", real=True)  # sum-form buffer b_{t-1}
-v = sp.Symbol("v", real=True)  # step-storing velocity v_{t-1}
-m = sp.Symbol("m", real=True)  # EMA buffer m_{t-1}
+x_prev = sp.Symbol("x_{t-2}", real=True)  # the iterate before x = x_{t-1}
 eta_next = sp.Symbol(r"\eta'", positive=True)  # learning rate after a change
-alpha = sp.Symbol("alpha", positive=True)  # Deep Learning book: momentum
-epsilon = sp.Symbol("epsilon", positive=True)  # DLB learning rate; Adam/RMSProp epsilon
-gamma = sp.Symbol("gamma", positive=True)  # Ruder's momentum
-s = sp.Symbol("s", integer=True, positive=True)  # index of a past gradient
-j = sp.Symbol("j", integer=True, positive=True)  # index of a past update
-n = sp.Symbol("n", integer=True, positive=True)  # number of updates made
-grad = sp.IndexedBase("g")  # g_s, the gradient fed to update s
-rate = sp.IndexedBase("eta")  # eta_s, the learning rate of update s
-b1 = sp.Symbol("beta_1", positive=True)  # Adam's first decay rate
-b2 = sp.Symbol("beta_2", positive=True)  # Adam's second decay rate
-m_t = sp.Symbol("m_t", real=True)  # Adam's first moment after update t
-v_t = sp.Symbol("v_t", positive=True)  # Adam's second moment after update t
-nu = sp.Symbol("nu", positive=True)  # an (EMA of) squared gradient(s)
-
 
 # --------------------------------------------------------------------------------------
 # Equivalences: the same iteration in different clothes
@@ -127,8 +134,8 @@ def sum_form_displacement() -> sp.Expr:
     is taken*. (The gradients are taken as given: the two forms are compared on
     the same gradient sequence.)
     """
-    weight = sp.Sum(rate[j] * beta ** (j - s), (j, s, n))
-    return -sp.Sum(weight * grad[s], (s, 1, n))
+    weight = sp.Sum(rates[j] * beta ** (j - s), (j, s, n_updates))
+    return -sp.Sum(weight * grads[s], (s, 1, n_updates))
 
 
 def rate_inside_displacement() -> sp.Expr:
@@ -136,8 +143,8 @@ def rate_inside_displacement() -> sp.Expr:
 
     Every gradient keeps the rate in force *when it arrived*.
     """
-    weight = rate[s] * sp.Sum(beta ** (j - s), (j, s, n))
-    return -sp.Sum(weight * grad[s], (s, 1, n))
+    weight = rates[s] * sp.Sum(beta ** (j - s), (j, s, n_updates))
+    return -sp.Sum(weight * grads[s], (s, 1, n_updates))
 
 
 def torch_dampened_buffer() -> sp.Expr:
@@ -147,12 +154,12 @@ def torch_dampened_buffer() -> sp.Expr:
     ``torch.optim.SGD`` sets :math:`b_1 = g_1` (no dampening on the first step),
     then :math:`b_t = \beta b_{t-1} + (1-\beta) g_t`.
     """
-    return beta ** (t - 1) * grad[1] + (1 - beta) * sp.Sum(beta ** (t - s) * grad[s], (s, 2, t))
+    return beta ** (t - 1) * grads[1] + (1 - beta) * sp.Sum(beta ** (t - s) * grads[s], (s, 2, t))
 
 
 def ema_buffer() -> sp.Expr:
     r"""The EMA buffer from :math:`m_0 = 0`: :math:`m_t = (1-\beta)\sum_{s=1}^t \beta^{t-s} g_s`."""
-    return (1 - beta) * sp.Sum(beta ** (t - s) * grad[s], (s, 1, t))
+    return (1 - beta) * sp.Sum(beta ** (t - s) * grads[s], (s, 1, t))
 
 
 def dampening_gap() -> tuple[sp.Expr, sp.Expr]:
@@ -161,7 +168,7 @@ def dampening_gap() -> tuple[sp.Expr, sp.Expr]:
     Returns (:func:`torch_dampened_buffer` minus :func:`ema_buffer`, the closed
     form). The gap decays but never vanishes; it is the EMA's initial bias.
     """
-    return torch_dampened_buffer() - ema_buffer(), beta**t * grad[1]
+    return torch_dampened_buffer() - ema_buffer(), beta**t * grads[1]
 
 
 def dlb_weight_sum() -> tuple[sp.Expr, sp.Expr]:
@@ -172,7 +179,8 @@ def dlb_weight_sum() -> tuple[sp.Expr, sp.Expr]:
     *average*; it is a decaying *sum*, whose weights tend to :math:`\epsilon/(1-\alpha)`
     (ten times the rate for :math:`\alpha = 0.9`).
     """
-    return sp.Sum(epsilon * alpha ** (s - 1), (s, 1, t)), epsilon * (1 - alpha**t) / (1 - alpha)
+    total = sp.Sum(epsilon_lr * alpha ** (s - 1), (s, 1, t))
+    return total, epsilon_lr * (1 - alpha**t) / (1 - alpha)
 
 
 def ema_weight_sum() -> tuple[sp.Expr, sp.Expr]:

@@ -7,7 +7,10 @@ is computed from the update rule; the claimed side is what the chapter prints.
 Symbols: :math:`\eta` learning rate, :math:`\lambda, \lambda_i` Hessian
 eigenvalues, :math:`\mu, L` the extreme eigenvalues, :math:`\kappa = L/\mu`,
 :math:`y_i` error coordinates along the eigenvectors, :math:`\sigma` the standard
-deviation of the gradient noise, :math:`\gamma` the negative curvature at a saddle.
+deviation of the gradient noise, :math:`\gamma` the negative curvature at a saddle
+(``gamma_saddle``; Ruder's momentum is :data:`gdbook.derivations.gamma`),
+:math:`\epsilon` a tolerance (``tol``; Adam's is :data:`gdbook.derivations.epsilon`).
+The shared ones come from :mod:`gdbook.derivations`.
 """
 
 from __future__ import annotations
@@ -16,10 +19,22 @@ import functools
 
 import sympy as sp
 
-from gdbook.derivations import L, eta, k, kappa, lam, mu
+from gdbook.derivations import (
+    L,
+    eta,
+    gamma_saddle,
+    k,
+    k_real,
+    kappa,
+    lam,
+    mu,
+    sigma,
+    tol,
+    x,
+    x_0,
+    y,
+)
 
-x = sp.Symbol("x", real=True)  # a point on the line (1-D problem, x* = 0)
-x_0 = sp.Symbol("x_0", real=True)  # starting point
 x_star = sp.Symbol("x^{\\star}", real=True)  # the minimiser (early-stopping exercise)
 lam_1 = sp.Symbol("lambda_1", positive=True)
 lam_2 = sp.Symbol("lambda_2", positive=True)
@@ -27,14 +42,11 @@ y_1 = sp.Symbol("y_1", real=True)  # error coordinates in the eigenbasis
 y_2 = sp.Symbol("y_2", real=True)
 y_10 = sp.Symbol("y_{1,0}", real=True)  # their starting values
 y_20 = sp.Symbol("y_{2,0}", real=True)
-theta = sp.Symbol("theta", real=True)  # rotation angle of the valley
-sigma = sp.Symbol("sigma", positive=True)  # gradient-noise standard deviation
-tol = sp.Symbol("epsilon", positive=True)  # relative tolerance
-gamma = sp.Symbol("gamma", positive=True)  # negative curvature at a saddle: f'' = -gamma
+angle = sp.Symbol("theta_valley", real=True)  # rotation angle of the valley
 delta = sp.Symbol("delta", positive=True)  # escape distance from the saddle
-v = sp.Symbol("v", nonnegative=True)  # stationary second moment E[x^2]
+floor = sp.Symbol("v_floor", nonnegative=True)  # stationary second moment E[x^2]
 m_0 = sp.Symbol("m_0", nonnegative=True)  # initial second moment E[x_0^2]
-a, b, c = sp.symbols("a b c", real=True)  # entries of a symmetric 2 x 2 Hessian
+h_11, h_12, h_22 = sp.symbols("h_11 h_12 h_22", real=True)  # a symmetric 2 x 2 Hessian
 e_1, e_2 = sp.symbols("e_1 e_2", real=True)  # error x - x* in a general 2-D valley
 
 
@@ -45,7 +57,7 @@ def _ratio(top: sp.Expr, bottom: sp.Expr) -> sp.Expr:
 
 
 def _rotation() -> sp.Matrix:
-    return sp.Matrix([[sp.cos(theta), -sp.sin(theta)], [sp.sin(theta), sp.cos(theta)]])
+    return sp.Matrix([[sp.cos(angle), -sp.sin(angle)], [sp.sin(angle), sp.cos(angle)]])
 
 
 def contraction_factor() -> tuple[sp.Expr, sp.Expr]:
@@ -60,7 +72,6 @@ def contraction_factor() -> tuple[sp.Expr, sp.Expr]:
 
 def eigenbasis_solution() -> tuple[sp.Expr, sp.Expr]:
     r""":math:`y_{k+1} = (1 - \eta\lambda) y_k` solves to :math:`y_k = (1 - \eta\lambda)^k y_0`."""
-    y = sp.Function("y")
     solved = sp.rsolve(y(k + 1) - (1 - eta * lam) * y(k), y(k), {y(0): x_0})
     return solved, (1 - eta * lam) ** k * x_0
 
@@ -76,11 +87,10 @@ def gradient_step_in_eigenbasis() -> tuple[sp.Matrix, sp.Matrix]:
     Q = _rotation()
     Lam = sp.diag(lam_1, lam_2)
     A = Q * Lam * Q.T
-    y = sp.Matrix([y_1, y_2])
-    err = Q * y  # x - x*
+    err = Q * sp.Matrix([y_1, y_2])  # x - x*
     err_next = err - eta * A * err
     derived = sp.simplify(Q.T * err_next)
-    return derived, (sp.eye(2) - eta * Lam) * y
+    return derived, (sp.eye(2) - eta * Lam) * sp.Matrix([y_1, y_2])
 
 
 def loss_in_eigenbasis() -> tuple[sp.Expr, sp.Expr]:
@@ -128,8 +138,8 @@ def distill_loss_decomposition() -> sp.Expr:
 
 def stability_interval() -> tuple[sp.Set, sp.Set]:
     r""":math:`|1 - \eta\lambda| < 1` holds exactly for :math:`0 < \eta < 2/\lambda`."""
-    eta_real = sp.Symbol("eta", real=True)
-    derived = sp.solveset(sp.Abs(1 - eta_real * lam) < 1, eta_real, sp.S.Reals)
+    step = sp.Symbol("eta_any", real=True)  # a learning rate of either sign
+    derived = sp.solveset(sp.Abs(1 - step * lam) < 1, step, sp.S.Reals)
     return derived, sp.Interval.open(0, 2 / lam)
 
 
@@ -157,7 +167,6 @@ def iterations_for_tolerance() -> tuple[sp.Expr, sp.Expr]:
 
     Here :math:`r = (\kappa - 1)/(\kappa + 1)`.
     """
-    k_real = sp.Symbol("k", positive=True)
     _, rate = optimal_rate()
     (solution,) = sp.solve(sp.Eq(rate**k_real, tol), k_real)
     return solution, sp.log(tol) / sp.log(rate)
@@ -182,18 +191,18 @@ def exact_line_search_step() -> tuple[sp.Expr, sp.Expr]:
     Derived on a quadratic with a general symmetric :math:`2\times 2` Hessian and error
     :math:`e = x - x^\star`.
     """
-    A = sp.Matrix([[a, b], [b, c]])
+    A = sp.Matrix([[h_11, h_12], [h_12, h_22]])
     err = sp.Matrix([e_1, e_2])
     g = A * err
-    s = sp.Symbol("s", real=True)
-    phi = ((err - s * g).T * A * (err - s * g))[0, 0] / 2
-    (solution,) = sp.solve(sp.diff(phi, s), s)
+    step = sp.Symbol("eta_line", real=True)  # the step along -g
+    phi = ((err - step * g).T * A * (err - step * g))[0, 0] / 2
+    (solution,) = sp.solve(sp.diff(phi, step), step)
     return sp.simplify(solution), sp.simplify((g.T * g)[0, 0] / (g.T * A * g)[0, 0])
 
 
 def line_search_orthogonality() -> tuple[sp.Expr, sp.Expr]:
     r"""With the exact step, consecutive gradients are orthogonal: :math:`g_{k+1}^\top g_k = 0`."""
-    A = sp.Matrix([[a, b], [b, c]])
+    A = sp.Matrix([[h_11, h_12], [h_12, h_22]])
     err = sp.Matrix([e_1, e_2])
     g = A * err
     step, _ = exact_line_search_step()
@@ -208,7 +217,7 @@ def sgd_noise_floor() -> tuple[sp.Expr, sp.Expr]:
     :math:`v = (1 - \eta\lambda)^2 v + \eta^2\sigma^2` (independent noise of mean 0 and
     variance 1; the cross term has mean zero).
     """
-    (solution,) = sp.solve(sp.Eq(v, (1 - eta * lam) ** 2 * v + eta**2 * sigma**2), v)
+    (solution,) = sp.solve(sp.Eq(floor, (1 - eta * lam) ** 2 * floor + eta**2 * sigma**2), floor)
     return solution, eta * sigma**2 / (lam * (2 - eta * lam))
 
 
@@ -218,10 +227,12 @@ def sgd_second_moment() -> tuple[sp.Expr, sp.Expr]:
     :math:`v` is the noise floor. The transient decays at the squared contraction factor;
     what is left is the floor.
     """
-    m = sp.Function("m")
-    rho = sp.Symbol("rho", positive=True)  # (1 - eta*lambda)^2, kept whole for rsolve
-    solved = sp.rsolve(m(k + 1) - rho * m(k) - eta**2 * sigma**2, m(k), {m(0): m_0})
-    derived = solved.subs(rho, (1 - eta * lam) ** 2)
+    moment = sp.Function("E_x2")  # E[x_k^2]
+    factor = sp.Symbol("rho_squared", positive=True)  # (1 - eta*lambda)^2, whole for rsolve
+    solved = sp.rsolve(
+        moment(k + 1) - factor * moment(k) - eta**2 * sigma**2, moment(k), {moment(0): m_0}
+    )
+    derived = solved.subs(factor, (1 - eta * lam) ** 2)
     _, floor = sgd_noise_floor()
     return derived, floor + (1 - eta * lam) ** (2 * k) * (m_0 - floor)
 
@@ -233,12 +244,10 @@ def saddle_escape_steps() -> tuple[sp.Expr, sp.Expr]:
     The linearised step along the descending direction is
     :math:`y_{k+1} = y_k - \eta(-\gamma y_k) = (1 + \eta\gamma)\,y_k`.
     """
-    k_real = sp.Symbol("k", positive=True)
     y0 = sp.Symbol("y_0", positive=True)
-    y = sp.Symbol("y", real=True)
-    factor = sp.simplify((y - eta * sp.diff(-gamma * y**2 / 2, y)) / y)
+    factor = sp.simplify((x - eta * sp.diff(-gamma_saddle * x**2 / 2, x)) / x)
     (solution,) = sp.solve(sp.Eq(factor**k_real * y0, delta), k_real)
-    return solution, sp.log(delta / y0) / sp.log(1 + eta * gamma)
+    return solution, sp.log(delta / y0) / sp.log(1 + eta * gamma_saddle)
 
 
 def early_stopping_filter() -> tuple[sp.Expr, sp.Expr]:
@@ -247,6 +256,6 @@ def early_stopping_filter() -> tuple[sp.Expr, sp.Expr]:
     It gives :math:`x_k = (1 - (1 - \eta\lambda)^k)\,x^\star`. The factor is the spectral
     filter of early stopping (Goh 2017, "early stopping").
     """
-    xk = sp.Function("x")
+    xk = sp.Function("x_seq")  # x_k
     solved = sp.rsolve(xk(k + 1) - xk(k) + eta * lam * (xk(k) - x_star), xk(k), {xk(0): 0})
     return solved, (1 - (1 - eta * lam) ** k) * x_star

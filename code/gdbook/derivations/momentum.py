@@ -21,13 +21,32 @@ from functools import cache
 
 import sympy as sp
 
-from gdbook.derivations import L, beta, eta, g, k, kappa, lam, mu, t, z
+from gdbook.derivations import (
+    L,
+    b,
+    b_prev,
+    beta,
+    eta,
+    eta_lam,
+    g,
+    grads,
+    k,
+    k_real,
+    kappa,
+    lam,
+    mu,
+    sigma,
+    t,
+    x,
+    x_0,
+    y,
+    z,
+)
 
 _r = sp.Symbol("r", positive=True)  # beta = 1/(1 + r) encodes 0 < beta < 1
-_n = sp.Symbol("n", integer=True, positive=True)
-_s = sp.Symbol("s", real=True)  # s = 1 + beta - eta*lambda, the trace of R
+_n = sp.Symbol("n_pairs", integer=True, positive=True)  # 2n steps
+_s = sp.Symbol("s_trace", real=True)  # s = 1 + beta - eta*lambda, the trace of R
 _u = sp.Symbol("u", positive=True)  # |s|
-_grads = sp.IndexedBase("g")  # g_i, the gradient of step i
 _below_one = 1 / (1 + _r)
 
 
@@ -47,7 +66,7 @@ def velocity_sum_formula() -> sp.Expr:
     :math:`g_i` is the gradient of step :math:`i`.
     """
     i = sp.Symbol("i", integer=True, positive=True)
-    return sp.Sum(beta ** (t - i) * _grads[i], (i, 1, t))
+    return sp.Sum(beta ** (t - i) * grads[i], (i, 1, t))
 
 
 def velocity_as_sum(num_steps: int = 5) -> tuple[sp.Expr, sp.Expr]:
@@ -57,7 +76,7 @@ def velocity_as_sum(num_steps: int = 5) -> tuple[sp.Expr, sp.Expr]:
     """
     b: sp.Expr = sp.Integer(0)
     for i in range(1, num_steps + 1):
-        b = beta * b + _grads[i]
+        b = beta * b + grads[i]
     return sp.expand(b), velocity_sum_formula().subs(t, num_steps).doit()
 
 
@@ -89,9 +108,8 @@ def time_to_fraction() -> tuple[sp.Expr, sp.Expr]:
     :math:`k = \ln(1-q)/\ln\beta`.
     """
     q = sp.Symbol("q", positive=True)
-    rest = sp.Symbol("p", positive=True)  # 1 - q, the part still missing
-    steps = sp.Symbol("k", positive=True)
-    (solution,) = sp.solve(sp.Eq(_below_one**steps, rest), steps)  # beta^k = 1 - q
+    rest = sp.Symbol("p_missing", positive=True)  # 1 - q, the part still missing
+    (solution,) = sp.solve(sp.Eq(_below_one**k_real, rest), k_real)  # beta^k = 1 - q
     derived = _back_to_beta(solution).subs(rest, 1 - q)
     return derived, sp.log(1 - q) / sp.log(beta)
 
@@ -150,7 +168,7 @@ def ema_form_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
     :math:`\eta(1-\beta)`, both in terms of :math:`b_{t-1}` and :math:`g_t`: equal, so by
     induction from :math:`m_0 = b_0 = 0` the two forms give the same iterates.
     """
-    b_prev, grad = sp.symbols("b_{t-1} g_t", real=True)
+    grad = sp.Symbol("g_t", real=True)
     m_t = beta * (1 - beta) * b_prev + (1 - beta) * grad  # m_t = beta m_{t-1} + (1-beta) g_t
     b_t = beta * b_prev + grad
     return -eta * m_t, -(eta * (1 - beta)) * b_t
@@ -162,7 +180,7 @@ def sutskever_equals_sum_form() -> tuple[sp.Expr, sp.Expr]:
     Here :math:`v_t = \beta v_{t-1} - \eta g_t`. Returns Sutskever's step :math:`v_t` and
     the sum-form step :math:`-\eta b_t`.
     """
-    b_prev, grad = sp.symbols("b_{t-1} g_t", real=True)
+    grad = sp.Symbol("g_t", real=True)
     v_t = beta * (-eta * b_prev) - eta * grad
     return v_t, -eta * (beta * b_prev + grad)
 
@@ -203,9 +221,8 @@ def unrolled_momentum_formula() -> sp.Expr:
     is a minus; Goh (2017) prints a plus. :func:`unrolled_momentum` checks it.
     """
     i = sp.Symbol("i", integer=True, nonnegative=True)
-    x0 = sp.Symbol("x_0", real=True)
     weight = (1 - beta ** (k + 1 - i)) / (1 - beta)
-    return x0 - eta * sp.Sum(weight * _grads[i], (i, 0, k))
+    return x_0 - eta * sp.Sum(weight * grads[i], (i, 0, k))
 
 
 def unrolled_momentum(num_steps: int = 4) -> tuple[sp.Expr, sp.Expr]:
@@ -215,13 +232,12 @@ def unrolled_momentum(num_steps: int = 4) -> tuple[sp.Expr, sp.Expr]:
     :math:`g_i = \nabla f(x_i)`: the iterate stays in :math:`x_0` plus the span of past
     gradients, so only first-order information enters (no second derivatives).
     """
-    x0 = sp.Symbol("x_0", real=True)
-    x, b = x0, sp.Integer(0)
+    point, buffer = x_0, sp.Integer(0)
     for i in range(num_steps):
-        b = beta * b + _grads[i]
-        x = x - eta * b
+        buffer = beta * buffer + grads[i]
+        point = point - eta * buffer
     claimed = unrolled_momentum_formula().subs(k, num_steps - 1).doit()
-    return sp.expand(x), claimed
+    return sp.expand(point), claimed
 
 
 # --------------------------------------------------------------------------------------
@@ -242,11 +258,11 @@ def completed_square() -> tuple[sp.Expr, sp.Expr]:
     a, d, off = sp.symbols("q_11 q_22 q_12", real=True)
     q = sp.Matrix([[a, off], [off, d]])
     c = sp.Matrix(sp.symbols("c_1 c_2", real=True))
-    x = sp.Matrix(sp.symbols("x_1 x_2", real=True))
-    b = sp.Symbol("b", real=True)
-    shifted = x + q.inv() * c
-    quadratic = (x.T * q * x / 2)[0] + (c.T * x)[0] + b
-    completed = (shifted.T * q * shifted / 2)[0] + b - (c.T * q.inv() * c / 2)[0]
+    point = sp.Matrix(sp.symbols("x_1 x_2", real=True))
+    offset = sp.Symbol("b_const", real=True)  # D2L's b, a constant
+    shifted = point + q.inv() * c
+    quadratic = (point.T * q * point / 2)[0] + (c.T * point)[0] + offset
+    completed = (shifted.T * q * shifted / 2)[0] + offset - (c.T * q.inv() * c / 2)[0]
     return quadratic, completed
 
 
@@ -255,7 +271,6 @@ def heavy_ball_iteration_matrix() -> tuple[sp.Matrix, sp.Matrix]:
 
     Also returns the printed :math:`R`.
     """
-    b, x = sp.symbols("b x", real=True)
     b_next = beta * b + lam * x
     x_next = x - eta * b_next
     derived = sp.Matrix([b_next, x_next]).jacobian([b, x])
@@ -315,9 +330,8 @@ def jury_conditions() -> tuple[tuple[sp.Expr, sp.Expr, sp.Expr], sp.Basic]:
     """
     _, poly = heavy_ball_characteristic_polynomial()
     conditions = (sp.expand(poly.subs(z, 1)), sp.expand(poly.subs(z, -1)), poly.subs(z, 0))
-    x = sp.Symbol("x", positive=True)  # x = eta * lambda
-    on_x = [sp.expand(c.subs(eta, x / lam)) > 0 for c in conditions[:2]]
-    return conditions, sp.reduce_inequalities(on_x, [x])
+    on_x = [sp.expand(c.subs(eta, eta_lam / lam)) > 0 for c in conditions[:2]]
+    return conditions, sp.reduce_inequalities(on_x, [eta_lam])
 
 
 def critical_damping() -> tuple[list[sp.Expr], sp.Expr]:
@@ -346,13 +360,12 @@ def critical_damping_error() -> tuple[sp.Expr, sp.Expr]:
     :math:`y_{-1} = y_0 = 1`. At critical damping :math:`\sigma = 1-\sqrt{\eta\lambda}`,
     so :math:`1 - \sigma = \sqrt{\eta\lambda}`.
     """
-    n = sp.Symbol("n", integer=True, nonnegative=True)
-    sigma = sp.Symbol("sigma", nonzero=True)
-    y = sp.Function("y")
-    recurrence = y(n + 2) - 2 * sigma * y(n + 1) + sigma**2 * y(n)  # y(n) is y_{n-1}
+    n = sp.Symbol("n_shifted", integer=True, nonnegative=True)  # n = k + 1
+    root = sp.Symbol("sigma", nonzero=True)  # the double root (not the noise level)
+    recurrence = y(n + 2) - 2 * root * y(n + 1) + root**2 * y(n)  # y(n) is y_{n-1}
     solution = sp.rsolve(recurrence, y(n), {y(0): 1, y(1): 1})
     derived = sp.simplify(sp.expand(solution.subs(n, k + 1)))
-    return derived, (1 + (1 - sigma) * k) * sigma**k
+    return derived, (1 + (1 - root) * k) * root**k
 
 
 def spectral_radius_is_monotone() -> tuple[sp.Expr, sp.Expr]:
@@ -385,13 +398,11 @@ def optimal_conditions() -> tuple[sp.Equality, sp.Equality]:
 @cache
 def _solve_optimal() -> tuple[sp.Expr, sp.Expr]:
     """Solve :func:`optimal_conditions` for (eta, sqrt(beta)); keep sqrt(beta) < 1."""
-    step, root_beta = sp.symbols("eta q", positive=True)  # q = sqrt(beta)
-    equations = [
-        (c.lhs - c.rhs).subs({eta: step, beta: root_beta**2}) for c in optimal_conditions()
-    ]
-    solutions = sp.solve(equations, [step, root_beta], dict=True)
+    root_beta = sp.Symbol("q", positive=True)  # q = sqrt(beta)
+    equations = [(c.lhs - c.rhs).subs(beta, root_beta**2) for c in optimal_conditions()]
+    solutions = sp.solve(equations, [eta, root_beta], dict=True)
     (chosen,) = [s for s in solutions if s[root_beta].subs({mu: 1, L: 4}) < 1]
-    return sp.simplify(chosen[step]), sp.simplify(chosen[root_beta])
+    return sp.simplify(chosen[eta]), sp.simplify(chosen[root_beta])
 
 
 def optimal_parameters() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]]:
@@ -460,13 +471,13 @@ def iterations_per_efold() -> tuple[sp.Expr, sp.Expr]:
     :math:`\sqrt\kappa`; with :math:`x = 1/\kappa` (resp. :math:`1/\sqrt\kappa`) both
     are :math:`(1-x)/(1+x)` and :math:`-1/\ln\rho = 1/(2x) + O(x)`.
     """
-    x = sp.Symbol("x", positive=True)
+    tiny = sp.Symbol("x_small", positive=True)  # 1/kappa or 1/sqrt(kappa)
     hb, _ = optimal_rate()
     leading = []
     for rate, small in [((kappa - 1) / (kappa + 1), 1 / kappa), (hb, 1 / sp.sqrt(kappa))]:
-        in_x = sp.simplify(rate.subs(kappa, sp.solve(sp.Eq(small, x), kappa)[0]))
-        expansion = sp.series(-1 / sp.log(in_x), x, 0, 1).removeO()
-        leading.append(sp.simplify(expansion.subs(x, small)))
+        in_x = sp.simplify(rate.subs(kappa, sp.solve(sp.Eq(small, tiny), kappa)[0]))
+        expansion = sp.series(-1 / sp.log(in_x), tiny, 0, 1).removeO()
+        leading.append(sp.simplify(expansion.subs(tiny, small)))
     return leading[0], leading[1]
 
 
@@ -501,13 +512,6 @@ def sutskever_schedule_simplified() -> tuple[sp.Expr, sp.Expr]:
 _a = sp.Symbol("a", positive=True)  # effective step on one coordinate, a = eta*lambda/(1-beta)
 
 
-def _sigma() -> sp.Symbol:
-    r"""The noise level :math:`\sigma`, the symbol of the gradient-descent chapter's claims."""
-    from gdbook.derivations.gradient_descent import sigma
-
-    return sigma
-
-
 @cache
 def heavy_ball_stationary_covariance() -> tuple[sp.Matrix, sp.Matrix]:
     r"""Solve the discrete Lyapunov equation :math:`P = R P R^\top + \sigma^2 c c^\top`.
@@ -521,7 +525,6 @@ def heavy_ball_stationary_covariance() -> tuple[sp.Matrix, sp.Matrix]:
     :math:`P \mapsto R P R^\top + \sigma^2 c c^\top` (the cross terms with
     :math:`\xi_t` have mean zero). Returns the solution and the printed matrix.
     """
-    sigma = _sigma()
     matrix, _ = heavy_ball_iteration_matrix()
     p_bb, p_bx, p_xx = sp.symbols("p_bb p_bx p_xx", real=True)
     cov = sp.Matrix([[p_bb, p_bx], [p_bx, p_xx]])
@@ -548,7 +551,6 @@ def heavy_ball_noise_floor() -> tuple[sp.Expr, sp.Expr]:
     lower-right entry of :func:`heavy_ball_stationary_covariance`; it needs
     :math:`0 < \eta\lambda < 2 + 2\beta`, the stability condition.
     """
-    sigma = _sigma()
     derived, _ = heavy_ball_stationary_covariance()
     claimed = eta * sigma**2 * (1 + beta) / (lam * (1 - beta) * (2 * (1 + beta) - eta * lam))
     return derived[1, 1], claimed
@@ -864,7 +866,7 @@ def heavy_ball_fills_one_coordinate() -> tuple[sp.Matrix, sp.Matrix]:
     :math:`w_0 = w_{-1} = 0`, the iterate :math:`w_k` equals :math:`w^\star` on its
     first :math:`k` coordinates, and its error is exactly the tail of :math:`w^\star`.
     """
-    kk = sp.Symbol("k", integer=True, positive=True)
+    kk = sp.Symbol("k_front", integer=True, positive=True)  # the step, k >= 1
     idx = [kk - 2, kk - 1, kk, kk + 1, kk + 2, kk + 3]  # a window around the front
     current = [_rho**i if j < 3 else sp.Integer(0) for j, i in enumerate(idx)]  # w_k
     previous = [_rho**i if j < 2 else sp.Integer(0) for j, i in enumerate(idx)]  # w_{k-1}
