@@ -8,7 +8,7 @@ BUILD_FLAGS := -W -n --keep-going
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint typecheck unit build test-browser student lab bench figures clean
+.PHONY: book test lint typecheck unit build test-browser test-kernels student lab bench figures clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,18 +16,17 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# jupyter-cache keys a chapter on its own text only: when the package code changes,
-# drop the cache so that every chapter runs again against the new code
-CODE := $(shell find code -name '*.py' 2>/dev/null)
-_build/.code-stamp: $(CODE)
-	rm -rf _build/.jupyter_cache _build/.doctrees
-	mkdir -p _build && touch $@
+# jupyter-cache keys a chapter on its own text only: before a build, drop the cached runs
+# (and doctrees) of the chapters whose imported modules under code/ or named data files
+# changed since they ran, and only theirs (tools/invalidate_cache.py)
+INVALIDATE := $(BIN)/python tools/invalidate_cache.py --build-dir _build
 
-book: $(STAMP) _build/.code-stamp  ## build the HTML book into _build/html
+book: $(STAMP)  ## build the HTML book into _build/html
+	$(INVALIDATE)
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-test: lint typecheck unit build test-browser  ## everything CI runs
+test: lint typecheck unit build test-browser test-kernels  ## everything CI runs
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)
@@ -40,10 +39,22 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-build: $(STAMP) _build/.code-stamp  ## the strict build: zero warnings, every chapter executed
+build: $(STAMP)  ## the strict build: zero warnings, every chapter executed
+	$(INVALIDATE)
 	rm -rf _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	$(BIN)/python tools/check_build.py _build/html
+
+# Nothing a reader sees may depend on the BLAS kernel: the figure check again under each
+# of KERNELS this CPU runs (tools/blas_kernels.py), then every chapter executed under one
+# that rounds differently from the build's, its glued values compared with the build's
+KERNELS := Haswell SkylakeX
+test-kernels: $(STAMP)  ## figures and glued numbers under other OpenBLAS kernels (after build)
+	@set -e; for k in $$($(BIN)/python tools/blas_kernels.py $(KERNELS)); do \
+	  echo "figure check under OPENBLAS_CORETYPE=$$k"; \
+	  OPENBLAS_CORETYPE=$$k $(BIN)/python -m pytest -q -p no:cacheprovider tests -k matches_committed; \
+	done
+	$(BIN)/python tools/check_glue_kernels.py $(KERNELS) --build-dir _build
 
 # The browser test of the built book (tools/browser_test.py): Debian's Chromium driven by
 # Playwright (from requirements.txt), offline, at 1280 and 390 px; screenshots go to
