@@ -45,12 +45,14 @@ build: $(STAMP)  ## the strict build: zero warnings, every chapter executed
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	$(BIN)/python tools/check_build.py _build/html
 
-# Nothing a reader sees may depend on the BLAS kernel: the figure check again under each
-# of KERNELS this CPU runs (tools/blas_kernels.py), then every chapter executed under one
-# that rounds differently from the build's, its glued values compared with the build's
+# Nothing a reader sees may depend on the BLAS kernel: `unit` ran the figure check under
+# the kernel this machine gets; here it runs again under each of KERNELS that this CPU runs
+# and that rounds differently (tools/blas_kernels.py), then every chapter is executed under
+# one of them and its glued values are compared with the build's
 KERNELS := Haswell SkylakeX
 test-kernels: $(STAMP)  ## figures and glued numbers under other OpenBLAS kernels (after build)
-	@set -e; for k in $$($(BIN)/python tools/blas_kernels.py $(KERNELS)); do \
+	@$(BIN)/python tools/blas_kernels.py --table $(KERNELS)
+	@set -e; for k in $$($(BIN)/python tools/blas_kernels.py --other $(KERNELS)); do \
 	  echo "figure check under OPENBLAS_CORETYPE=$$k"; \
 	  OPENBLAS_CORETYPE=$$k $(BIN)/python -m pytest -q -p no:cacheprovider tests -k matches_committed; \
 	done
