@@ -331,12 +331,8 @@ def scale_by_adamax(b1: Number = 0.9, b2: Number = 0.999, eps: Number = 0.0) -> 
 
     :math:`u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)`;
     :math:`u_t = \max_{i \le t} \beta_2^{t-i}|g_i|` is the :math:`p \to \infty` limit
-    of Adam's :math:`v_t^{1/p}` and needs no bias correction. Kingma & Ba state
-    :math:`|\Delta x_t| \le \eta`; the tight bound is
-    :math:`\eta\,\frac{1-\beta_1}{1-\beta_1^t}\sum_{k<t}(\beta_1/\beta_2)^k`, which
-    tends to :math:`\eta\,\beta_2(1-\beta_1)/(\beta_2-\beta_1) \approx 1.009\,\eta` at
-    the defaults if :math:`\beta_1 < \beta_2` and grows without limit otherwise
-    (equality for gradients that shrink like :math:`\beta_2^{t-i}`).
+    of Adam's :math:`v_t^{1/p}` and needs no bias correction. A step is at most
+    :math:`\eta\,\frac{1-\beta_1}{1-\beta_1^t}\sum_{k<t}(\beta_1/\beta_2)^k`.
     Kingma & Ba have no :math:`\epsilon` (``eps=0``: a coordinate whose gradients
     were all zero gets a zero step); torch and optax add ``eps`` *inside* the maximum.
 

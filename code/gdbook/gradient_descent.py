@@ -157,8 +157,9 @@ def loss_terms(
 ) -> Array:
     r"""Loss per eigendirection, :math:`\tfrac12 \lambda_i (1 - \eta\lambda_i)^{2k} y_{i,0}^2`.
 
-    Their sum is :math:`f(x_k) - f^\star`. Goh (2017) omits the :math:`\tfrac12`.
-    Shape ``(num_steps + 1, d)``.
+    Their sum is :math:`f(x_k) - f^\star`. Shape ``(num_steps + 1, d)``.
+
+    References: Goh (2017, "First steps: gradient descent").
     """
     y = eigen_errors(learning_rate, eigenvalues, y0, num_steps)
     return np.asarray(0.5 * np.asarray(eigenvalues, dtype=np.float64) * y**2)

@@ -162,8 +162,7 @@ def ema_timescales(beta: ArrayLike) -> EmaTimescales:
 
     The weight of a gradient ``k`` steps old is :math:`\beta^k`; the half-life is the
     ``k`` that solves :math:`\beta^k = 1/2`, :math:`\ln 2/\ln(1/\beta)`. For
-    :math:`\beta = 0.9` the window is 10 steps but the half-life only 6.58 (not 10, as
-    Zhang et al. 2023 state).
+    :math:`\beta = 0.9` the window is 10 steps, the half-life 6.58.
 
     >>> [round(float(h), 2) for h in ema_timescales([0.9, 0.99, 0.999]).half_life]
     [6.58, 68.97, 692.8]
@@ -291,8 +290,7 @@ def heavy_ball_rate(learning_rate: ArrayLike, beta: ArrayLike, lam: ArrayLike) -
     and the larger modulus is :math:`(|s| + \sqrt{\Delta})/2`; complex roots are
     conjugate with :math:`|\sigma|^2 = \sigma\bar\sigma = \det R = \beta`.
 
-    References: Goh (2017), who prints :math:`2\sqrt\beta` for the complex case;
-    the factor 2 is a slip.
+    References: Polyak (1964); Goh (2017, "The dynamics of momentum").
     """
     lr, b, eig = _hb_arrays(learning_rate, beta, lam)
     s = 1.0 + b - lr * eig

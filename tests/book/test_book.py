@@ -474,12 +474,24 @@ def test_a_widget_cell_tagged_remove_output(doc: str | None) -> None:
 
 @pytest.mark.parametrize("doc", _params(MAIN_DOCS))
 def test_common_mistakes_admonition(doc: str | None) -> None:
-    boxes = [
-        d
-        for d in _load(doc).named("admonition")
-        if d.argument.lower().startswith("common mistakes")
+    """The box is rendered from gdbook.errata (tests/book/test_errata.py), not written out."""
+    chapter = _load(doc)
+    stem = _doc_path(chapter.doc).stem
+    calls = [
+        c
+        for c in chapter.code
+        if re.search(rf"""\bcommon_mistakes\(\s*["']{stem}["']\s*\)""", c.source)
+        and "remove-input" in c.metadata.get("tags", [])
+        and c.metadata.get("mystnb", {}).get("markdown_format") == "myst"
     ]
-    assert boxes, f'{doc} needs an {{admonition}} "Common mistakes"'
+    assert len(calls) == 1, (
+        f"{doc} needs one remove-input cell (mystnb: markdown_format: myst) that calls "
+        f'common_mistakes("{stem}")'
+    )
+    written = [
+        d for d in chapter.named("admonition") if d.argument.lower().startswith("common mistakes")
+    ]
+    assert not written, f"{doc} writes a Common-mistakes box by hand: add records to gdbook.errata"
 
 
 @pytest.mark.parametrize("doc", _params(MAIN_DOCS))

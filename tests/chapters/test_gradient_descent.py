@@ -47,9 +47,9 @@ from gdbook.measure import loglog_slope, measured_rate
 from gdbook.momentum import momentum
 from gdbook.problems import noisy, quadratic, saddle
 from gdbook.viz import gradient_descent as viz
+from gdbook_solutions import gradient_descent as solutions
 from hypothesis import given
 from hypothesis import strategies as st
-from gdbook_solutions import gradient_descent as solutions
 
 
 def _gd_best(mu: Any, L: Any) -> Any:
@@ -200,6 +200,27 @@ def test_stability_boundary_is_two_over_L() -> None:
     traj = run(gradient_descent(etas), problem.grad, x0, 3000, bound=1e6)
     assert traj.diverged_at[0] == -1 and np.linalg.norm(traj.params[-1, 0]) < 1e-8
     assert traj.diverged_at[1] > 0
+
+
+def test_steps_between_one_and_two_over_lambda_oscillate_and_converge() -> None:
+    """Zhang et al. (D2L, sec. 12.6.3): "until eta*lambda = 1. Beyond that things diverge".
+
+    For 1 < eta*lambda < 2 the error flips sign at every step and shrinks by
+    |1 - eta*lambda|: at eta*lambda = 1.5 it halves, and at the best step of the valley
+    the steep direction (eta* L = 20/11) zig-zags and converges.
+    """
+    lam = 4.0
+    line = run(gradient_descent(1.5 / lam), lambda x: lam * x, np.array([1.0]), 40).params[:, 0]
+    np.testing.assert_allclose(line, (-0.5) ** np.arange(41), rtol=1e-12)
+    assert np.all(np.sign(line[1:]) == -np.sign(line[:-1]))
+    problem = VALLEY.problem()
+    mu, L = problem.eigenvalues.min(), problem.eigenvalues.max()
+    best = float(optimal_learning_rate(mu, L))
+    assert 1 < best * L < 2
+    axis = problem.eigenvectors[:, np.argmax(problem.eigenvalues)]
+    steep = run(gradient_descent(best), problem.grad, axis, 60).params @ axis
+    np.testing.assert_allclose(steep, (1 - best * L) ** np.arange(61), rtol=1e-9, atol=1e-15)
+    assert np.all(np.sign(steep[1:]) == -np.sign(steep[:-1])) and abs(steep[-1]) < 1e-5
 
 
 def test_valley_figure_claims() -> None:

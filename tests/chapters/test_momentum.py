@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import sympy as sp
-from gdbook.base import run
+from gdbook.base import Optimizer, run
 from gdbook.derivations import L, beta, eta, g, kappa, lam, mu, t, z
 from gdbook.derivations import momentum as claims
 from gdbook.examples import VALLEY
@@ -346,6 +346,81 @@ def test_beta_one_never_settles() -> None:
     assert late == pytest.approx(early, rel=0.05) and late > 0.5
     decaying = _polyak_loop(lambda x: x, [1.0], 0.5, 0.99, 2000)[:, 0]
     assert np.abs(decaying[-100:]).max() < 1e-3
+
+
+def test_an_old_gradient_weighs_beta_to_its_age_whatever_the_rate() -> None:
+    """Goodfellow et al. (2016, sec. 8.3.2): "The larger alpha is relative to epsilon, the
+    more previous gradients affect the current direction" (seed 002 copies it).
+
+    In their form v <- alpha v - eps g, x <- x + v, the last step is linear in the
+    gradients; replayed as unit impulses, a gradient k steps old moves it alpha^k times as
+    much as the newest, for every learning rate eps.
+    """
+    num_steps = 12
+    for b in (0.5, 0.9):
+        for learning_rate in (1e-3, 0.1, 3.0):
+            last_steps = []
+            for age in range(num_steps):
+                impulse = np.zeros((num_steps, 1))
+                impulse[num_steps - 1 - age] = 1.0
+                path = replay_gradients(sutskever_momentum(learning_rate, b), impulse).params
+                last_steps.append(path[-1, 0] - path[-2, 0])
+            relative = np.array(last_steps) / last_steps[0]
+            np.testing.assert_allclose(relative, b ** np.arange(num_steps), rtol=1e-12)
+
+
+def _steep_coordinate(opt: Optimizer, num_steps: int) -> np.ndarray:
+    """Error along the valley's steep eigenvector, started there at rest (y_0 = 1)."""
+    problem = VALLEY.problem()
+    axis = problem.eigenvectors[:, np.argmax(problem.eigenvalues)]
+    return np.asarray(run(opt, problem.grad, axis, num_steps).params @ axis)
+
+
+def test_tuned_momentum_first_widens_the_swing_across_the_valley() -> None:
+    """Ruder (2016, sec. 4.1): momentum "dampens oscillations" (seed 001: smaller ones).
+
+    Tuned for the valley (kappa = 10), the steep coordinate has the double root -rho*: its
+    error (1 + (1 + rho*) k)(-rho*)^k flips sign at every step like gradient descent's
+    (1 - eta* L)^k, overshoots the start in its first swing (|y_1| = 1.31 > 1) and stays
+    wider than gradient descent's for the first four steps.
+    """
+    mu, L = 1 / VALLEY.kappa, 1.0
+    tuned = optimal_heavy_ball(mu, L)
+    hb = _steep_coordinate(momentum(float(tuned.learning_rate), float(tuned.beta)), 8)
+    gd_path = _steep_coordinate(gradient_descent(2 / (mu + L)), 8)
+    assert abs(hb[1]) > 1 > abs(gd_path[1])
+    assert np.all(np.abs(hb[1:5]) > np.abs(gd_path[1:5]))
+    assert np.all(np.sign(hb[1:]) == -np.sign(hb[:-1]))
+    k, rho = np.arange(9), float(tuned.rate)
+    np.testing.assert_allclose(hb, (1 + (1 + rho) * k) * (-rho) ** k, rtol=1e-9)
+
+
+def test_a_beta_above_the_tuned_one_is_slower_at_every_rate() -> None:
+    """Zhang et al. (D2L, sec. 12.6.3): "in general large values of beta are desirable".
+
+    The roots of R = [[beta, lam], [-eta beta, 1 - eta lam]] multiply to beta, so for every
+    learning rate the slower root has modulus >= sqrt(beta). On the valley the tuned
+    beta* is 0.27 with rate 0.52; beta = 0.9 cannot beat sqrt(0.9) = 0.95, and a run with
+    its best stable learning rate ends far behind the tuned one.
+    """
+    mu, L = 1 / VALLEY.kappa, 1.0
+    tuned = optimal_heavy_ball(mu, L)
+    assert float(tuned.beta) == pytest.approx(0.2699, abs=1e-4)
+    b = 0.9
+    etas = np.linspace(0.01, 2 * (1 + b) / L, 400, endpoint=False)  # every stable rate
+    for lam_ in (mu, L):
+        matrices = np.array([[[b, lam_], [-eta_ * b, 1 - eta_ * lam_]] for eta_ in etas])
+        moduli = np.abs(np.linalg.eigvals(matrices)).max(axis=1)
+        assert moduli.min() >= math.sqrt(b) * (1 - 1e-9) > float(tuned.rate)
+    problem = VALLEY.problem()
+    ends = [
+        np.linalg.norm(run(momentum(eta_, b), problem.grad, VALLEY.start, 60).params[-1])
+        for eta_ in etas[::20]
+    ]
+    tuned_end = run(
+        momentum(float(tuned.learning_rate), float(tuned.beta)), problem.grad, VALLEY.start, 60
+    ).params[-1]
+    assert np.linalg.norm(tuned_end) < 1e-6 * min(ends)
 
 
 def test_course_notes_form_is_the_sum_form() -> None:

@@ -1,0 +1,700 @@
+r"""The errors of the sources, one record each; every chapter's "Common mistakes" box.
+
+A record says who wrote what, where, what is correct instead, and what in this book
+shows it: a test (``tests/chapters/test_momentum.py::test_name``), a derivation
+(``gdbook.derivations.momentum.distill_complex_modulus``) or, for a date or an
+attribution, the publication's entry in the bibliography (``references.bib::polyak1964``).
+:func:`render_box` writes the records of one chapter as the MyST Markdown of its box, and
+:func:`common_mistakes` displays it from a notebook cell::
+
+    ```{code-cell} ipython3
+    ---
+    tags: [remove-input]
+    mystnb:
+      markdown_format: myst
+    ---
+    from gdbook.errata import common_mistakes
+
+    common_mistakes("momentum")
+    ```
+
+The text fields are MyST: ``$math$``, ``{cite:t}`` and ``{eq}`` references, and
+``{glue:text}`` for a number the chapter computes (never a typed one). ``source`` is a key
+of ``references.bib``, one of the five source documents (:data:`SEEDS`) or one of
+:data:`OTHER_SOURCES`. A record whose chapter has no page yet waits for it; the errata
+appendix will list them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: The chapters a record can belong to (the book's plan, ``DESIGN.md``).
+CHAPTERS = (
+    "gradient_descent",
+    "momentum",
+    "physics",
+    "nesterov",
+    "adaptive",
+    "adam",
+    "showdown",
+    "conventions",
+)
+
+#: The five source documents the book mirrors (``shared/seeds``), as the boxes name them.
+SEEDS: dict[str, str] = {
+    "seed-000": "notes on Sutskever et al. (2013)",
+    "seed-001": "a course page on the optimizers",
+    "seed-002": "a set of annotated notes on the Deep Learning book",
+    "seed-003": "a survey's translation",
+    "seed-004": "a tutorial",
+}
+
+#: Sources that are neither in the bibliography nor among the seeds.
+OTHER_SOURCES: dict[str, str] = {
+    "cs231n-notes": "cs231n notes",
+    "cs231n-derived-notes": "a snippet that circulates in notes derived from a well-known course",
+    "common": "",  # a common belief or slip, with no single source to name
+}
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """One error of a source, its correction and the evidence in this book."""
+
+    key: str  # a short slug, unique
+    source: str  # bib key, seed id (SEEDS) or OTHER_SOURCES key
+    where: str  # section, page, line or issue in the source
+    claim: str  # what the source says; exact where the box quotes it (MyST)
+    correct: str  # the correct statement (MyST)
+    evidence: tuple[str, ...]  # tests, derivation functions, bib entries that show it
+    chapter: str  # the chapter whose box shows it
+    topic: str = ""  # optional grouping: history, notation, stability, memory, noise, ...
+    cited_as: str = ""  # how the box names the source, if not by its citation (MyST)
+    original: str = ""  # the source's own words, when the claim translates them
+    repeated_by: tuple[str, ...] = ()  # other sources (bib keys or seed ids) that copy it
+
+
+def _erratum(**fields: Any) -> Erratum:
+    evidence = fields.pop("evidence")
+    return Erratum(evidence=(evidence,) if isinstance(evidence, str) else tuple(evidence), **fields)
+
+
+_GD = "tests/chapters/test_gradient_descent.py::"
+_MOM = "tests/chapters/test_momentum.py::"
+_NOISE = "tests/chapters/test_momentum_noise.py::"
+_CONV = "tests/chapters/test_conventions_bridge.py::"
+
+ERRATA: tuple[Erratum, ...] = (
+    # ---------------------------------------------------------------- gradient descent
+    _erratum(
+        key="distill-loss-missing-half",
+        source="goh2017",
+        where="'First Steps: Gradient Descent', the decomposition of the loss (distill issue #98)",
+        claim=r"$f(w^k)-f^\star=\sum_i(1-\alpha\lambda_i)^{2k}\lambda_i(x_i^0)^2$",
+        cited_as=r"Distill's *Why Momentum Really Works*, {cite:t}`goh2017`",
+        correct=r"The ½ is missing: since $f-f^\star=\tfrac12\sum_i\lambda_iy_i^2$, that sum "
+        r"is {glue:text}`gd_distill_factor:.0f` times the loss; the correct form is "
+        r"{eq}`eq-gd-loss`. The rates are unaffected, predicted loss values are not.",
+        evidence=(
+            _GD + "test_distill_form_is_twice_the_loss",
+            _GD + "test_loss_decomposition_has_the_half",
+            "gdbook.derivations.gradient_descent.distill_loss_decomposition",
+        ),
+        chapter="gradient_descent",
+        topic="notation",
+    ),
+    _erratum(
+        key="d2l-eigenbasis-without-eta",
+        source="zhang2023d2l",
+        where="§12.6.3 'Theoretical Analysis', Quadratic Convex Functions",
+        claim=r"$z_t=z_{t-1}-\Lambda z_{t-1}$",
+        cited_as=r"gradient descent in the eigenbasis, in the momentum section of *Dive into "
+        r"Deep Learning*, {cite:t}`zhang2023d2l`",
+        correct=r"The learning rate is missing: the step is $z_t=(I-\eta\Lambda)z_{t-1}$, eq. "
+        r"{eq}`eq-gd-eigenstep`, and the formula as printed holds only for $\eta=1$.",
+        evidence=(
+            _GD + "test_gradient_step_in_eigenbasis_keeps_eta",
+            "gdbook.derivations.gradient_descent.gradient_step_in_eigenbasis",
+        ),
+        chapter="gradient_descent",
+        topic="notation",
+    ),
+    _erratum(
+        key="smaller-rate-always-safer",
+        source="common",
+        where="a common belief",
+        claim="A smaller learning rate is always safer",
+        correct=r"Safer for stability, yes: any $\eta<2/L$ converges. But the flat "
+        r"direction's factor $1-\eta\mu$ gets closer to one, so the run gets slower in "
+        r"proportion. For $\kappa=$ {glue:text}`gd_kappa`, a tenth of $\eta^\star$ needs "
+        r"{glue:text}`gd_steps_tenth` steps to shrink the error by $10^{-6}$ (the setting "
+        r"of {numref}`fig-gd-kappa`) instead of {glue:text}`gd_steps_best`; with noisy "
+        r"gradients it also lengthens the transient while lowering the floor.",
+        evidence=_GD + "test_a_tenth_of_the_best_step_is_ten_times_slower",
+        chapter="gradient_descent",
+        topic="stability",
+    ),
+    _erratum(
+        key="gradient-points-at-minimum",
+        source="common",
+        where="a common belief",
+        claim="The negative gradient points at the minimum",
+        correct=r"Only when all eigenvalues are equal ($\kappa=1$) or the error lies along "
+        r"one eigenvector. At the start used throughout this chapter, $-\nabla f$ misses the "
+        r"direction to the minimum by {glue:text}`gd_gradient_angle:.0f` degrees. That is "
+        r"why even exact line search zig-zags.",
+        evidence=_GD + "test_negative_gradient_points_at_the_minimum_only_when_round",
+        chapter="gradient_descent",
+        topic="geometry",
+    ),
+    _erratum(
+        key="zigzag-rate-too-large",
+        source="common",
+        where="a common belief",
+        claim="The zig-zag means the learning rate is too large",
+        correct=r"Oscillation in a steep direction only means $1<\eta\lambda<2$; it still "
+        r"converges, and the best fixed step for the whole problem deliberately puts the "
+        r"steepest direction in that range.",
+        evidence=_GD + "test_steps_between_one_and_two_over_lambda_oscillate_and_converge",
+        chapter="gradient_descent",
+        topic="stability",
+    ),
+    _erratum(
+        key="d2l-diverge-beyond-one",
+        source="zhang2023d2l",
+        where="§12.6.3 'Theoretical Analysis', Scalar Functions",
+        claim=r"Beyond that [$\eta\lambda = 1$] things diverge and for $\eta \lambda > 2$ "
+        r"the optimization problem diverges",
+        cited_as=r"the momentum section of {cite:t}`zhang2023d2l`",
+        correct=r"Between $\eta\lambda=1$ and $2$ the error flips sign at every step and "
+        r"still shrinks, by the factor $|1-\eta\lambda|<1$: nothing diverges below "
+        r"$\eta\lambda=2$, {eq}`eq-gd-stable`.",
+        evidence=(
+            _GD + "test_steps_between_one_and_two_over_lambda_oscillate_and_converge",
+            _GD + "test_stability_boundary_is_two_over_L",
+        ),
+        chapter="gradient_descent",
+        topic="stability",
+    ),
+    # ---------------------------------------------------------------- momentum
+    _erratum(
+        key="distill-rate-two-sqrt-beta",
+        source="goh2017",
+        where="'The Dynamics of Momentum': the modulus of the complex roots, repeated in the "
+        "caption of the phase diagram",
+        claim=r"convergence rate $2\sqrt\beta$",
+        cited_as=r"Distill, {cite:t}`goh2017`",
+        correct=r"The root formula's factor ½ was dropped; the modulus is $\sqrt\beta$, "
+        r"{eq}`eq-modulus`.",
+        evidence=(
+            _MOM + "test_complex_modulus_is_sqrt_beta_not_two_sqrt_beta",
+            "gdbook.derivations.momentum.distill_complex_modulus",
+        ),
+        chapter="momentum",
+        topic="rates",
+    ),
+    _erratum(
+        key="distill-basis-q-not-q-transpose",
+        source="goh2017",
+        where="'The Dynamics of Momentum', the change of basis (distill issue #107)",
+        claim=r"Change basis with $x = Q(w - w^\star)$",
+        cited_as="Distill",
+        correct=r"With the eigenvectors in the columns of $Q$ it must be "
+        r"$Q^\top (w - w^\star)$; with $Q$ the coordinates do not decouple.",
+        evidence=_MOM + "test_eigenbasis_uses_q_transpose",
+        chapter="momentum",
+        topic="notation",
+    ),
+    _erratum(
+        key="d2l-completed-square-sign",
+        source="zhang2023d2l",
+        where="§12.6.3 'Theoretical Analysis', Quadratic Convex Functions",
+        claim=r"$h(x) = \tfrac12 (x - Q^{-1}c)^\top Q (x - Q^{-1}c) + b - \tfrac12 c^\top "
+        r"Q^{-1} c$",
+        cited_as=r"{cite:t}`zhang2023d2l`, for $h(x) = \tfrac12 x^\top Q x + c^\top x + b$",
+        correct=r"The minimiser is $x^\star = -Q^{-1}c$, so the square is completed with "
+        r"$x + Q^{-1}c$.",
+        evidence=(
+            _MOM + "test_completed_square_shifts_by_plus_q_inverse_c",
+            "gdbook.derivations.momentum.completed_square",
+        ),
+        chapter="momentum",
+        topic="notation",
+    ),
+    _erratum(
+        key="distill-unrolled-sign",
+        source="goh2017",
+        where="'The Dynamics of Momentum', the unrolled iterate (content.md F11)",
+        claim=r"$w^{k+1} = w^0 + \alpha \sum_i \frac{1-\beta^{k+1-i}}{1-\beta} \nabla f(w^i)$",
+        cited_as="Distill",
+        correct="The sign is a minus.",
+        evidence=(
+            _MOM + "test_unrolled_momentum_has_a_minus_sign",
+            "gdbook.derivations.momentum.unrolled_momentum",
+        ),
+        chapter="momentum",
+        topic="notation",
+    ),
+    _erratum(
+        key="d2l-rmsprop-half-life",
+        source="zhang2023d2l",
+        where="§12.8 RMSProp, 'The Algorithm'",
+        claim=r"with a half-life time of an observation of $\gamma^{-1}$",
+        cited_as=r"the RMSProp section of {cite:t}`zhang2023d2l`",
+        correct=r"The weight of a gradient $k$ steps old is $\beta^k$ (here $\gamma^k$), which "
+        r"halves at $k = \ln 2/\ln(1/\beta)$, {eq}`eq-half-life`.",
+        evidence=(
+            _MOM + "test_half_lives_and_d2l_error",
+            "gdbook.derivations.momentum.ema_half_life",
+        ),
+        chapter="momentum",
+        topic="memory",
+    ),
+    _erratum(
+        key="d2l-adadelta-half-life-ten",
+        source="zhang2023d2l",
+        where="§12.9 Adadelta, 'Implementation'",
+        claim=r"Choosing $\rho = 0.9$ amounts to a half-life time of 10 for each parameter "
+        r"update",
+        cited_as=r"the Adadelta section of {cite:t}`zhang2023d2l`",
+        correct=r"The half-life at 0.9 is {glue:text}`half_09:.2f` steps; "
+        r"{glue:text}`window_09:.0f` is the window $1/(1-\beta)$.",
+        evidence=_MOM + "test_half_lives_and_d2l_error",
+        chapter="momentum",
+        topic="memory",
+    ),
+    _erratum(
+        key="dlb-velocity-average",
+        source="goodfellow2016",
+        where="§8.3.2 Momentum",
+        claim="The velocity is set to an exponentially decaying average of the negative gradient",
+        correct=r"The weights $\beta^k$ sum to $1/(1-\beta)$, not 1: it is a decaying sum, "
+        r"which is why at $\beta = 0.9$ it reaches {glue:text}`window_09:.0f` times the "
+        r"gradient, {eq}`eq-terminal`.",
+        evidence=(
+            _MOM + "test_terminal_velocity_is_ten_times_at_beta_09_measured",
+            "gdbook.derivations.momentum.terminal_velocity",
+        ),
+        chapter="momentum",
+        topic="memory",
+        repeated_by=("seed-002", "seed-003"),
+    ),
+    _erratum(
+        key="d2l-leaky-average",
+        source="zhang2023d2l",
+        where="§12.6.1 'Basics', Leaky Averages",
+        claim=r"replace the gradient computation by a 'leaky average': "
+        r"$\mathbf{v}_t = \beta \mathbf{v}_{t-1} + \mathbf{g}_{t, t-1}$",
+        cited_as=r"the momentum section of {cite:t}`zhang2023d2l`",
+        correct=r"The same slip: the weights of this buffer sum to $1/(1-\beta)$, so it is a "
+        r"sum, {eq}`eq-weight-sum`, and its steps are $1/(1-\beta)$ times the gradient's; "
+        r"only the EMA form, with its factor $1-\beta$, averages.",
+        evidence=(
+            _MOM + "test_terminal_velocity_is_ten_times_at_beta_09_measured",
+            "gdbook.derivations.momentum.velocity_weight_sum",
+        ),
+        chapter="momentum",
+        topic="memory",
+    ),
+    _erratum(
+        key="dlb-alpha-relative-to-epsilon",
+        source="goodfellow2016",
+        where="§8.3.2 Momentum, after eq. 8.16",
+        claim=r"The larger $\alpha$ is relative to $\epsilon$, the more previous gradients "
+        r"affect the current direction",
+        correct=r"The learning rate scales every gradient alike: a gradient $k$ steps old "
+        r"has $\beta^k$ times the weight of the newest ($\alpha^k$ in that book's letters), "
+        r"whatever $\epsilon$ is, {eq}`eq-velocity-sum`.",
+        evidence=(
+            _MOM + "test_an_old_gradient_weighs_beta_to_its_age_whatever_the_rate",
+            "gdbook.derivations.momentum.velocity_sum_formula",
+        ),
+        chapter="momentum",
+        topic="memory",
+        repeated_by=("seed-002",),
+    ),
+    _erratum(
+        key="seed-002-second-order",
+        source="seed-002",
+        where="the opening question and answer on momentum and high curvature",
+        claim="Momentum considers not only first-order partial derivatives but also "
+        "second-order ones",
+        original="动量算法不仅考虑一阶偏导、还考虑了二阶偏导",
+        correct=r"Unrolled, $x_{k+1} = x_0 - \eta \sum_i \frac{1-\beta^{k+1-i}}{1-\beta} "
+        r"\nabla f(x_i)$: only gradients enter. Momentum is a first-order method.",
+        evidence=(
+            _MOM + "test_momentum_uses_only_gradients_numerically",
+            "gdbook.derivations.momentum.unrolled_momentum",
+        ),
+        chapter="momentum",
+        topic="method",
+    ),
+    _erratum(
+        key="seed-004-polyak-restart",
+        source="seed-004",
+        where="§2 history: 'Polyak ... proposed a restart momentum method in his 1964 paper'",
+        claim="Polyak (1964) proposed a restart momentum method",
+        original='最早提出动量思想的是Polyak,他在1964年的论文中提出了"重启动量法"',
+        correct=r"Polyak's 1964 paper is the heavy-ball method {eq}`eq-polyak` itself, "
+        r"{cite:p}`polyak1964`.",
+        evidence=(_MOM + "test_sum_form_is_polyaks_heavy_ball", "references.bib::polyak1964"),
+        chapter="momentum",
+        topic="history",
+    ),
+    _erratum(
+        key="ruder-momentum-qian",
+        source="ruder2016",
+        where="§4.1 Momentum, first sentence; its reference [17] is Qian (1999)",
+        claim="Momentum [17] is a method that helps accelerate SGD in the relevant direction",
+        cited_as=r"{cite:t}`ruder2016`, whose [17] is {cite:t}`qian1999`",
+        correct=r"The method is Polyak's, from 1964 {cite:p}`polyak1964`; Qian analysed it in "
+        r"1999 {cite:p}`qian1999`, decades later.",
+        evidence=("references.bib::polyak1964", "references.bib::qian1999"),
+        chapter="momentum",
+        topic="history",
+    ),
+    _erratum(
+        key="seed-004-rumelhart-1983",
+        source="seed-004",
+        where="§2 history",
+        claim="In 1983 Rumelhart et al. introduced a momentum term into back-propagation",
+        original="1983年,Rumelhart等人在反向传播算法中引入了动量项",
+        correct=r"{cite:t}`rumelhart1986` brought momentum to neural networks in 1986.",
+        evidence="references.bib::rumelhart1986",
+        chapter="momentum",
+        topic="history",
+    ),
+    _erratum(
+        key="seed-004-nesterov-1992",
+        source="seed-004",
+        where="§2 history (its §3.2 says 1983)",
+        claim="In 1992 Nesterov proposed NAG",
+        original="1992年,Nesterov提出了NAG(Nesterov Accelerated Gradient)",
+        correct=r"Nesterov's method dates from 1983, {cite:p}`nesterov1983`, as the "
+        r"tutorial's own algorithm section says.",
+        evidence="references.bib::nesterov1983",
+        chapter="momentum",
+        topic="history",
+    ),
+    _erratum(
+        key="cs231n-friction",
+        source="cs231n-notes",
+        where="Neural Networks Part 3, 'Momentum update'",
+        claim="its physical meaning is more consistent with the coefficient of friction",
+        correct=r"$\beta$ (their $\mu$) is the fraction of velocity *kept* per step "
+        r"($b_k = \beta^k b_0$ without gradient); the friction is $1 - \beta$, and more "
+        r"momentum means less friction.",
+        evidence=_MOM + "test_beta_is_a_retention_not_a_friction",
+        chapter="momentum",
+        topic="physics",
+    ),
+    _erratum(
+        key="seed-003-gamma-up-to-one",
+        source="seed-003",
+        where="the momentum section: 'γ ∈ (0, 1] is the momentum coefficient'",
+        claim=r"$\gamma \in (0, 1]$",
+        original="γ ∈ (0, 1] 为动量系数",
+        correct=r"At $\beta = 1$ nothing decays and the rate is 1; the library rejects it.",
+        evidence=_MOM + "test_beta_one_never_settles",
+        chapter="momentum",
+        topic="stability",
+    ),
+    _erratum(
+        key="torch-is-sutskever",
+        source="common",
+        where="a common belief (the torch documentation itself warns against it)",
+        claim="PyTorch's momentum is Sutskever's momentum",
+        correct=r"Only while the learning rate is constant, {eq}`eq-schedule`.",
+        evidence=_MOM + "test_forms_differ_under_a_schedule_by_the_derived_amount",
+        chapter="momentum",
+        topic="conventions",
+    ),
+    _erratum(
+        key="dlb-momentum-for-variance",
+        source="goodfellow2016",
+        where="§8.3.2, caption of fig. 8.5",
+        claim="Momentum aims primarily to solve two problems: poor conditioning of the "
+        "Hessian matrix and variance in the stochastic gradient",
+        correct=r"The first, yes; the second, hardly. On a quadratic with additive gradient "
+        r"noise it has, to first order, the noise floor of gradient descent at the effective "
+        r"rate $\eta/(1-\beta)$ (exactly, a lower one), {eq}`eq-noise-effective`, and at "
+        r"equal floor it is at most about twice as fast, {eq}`eq-best-effective`.",
+        evidence=(
+            _NOISE + "test_momentum_at_eta_has_the_floor_of_gd_at_the_effective_rate_in_the_valley",
+            _NOISE + "test_at_equal_floor_momentum_is_faster_but_less_than_twice",
+        ),
+        chapter="momentum",
+        topic="noise",
+        repeated_by=("seed-002",),
+    ),
+    _erratum(
+        key="d2l-momentum-for-noisy-sgd",
+        source="zhang2023d2l",
+        where="§12.6 Summary",
+        claim="It is desirable for both noise-free gradient descent and (noisy) stochastic "
+        "gradient descent",
+        cited_as=r"the summary of the momentum section of {cite:t}`zhang2023d2l`",
+        correct="The same claim, and the same answer: against noise, momentum buys no more "
+        "than gradient descent with a larger step does.",
+        evidence=_NOISE + "test_at_equal_floor_momentum_is_faster_but_less_than_twice",
+        chapter="momentum",
+        topic="noise",
+    ),
+    _erratum(
+        key="ruder-dampens-oscillations",
+        source="ruder2016",
+        where="§4.1 Momentum, first sentence",
+        claim="Momentum [17] is a method that helps accelerate SGD in the relevant direction "
+        "and dampens oscillations",
+        correct=r"Alternating gradients leave $g/(1+\beta)$ in the buffer against "
+        r"$g/(1-\beta)$ for steady ones, {eq}`eq-alternating`, but the ball then swings on "
+        r"its own: tuned momentum first "
+        r"*widens* the zig-zag across the valley, since the steep end's double root "
+        r"$-\rho^\star$ makes its error $(1+(1+\rho^\star)k)(-\rho^\star)^k$, "
+        r"{eq}`eq-double-root`, start out larger than gradient descent's. The speed-up comes "
+        r"from the rate $\sqrt\beta$ of the complex roots, {eq}`eq-modulus`, not from damping.",
+        evidence=(
+            _MOM + "test_tuned_momentum_first_widens_the_swing_across_the_valley",
+            "gdbook.derivations.momentum.critical_damping_error",
+        ),
+        chapter="momentum",
+        topic="method",
+        repeated_by=("seed-001",),
+    ),
+    _erratum(
+        key="d2l-large-beta-desirable",
+        source="zhang2023d2l",
+        where="§12.6.3 'Theoretical Analysis', Scalar Functions",
+        claim=r"It also suggests that in general large values of $\beta$ are desirable",
+        cited_as=r"the momentum section of {cite:t}`zhang2023d2l`, from the wider stability "
+        r"range $0 < \eta\lambda < 2 + 2\beta$",
+        correct=r"A wider stable range is not a faster rate. The roots multiply to $\beta$ "
+        r"({eq}`eq-charpoly`), so no learning rate converges faster than $\sqrt\beta$; on "
+        r"the valley ($\kappa=$ {glue:text}`valley_kappa:.0f`) the best $\beta$ is "
+        r"{glue:text}`valley_hb_beta:.2f`, {eq}`eq-optimal`, and a larger one is slower.",
+        evidence=(
+            _MOM + "test_a_beta_above_the_tuned_one_is_slower_at_every_rate",
+            "gdbook.derivations.momentum.optimal_parameters",
+        ),
+        chapter="momentum",
+        topic="tuning",
+    ),
+    # ---------------------------------------------------------------- conventions
+    _erratum(
+        key="cs231n-derived-sign-slip",
+        source="cs231n-derived-notes",
+        where="study notes derived from the cs231n course (content.md §6, item 9)",
+        claim="`v = rho*v + lr*dx; x += v`",
+        correct=r"With the gradient added to the velocity, the velocity must be "
+        r"*subtracted*: on $\tfrac12\lambda x^2$ the first step of the snippet multiplies $x$ "
+        r"by $1+\eta\lambda>1$ ({eq}`eq-conv-slip`). Either write "
+        r"`v = rho*v - lr*dx; x += v` (Sutskever's form) or `v = rho*v + lr*dx; x -= v` "
+        r"(Ruder's form).",
+        evidence=(
+            _CONV + "test_cs231n_sign_slip_climbs_and_the_fix_descends",
+            _CONV + "test_claim_cs231n_slip_multiplies_by_more_than_one",
+            "gdbook.derivations.conventions.cs231n_sign_step",
+        ),
+        chapter="conventions",
+        topic="conventions",
+    ),
+    _erratum(
+        key="seed-004-buffer-average",
+        source="seed-004",
+        where="§3.1 Momentum: 'the momentum vector m_t is an exponentially weighted average "
+        "of past gradient directions'",
+        claim=r"$m_t$ is an exponentially weighted average of past gradient directions",
+        original="经典动量法引入了动量向量$m_t$,它是过去梯度方向的指数加权平均值",
+        cited_as=r"a tutorial, of Ruder's form $m_t=\gamma m_{t-1}+\eta g_t$",
+        correct=r"Like the velocity $v\leftarrow\alpha v-\epsilon g$ that the *Deep Learning* "
+        r"book calls an exponentially decaying average, it is a decaying *sum*, whose weights "
+        r"add up to $\epsilon(1-\alpha^t)/(1-\alpha)$, which tends to "
+        r"{glue:text}`conv_window:.0f` times the learning rate at $\alpha=$ "
+        r"{glue:text}`conv_beta` ({eq}`eq-conv-dlb-weights`). Only the EMA form, with its "
+        r"factor $1-\beta$, averages.",
+        evidence=(
+            _CONV + "test_dlb_velocity_is_a_sum_not_an_average",
+            _CONV + "test_claim_dlb_velocity_weights_sum_to_eps_over_one_minus_alpha",
+            "gdbook.derivations.conventions.dlb_weight_sum",
+        ),
+        chapter="conventions",
+        topic="memory",
+    ),
+    _erratum(
+        key="udl-nesterov-lookahead",
+        source="prince2023",
+        where="the Nesterov momentum notebook of chapter 6 (udlbook issue #149, fixed in 2024)",
+        claim=r"the look-ahead gradient at $\theta-\eta m$",
+        cited_as=r"the notebooks of *Understanding Deep Learning*, {cite:t}`prince2023`, "
+        r"until a correction in 2024",
+        correct=r"With $m_t=\beta m_{t-1}+(1-\beta)g_t$ and $\theta_t=\theta_{t-1}-\eta m_t$, "
+        r"momentum alone carries $\theta$ to $\theta-\eta\beta m$ ({eq}`eq-conv-lookahead`), "
+        r"so that is where the look-ahead gradient must be taken. Other material still uses "
+        r"$\theta-\beta m$; both take the gradient at a point that momentum does not reach, "
+        r"and the method is no longer Nesterov's.",
+        evidence=(
+            _CONV + "test_ema_nesterov_needs_the_lookahead_theta_minus_alpha_beta_m",
+            _CONV + "test_claim_ema_lookahead_is_theta_minus_eta_beta_m",
+            "gdbook.derivations.conventions.ema_lookahead",
+        ),
+        chapter="conventions",
+        topic="nesterov",
+    ),
+    _erratum(
+        key="torch-dampening-is-ema",
+        source="common",
+        where="a common reading of torch.optim.SGD",
+        claim="`dampening=beta` gives the EMA",
+        correct=r"PyTorch's buffer starts at $g_1$, so its dampened momentum differs from the "
+        r"EMA by $\beta^t g_1$ ({eq}`eq-conv-damp-gap`).",
+        evidence=(
+            _CONV + "test_torch_dampening_is_not_the_ema_form",
+            _CONV + "test_dampening_gap_is_beta_power_times_first_gradient",
+            "gdbook.derivations.conventions.dampening_gap",
+        ),
+        chapter="conventions",
+        topic="conventions",
+    ),
+    _erratum(
+        key="schedule-moves-between-conventions",
+        source="common",
+        where="a common slip when porting a schedule",
+        claim="A learning-rate schedule gives the same run in every convention",
+        correct=r"A schedule tuned for PyTorch or optax (rate outside the buffer) does not "
+        r"give the same run in Keras or in Sutskever's form (rate inside), "
+        r"{eq}`eq-conv-step-gap`.",
+        evidence=(
+            _CONV
+            + "test_first_step_after_the_change_differs_by_beta_times_rate_change_times_buffer",
+            _CONV + "test_displacements_differ_once_the_rate_changes",
+            "gdbook.derivations.conventions.schedule_step_gap",
+        ),
+        chapter="conventions",
+        topic="conventions",
+    ),
+    _erratum(
+        key="eps-copied-between-libraries",
+        source="common",
+        where="a common slip when porting hyperparameters",
+        claim=r"$\epsilon$ means the same in every library",
+        correct=r"PyTorch adds $\epsilon$ outside the root for RMSprop, Adagrad and Adam, "
+        r"optax and Keras put it inside for RMSProp and Adagrad, and Keras' Adam adds an "
+        r"$\hat\epsilon$ that must be $\sqrt{1-\beta_2^t}$ times PyTorch's $\epsilon$ to give "
+        r"the same steps ({eq}`eq-conv-adam-forms`).",
+        evidence=(
+            _CONV + "test_eps_inside_and_outside_rmsprop_differ_and_converge_for_large_gradients",
+            _CONV + "test_keras_effective_eps_is_eps_hat_over_root_bias_correction",
+            "gdbook.derivations.conventions.adam_efficient_form",
+        ),
+        chapter="conventions",
+        topic="conventions",
+    ),
+    # ---------------------------------------------------------------- adaptive (no page yet)
+    _erratum(
+        key="seed-001-adadelta-accumulator",
+        source="seed-001",
+        where="Adadelta, eq. (14)",
+        claim=r"$\Delta\theta = \rho\Delta\theta + (1-\rho)q^{2}$",
+        original=r"$$\Delta\theta = \rho\Delta\theta + (1-\rho)q^{2} \tag{14}$$",
+        correct=r"The second accumulator is fed the squared *update*, "
+        r"$E[\Delta\theta^2]_t = \rho E[\Delta\theta^2]_{t-1} + (1-\rho)\Delta\theta_t^2$, "
+        r"and the numerator of the step uses the previous step's "
+        r"$\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}$ {cite:p}`zeiler2012`.",
+        evidence=(
+            "tests/chapters/test_adaptive.py::"
+            "test_adadelta_accumulates_squared_updates_not_squared_gradients",
+            "tests/chapters/test_adaptive.py::test_adadelta_equals_zeiler_algorithm_1",
+        ),
+        chapter="adaptive",
+        topic="adadelta",
+    ),
+    _erratum(
+        key="seed-004-rmsprop-history",
+        source="seed-004",
+        where="§2 history",
+        claim="In 2012 Hinton's group proposed RMSProp for linear neural networks, and in "
+        "2015 extended it to deep learning",
+        original="2012年,Hinton小组在线性神经网络中提出了RMSProp算法,并在2015年将其推广到深度学习中",
+        correct=r"RMSProp comes from lecture 6e of Hinton's 2012 Coursera course "
+        r"{cite:p}`tieleman2012`; there is no 2015 paper.",
+        evidence="references.bib::tieleman2012",
+        chapter="adaptive",
+        topic="history",
+    ),
+    # ---------------------------------------------------------------- adam (no page yet)
+    _erratum(
+        key="kingma-adamax-bound",
+        source="kingma2015",
+        where="§7.1 AdaMax",
+        claim=r"the magnitude of parameter updates has a simpler bound than with Adam, "
+        r"namely: $|\Delta_t| \le \alpha$",
+        correct=r"From $|m_t| \le (1-\beta_1)\sum_k \beta_1^k|g_{t-k}|$ and "
+        r"$|g_{t-k}| \le u_t/\beta_2^k$ the tight bound is "
+        r"$\alpha\,\frac{1-\beta_1}{1-\beta_1^t}\sum_{k<t}(\beta_1/\beta_2)^k$, reached by "
+        r"gradients that shrink like $\beta_2^{t-i}$; it exceeds $\alpha$, tends to "
+        r"$\alpha\,\beta_2(1-\beta_1)/(\beta_2-\beta_1)$ if $\beta_1<\beta_2$ and grows "
+        r"without limit otherwise.",
+        evidence=(
+            "tests/chapters/test_adam.py::test_adamax_step_can_exceed_the_learning_rate",
+            "tests/chapters/test_adam.py::test_adamax_infinity_norm_and_step_bound",
+        ),
+        chapter="adam",
+        topic="step size",
+    ),
+)
+
+#: How each box opens.
+BOX_INTRO = (
+    "Each item quotes what a source says (or what is commonly believed), gives the correct "
+    "statement, and names the test that checks it."
+)
+
+
+def errata_for(chapter: str) -> tuple[Erratum, ...]:
+    """The records a chapter's box shows, in the order of :data:`ERRATA`."""
+    if chapter not in CHAPTERS:
+        raise ValueError(f"chapter must be one of {CHAPTERS}, got {chapter!r}")
+    return tuple(e for e in ERRATA if e.chapter == chapter)
+
+
+def attribution(erratum: Erratum) -> str:
+    """How the box names the source: ``cited_as``, else the citation or the seed's name."""
+    if erratum.cited_as:
+        return erratum.cited_as
+    if erratum.source in SEEDS:
+        return SEEDS[erratum.source]
+    if erratum.source in OTHER_SOURCES:
+        return OTHER_SOURCES[erratum.source]
+    return f"{{cite:t}}`{erratum.source}`"
+
+
+def named_tests(erratum: Erratum) -> list[str]:
+    """The names of the tests among the evidence."""
+    return [e.split("::", 1)[1] for e in erratum.evidence if e.startswith("tests/")]
+
+
+def render_item(erratum: Erratum) -> str:
+    """One bullet: the claim in bold quotes, its source, the correction, the tests."""
+    source = attribution(erratum)
+    lead = f'**"{erratum.claim}"** ({source}).' if source else f'**"{erratum.claim}."**'
+    tests = named_tests(erratum)
+    checked = " Checked by " + " and ".join(f"`{name}`" for name in tests) + "." if tests else ""
+    return f"- {lead} {erratum.correct}{checked}"
+
+
+def render_box(chapter: str) -> str:
+    """The MyST Markdown of a chapter's "Common mistakes" admonition, from its records."""
+    items = errata_for(chapter)
+    if not items:
+        raise ValueError(f"no errata for chapter {chapter!r}")
+    body = "\n".join(render_item(e) for e in items)
+    return f"````{{admonition}} Common mistakes\n:class: warning\n\n{BOX_INTRO}\n\n{body}\n````\n"
+
+
+def common_mistakes(chapter: str) -> Any:
+    """Display a chapter's box in a notebook (a cell with ``markdown_format: myst``)."""
+    from IPython.display import Markdown
+
+    return Markdown(render_box(chapter))  # type: ignore[no-untyped-call]
