@@ -409,3 +409,17 @@ def test_lr_may_be_an_array_for_a_sweep() -> None:
     for i, rate in enumerate(rates.ravel()):
         single = run(from_torch("Adam", lr=float(rate)), quad_grad, x0[i], 10)
         np.testing.assert_allclose(swept.params[:, i], single.params, rtol=1e-14)
+
+
+def test_every_plain_recorded_run_agrees_within_the_bound_the_appendix_states() -> None:
+    """The appendix says the book's runs differ from torch's by less than AGREEMENT."""
+    from gdbook.conventions import AGREEMENT, load_torch_fixture, replay_torch_fixture
+    from gdbook.examples import TORCH_FIXTURE
+    from gdbook.problems import rosenbrock
+
+    recorded, configs = load_torch_fixture(FIXTURE)
+    grads = {"quad": TORCH_FIXTURE.problem().grad, "rosen": rosenbrock().grad}
+    gaps = replay_torch_fixture(recorded, configs, grads)
+    assert len(gaps) > 100
+    assert max(gaps.values()) < AGREEMENT
+    assert max(gaps.values()) > 0  # rounding error, not an identity the bound hides

@@ -21,7 +21,7 @@ import pytest
 from gdbook import figures, plotting
 from matplotlib.figure import Figure
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import svgdiff
 
 REGISTRY = figures.load_all()
