@@ -70,7 +70,7 @@ def _schedule_artists(axes: Any) -> _ScheduleArtists:
         left.set_aspect("equal")
         left.axis("off")  # the valley's coordinates carry no message here
         marker = right.axvline(cv.SCHEDULE_AT + 0.5, color="0.5", lw=0.8, ls="--")
-        note = right.text(0.02, 0.03, "", transform=right.transAxes, fontsize=8, color="0.3")
+        note = right.text(0.02, 0.03, "", transform=right.transAxes, fontsize=9, color="0.3")
         right.set_xlim(0, cv.SCHEDULE_STEPS + 1)
         # log10 of the lengths on a linear axis labelled in powers of ten (it redraws
         # faster than a log axis, which the explorer needs)
@@ -81,7 +81,7 @@ def _schedule_artists(axes: Any) -> _ScheduleArtists:
         # fixed label positions: matplotlib then skips measuring every tick label per draw
         right.xaxis.set_label_coords(0.5, -0.11)
         right.yaxis.set_label_coords(-0.1, 0.5)
-        right.legend(loc="upper right", fontsize=8)
+        right.legend(loc="upper right", fontsize=9)
     return _ScheduleArtists(shared, paths, switch, lengths, marker, note)
 
 
@@ -110,7 +110,7 @@ def _draw_schedule(
 @register("conventions_schedule.svg")
 def schedule() -> Figure:
     """A step decay of the learning rate splits the two momentum forms."""
-    fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.9), width_ratios=[1.0, 1.25])
+    fig, axes = plotting.new_figure(ncols=2, figsize=(6.9, 3.6), width_ratios=[0.8, 1.25])
     artists = _schedule_artists(axes)
     _draw_schedule(artists, cv.SCHEDULE_AT, cv.SCHEDULE_FACTOR, cv.SCHEDULE_BETA)
     plotting.label_panels(axes)
@@ -120,7 +120,7 @@ def schedule() -> Figure:
 @register_widget("conventions_schedule")
 def schedule_explorer() -> Explorer:
     """Sliders for when the rate changes, by how much, and the momentum beta."""
-    fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.9), width_ratios=[1.0, 1.25])
+    fig, axes = plotting.new_figure(ncols=2, figsize=(6.9, 3.6), width_ratios=[0.8, 1.25])
     artists = _schedule_artists(axes)
     import ipywidgets
 
@@ -159,7 +159,7 @@ def schedule_explorer() -> Explorer:
 @register("conventions_dampening.svg")
 def dampening() -> Figure:
     """PyTorch's dampened buffer starts at g_1, the EMA at (1 - beta) g_1; the gap is beta^t g_1."""
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    fig, (left, right) = plotting.new_figure(nrows=2, figsize=(6.9, 5.8))
     ones = np.ones((cv.DAMPENING_STEPS, 1))
     t = np.arange(1, cv.DAMPENING_STEPS + 1)
     colors = [PALETTE["sky"], PALETTE["blue"], PALETTE["black"]]
@@ -185,7 +185,7 @@ def dampening() -> Figure:
         left.set_xlabel("update $t$")
         left.set_ylabel(r"buffer under a constant gradient $g = 1$")
         left.set_ylim(0, 1.15)
-        left.legend(loc="lower right", fontsize=7.5)
+        left.legend(loc="lower right", fontsize=9)
         right.set_xlabel("update $t$")
         right.set_ylabel(r"$|b_t - m_t|$ for a noisy gradient")
         right.text(
@@ -195,7 +195,7 @@ def dampening() -> Figure:
             + "\n"
             + r"$\beta$ = 0.5, 0.9, 0.99 as in (a)",
             transform=right.transAxes,
-            fontsize=8,
+            fontsize=9,
             color="0.3",
         )
     plotting.label_panels([left, right])
@@ -210,7 +210,7 @@ def dampening() -> Figure:
 @register("conventions_eps.svg")
 def eps_placement() -> Figure:
     """Epsilon outside the root takes over at |g| ~ eps, inside at |g| ~ sqrt(eps)."""
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    fig, (left, right) = plotting.new_figure(nrows=2, figsize=(6.9, 5.8))
     steps = cv.steady_steps(cv.GRADIENT_SCALES, cv.EPS_DEMO)
     with plotting.style():
         left.set_yscale("log")
@@ -233,7 +233,7 @@ def eps_placement() -> Figure:
         left.set_xlabel(r"gradient size $|g|$ (with $v = g^2$)")
         left.set_ylabel("step per unit learning rate")
         left.set_title(rf"$\epsilon = 10^{{{int(np.log10(cv.EPS_DEMO))}}}$")
-        left.legend(loc="lower right", fontsize=8)
+        left.legend(loc="lower right", fontsize=9)
         t = np.unique(np.geomspace(1, 5000, 200).round())  # log-spaced updates
         for b2, color in ((0.999, PALETTE["black"]), (0.99, PALETTE["orange"])):
             right.loglog(
@@ -243,6 +243,6 @@ def eps_placement() -> Figure:
         right.set_xlabel("update $t$")
         right.set_ylabel(r"PyTorch $\epsilon_t$ / Keras $\hat\epsilon$")
         right.set_title(r"Keras' $\hat\epsilon$ in PyTorch's units: $1/\sqrt{1-\beta_2^t}$")
-        right.legend(loc="upper right", fontsize=8)
+        right.legend(loc="upper right", fontsize=9)
     plotting.label_panels([left, right])
     return fig

@@ -49,7 +49,7 @@ def _hero_layout(figsize: tuple[float, float]) -> tuple[Figure, dict[str, Axes]]
     with plotting.style():
         fig = plt.figure(figsize=figsize, layout="constrained")
         axes = fig.subplot_mosaic(
-            [["gd", "momentum", "adam"], ["loss", "loss", "loss"]], height_ratios=[1.0, 0.75]
+            [["gd", "momentum", "adam"], ["loss", "loss", "loss"]], height_ratios=[0.6, 1.0]
         )
     return fig, axes
 
@@ -74,7 +74,7 @@ def _hero_artists(axes: dict[str, Axes]) -> _HeroArtists:
             levels[name], minima[name] = _valley_axes(ax, LABELS[name], color)
             (paths[name],) = ax.plot([], [], "o-", color=color, lw=1.0, ms=2.2)
             ax.plot(*HERO.start, "s", color=color, ms=5, zorder=1.9)  # under the path
-            notes[name] = ax.text(0.03, 0.04, "", transform=ax.transAxes, fontsize=8, color=color)
+            notes[name] = ax.text(0.03, 0.04, "", transform=ax.transAxes, fontsize=9, color=color)
             (losses[name],) = loss_ax.plot([], [], color=color, label=LABELS[name])
             (arrivals[name],) = loss_ax.plot([], [], "o", color=color, ms=5)
             labels[name] = loss_ax.text(
@@ -147,7 +147,7 @@ def _draw_hero(artists: _HeroArtists, kappa: float, scale: float, beta: float) -
 @register("intro_hero.svg")
 def hero() -> Figure:
     """Three methods, one valley: the paths (first 60 steps) and the loss (300 steps)."""
-    fig, axes = _hero_layout((9.0, 4.6))
+    fig, axes = _hero_layout((6.9, 4.4))
     artists = _hero_artists(axes)
     _draw_hero(artists, HERO.kappa, 1.0, HERO.beta)
     return fig
@@ -156,7 +156,7 @@ def hero() -> Figure:
 @register_widget("intro_hero")
 def hero_explorer() -> Explorer:
     """The hero with sliders: a common learning-rate scale, momentum's beta, the valley's kappa."""
-    fig, axes = _hero_layout((9.0, 4.6))
+    fig, axes = _hero_layout((6.9, 4.4))
     artists = _hero_artists(axes)
     controls = {
         "scale": slider("learning-rate scale", 1.0, -1.0, 0.5, 0.05, log=True),
@@ -177,20 +177,20 @@ def hero_explorer() -> Explorer:
 
 
 POSITIONS: dict[str, tuple[float, float]] = {
-    "gradient_descent": (0, 1),
-    "momentum": (1, 2),
-    "nesterov": (2, 2),
-    "adagrad": (1, 0),
-    "rmsprop": (2, 0),
-    "adadelta": (3, -1),
-    "adam": (3, 1),
-    "adamax": (2, 3),
-    "nadam": (4, 2),
-    "amsgrad": (4, 1),
-    "adamw": (4, 0),
-    "radam": (3, 3),
+    "gradient_descent": (1, 0),
+    "momentum": (0, 1),
+    "adagrad": (2, 1),
+    "nesterov": (0, 2),
+    "rmsprop": (2, 2),
+    "adam": (1, 3),
+    "adadelta": (2, 3.2),
+    "nadam": (0, 4),
+    "amsgrad": (2, 4.3),
+    "adamax": (1, 4.8),
+    "adamw": (0, 5.8),
+    "radam": (2, 5.8),
 }
-"""Where each method of the family tree is drawn (column, row)."""
+"""Where each method of the family tree is drawn (column, row; time runs down the page)."""
 
 _SHORT = {"scale_by_learning_rate": "−η", "add_decayed_weights": "+λx"}
 
@@ -203,19 +203,19 @@ def blocks_text(key: str) -> str:
 @register("intro_family.svg")
 def family_tree() -> Figure:
     """The optimizers of the book as a family tree; each node shows its chain of blocks."""
-    fig, ax = plotting.new_figure(figsize=(9.0, 5.6))
+    fig, ax = plotting.new_figure(figsize=(6.9, 8.4))
     boxes = {}
     with plotting.style():
         for method in family():
             column, row = POSITIONS[method.key]
             boxes[method.key] = ax.text(
-                2.65 * column,
-                1.25 * row,
+                2.3 * column,
+                -1.3 * row,
                 rf"$\mathbf{{{method.name.replace(' ', '~')}}}$ ({method.year})"
                 f"\n{method.adds}\n{blocks_text(method.key)}",
                 ha="center",
                 va="center",
-                fontsize=8.5,
+                fontsize=9,
                 linespacing=1.45,
                 bbox={
                     "boxstyle": "round,pad=0.4",
@@ -240,7 +240,7 @@ def family_tree() -> Figure:
                         "shrinkB": 3,
                     },
                 )
-        ax.set_xlim(-1.45, 12.05)
-        ax.set_ylim(-1.8, 4.35)
+        ax.set_xlim(-1.15, 5.75)
+        ax.set_ylim(-8.1, 0.6)
         ax.axis("off")
     return fig
