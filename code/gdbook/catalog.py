@@ -19,7 +19,7 @@ from gdbook.adaptive import adadelta, adagrad, rmsprop
 from gdbook.base import Optimizer
 from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import ema_momentum, momentum, sutskever_momentum
-from gdbook.nesterov import nesterov
+from gdbook.nesterov import bengio_nesterov, nesterov
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,9 @@ _METHODS = (
            form_of="momentum"),
     Method("nesterov", "Nesterov", nesterov, "nesterov", "nesterov1983", "Nesterov (1983)",
            "looks ahead", ("momentum",), "green", _LR),
+    Method("bengio_nesterov", "Nesterov, Θ form", bengio_nesterov, "nesterov", "bengio2013",
+           "Bengio et al. (2013)", "stores the look-ahead point", ("nesterov",), "green", _LR,
+           form_of="nesterov"),
     Method("adagrad", "Adagrad", adagrad, "adaptive", "duchi2011", "Duchi et al. (2011)",
            "one rate per coordinate", ("gradient_descent",), "purple"),
     Method("rmsprop", "RMSProp", rmsprop, "adaptive", "tieleman2012",

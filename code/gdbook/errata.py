@@ -56,6 +56,7 @@ OTHER_SOURCES: dict[str, str] = {
     "cs231n-notes": "cs231n notes",
     "cs231n-derived-notes": "a snippet that circulates in notes derived from a well-known course",
     "common": "",  # a common belief or slip, with no single source to name
+    "pytorch-docs": "the documentation of torch.optim.SGD",
 }
 
 
@@ -85,6 +86,8 @@ _GD = "tests/chapters/test_gradient_descent.py::"
 _MOM = "tests/chapters/test_momentum.py::"
 _NOISE = "tests/chapters/test_momentum_noise.py::"
 _CONV = "tests/chapters/test_conventions_bridge.py::"
+_NAG = "tests/chapters/test_nesterov.py::"
+_NAG_RATES = "tests/chapters/test_nesterov_rates.py::"
 
 ERRATA: tuple[Erratum, ...] = (
     # ---------------------------------------------------------------- gradient descent
@@ -480,6 +483,99 @@ ERRATA: tuple[Erratum, ...] = (
         ),
         chapter="momentum",
         topic="tuning",
+    ),
+    # ---------------------------------------------------------------- nesterov
+    _erratum(
+        key="seed-004-nag-costs-more",
+        source="seed-004",
+        where="§3.2 NAG, the last paragraph",
+        claim="But its computational cost is also slightly higher than that of classical "
+        "momentum",
+        original="但它的计算开销也略高于经典动量法",
+        correct=r"In the form every framework uses, {eq}`eq-nag-theta` or "
+        r"{eq}`eq-nag-one-buffer`, Nesterov's method takes one gradient and keeps one buffer "
+        r"per step, like the heavy ball: the look-ahead point is stored, not computed twice.",
+        evidence=(
+            _NAG + "test_three_forms_give_the_same_points_over_50_steps",
+            "gdbook.derivations.nesterov.theta_recurrence",
+        ),
+        chapter="nesterov",
+        topic="cost",
+    ),
+    _erratum(
+        key="dlb-nesterov-rate-without-schedule",
+        source="goodfellow2016",
+        where="§8.3.3 Nesterov Momentum",
+        claim=r"In the convex batch gradient case, Nesterov momentum brings the rate of "
+        r"convergence of the excess error from $O(1/k)$ (after $k$ steps) to $O(1/k^2)$",
+        correct=r"Only with a momentum that tends to 1, such as $1 - 3/(t+5)$ or FISTA's. With "
+        r"a constant $\beta$ the measured slope is {glue:text}`cv_slope_const:.2f`, and from "
+        r"step {glue:text}`cv_cross_const` on the loss lies above the $1/k^2$ bound "
+        r"{eq}`eq-nag-convex-bound`.",
+        evidence=_NAG_RATES + "test_convex_slopes_and_the_bound",
+        chapter="nesterov",
+        topic="rates",
+        repeated_by=("seed-003",),
+    ),
+    _erratum(
+        key="torch-schedule-is-nesterov",
+        source="common",
+        where="a common assumption (torch re-reads a group's momentum at every step)",
+        claim="`SGD(nesterov=True)` with a momentum schedule is Nesterov's method",
+        correct=r"Only for a constant momentum. PyTorch multiplies the look-ahead term by "
+        r"$\beta_t$ where Nesterov's method needs $\beta_{t+1}$, {eq}`eq-nag-torch-gap`; under "
+        r"$1 - 3/(t+5)$ its iterates move up to {glue:text}`sched_torch_max:.3f` away from "
+        r"Nesterov's in the chapter's experiment.",
+        evidence=(
+            _NAG + "test_schedule_gap_torch_departs_by_0_03_and_the_next_beta_form_matches",
+            "gdbook.derivations.nesterov.torch_indexing_gap",
+        ),
+        chapter="nesterov",
+        topic="conventions",
+    ),
+    _erratum(
+        key="torch-iterates-are-theta",
+        source="common",
+        where="a common slip, helped by notes that rename the stored point back to theta",
+        claim=r"The iterates of `SGD(nesterov=True)` are Nesterov's iterates $\theta_t$",
+        correct=r"They are the look-ahead points $\Theta_t = \theta_t - \beta v_t$, where the "
+        r"next gradient is taken; a guarantee such as {eq}`eq-nag-convex-bound` is about "
+        r"$\theta_t = \Theta_t + \beta v_t$.",
+        evidence=(
+            _NAG + "test_look_ahead_split_recovers_the_iterates",
+            _NAG + "test_torch_form_iterates_are_the_look_ahead_points_of_nag",
+        ),
+        chapter="nesterov",
+        topic="conventions",
+        repeated_by=("seed-000",),
+    ),
+    _erratum(
+        key="pytorch-docs-previous-gradient",
+        source="pytorch-docs",
+        where="the algorithm box of torch.optim.SGD, version 1.10 (fixed by 1.13)",
+        claim=r"$g_t \leftarrow g_{t-1} + \mu b_t$",
+        correct=r"The step adds the *current* gradient, $g_t + \mu b_t$ "
+        r"({eq}`eq-nag-one-buffer` with a constant momentum), as torch's code does; the "
+        r"book's `from_torch` matches torch's recorded runs.",
+        evidence=_NAG + "test_from_torch_matches_the_recorded_torch_run",
+        chapter="nesterov",
+        topic="conventions",
+    ),
+    _erratum(
+        key="nesterov-speeds-up-sgd",
+        source="common",
+        where="a common belief",
+        claim="With noisy gradients Nesterov's look-ahead speeds up SGD",
+        correct=r"At a constant rate it leaves the noise floor where momentum puts it, and "
+        r"with a decaying rate the error falls like $1/k$ for it, the heavy ball and SGD "
+        r"alike (slopes {glue:text}`nz_slope_nag:.2f`, {glue:text}`nz_slope_hb:.2f` and "
+        r"{glue:text}`nz_slope_gd:.2f`).",
+        evidence=(
+            _NAG_RATES + "test_noise_decay_rate_is_the_same_for_all_three",
+            _NAG_RATES + "test_noise_constant_rate_floors",
+        ),
+        chapter="nesterov",
+        topic="noise",
     ),
     # ---------------------------------------------------------------- conventions
     _erratum(

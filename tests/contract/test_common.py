@@ -26,7 +26,7 @@ from gdbook.catalog import CATALOG
 from gdbook.conventions import TORCH_DEFAULTS, from_torch
 from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import ema_momentum, momentum, sutskever_momentum
-from gdbook.nesterov import nesterov
+from gdbook.nesterov import bengio_nesterov, nesterov
 from gdbook.problems import quadratic
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,6 +93,9 @@ TABLE: dict[str, Entry] = {
         ema_momentum, {"learning_rate": 0.09, "beta": 0.5}, unit_interval=("beta",)
     ),
     "nesterov": Entry(nesterov, {"learning_rate": 0.05, "beta": 0.5}, unit_interval=("beta",)),
+    "bengio_nesterov": Entry(
+        bengio_nesterov, {"learning_rate": 0.05, "beta": 0.5}, unit_interval=("beta",)
+    ),
     "adagrad": Entry(
         adagrad, {"learning_rate": 1.0}, nonnegative=("eps", "initial_accumulator_value")
     ),
