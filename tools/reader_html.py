@@ -227,6 +227,20 @@ def add_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             )
 
 
+def link_figures_to_full_size(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: every figure fills the text column and links to its full-size file.
+
+    Figures are drawn for the column (6.9 in at 96 dpi); on a phone they shrink with it, so
+    a tap opens the picture alone, where it can be zoomed. Sphinx links a sized image to
+    its file by itself (``html_scaled_image_link``), so giving each figure the column's
+    width is all it takes.
+    """
+    for figure in doctree.findall(nodes.figure):
+        for image in figure.findall(nodes.image):
+            if not any(key in image for key in ("width", "height", "scale")):
+                image["width"] = "100%"
+
+
 # --------------------------------------------------------------------------------------
 # favicon.ico
 # --------------------------------------------------------------------------------------
@@ -326,5 +340,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", clean_page_assets, priority=900)
     app.connect("doctree-resolved", drop_thebe_config, priority=900)
     app.connect("doctree-resolved", add_alt_text, priority=900)
+    app.connect("doctree-read", link_figures_to_full_size)
     app.connect("build-finished", write_favicon)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
