@@ -11,7 +11,8 @@ Fails (exit status 1, with a message per problem) when
   ``raises-exception`` may show one: that is what the tag is for), or a stderr output
   with an error or a warning in it;
 * an ``<img>`` (or ``<object>``/``<source>``) points to a file that does not exist;
-* a glue placeholder was left unresolved (a raw ``{glue`` in a page);
+* a glue placeholder was left unresolved (a raw ``{glue`` in a page), or a listing
+  shows a docstring's reST markup (``:math:``, ``:func:``: tools/reader_html.py removes it);
 * a page that displays no widget still carries widget state or the scripts that render
   it (``tools/widget_state.py`` drops them);
 * the build wrote error reports (``reports/*.err.log``), the jupyter-cache recorded a
@@ -219,6 +220,9 @@ def check_page(page: Path, html_dir: Path, report: Report) -> None:
         for raw in soup.find_all(string=re.compile(r"\{glue")):
             if not any(p.name in {"code", "pre", "script", "style"} for p in raw.parents):
                 report.fail(f"{name}: an unresolved glue placeholder: {raw.strip()[:200]}")
+    for pre in soup.find_all("pre"):  # listings show docstrings as a reader reads them
+        if re.search(r":(math|func|class|mod|data|attr|meth):`", pre.get_text()):
+            report.fail(f"{name}: a listing shows reST markup: {pre.get_text()[:80]!r}")
 
 
 def html_pages(html_dir: Path) -> list[Path]:

@@ -227,6 +227,39 @@ def add_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             )
 
 
+_ROLE = re.compile(r":(math|func|class|mod|data|attr|meth|obj|exc):`(~?)([^`]+)`")
+_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def _plain_role(match: re.Match[str]) -> str:
+    role, short, target = match.groups()
+    if role == "math":
+        return target
+    return target.rsplit(".", 1)[-1] if short else target
+
+
+def plain_docstrings(code: str) -> str:
+    r"""Python source with its docstrings' reST markup taken out, as a reader sees it.
+
+    ``:math:`\eta g``` becomes ``\eta g``, ``:func:`~gdbook.base.run``` becomes ``run``
+    and a double-backtick literal loses its backticks. The code itself is untouched: these
+    patterns do not occur in Python expressions.
+    """
+    return _LITERAL.sub(r"\1", _ROLE.sub(_plain_role, code))
+
+
+def clean_listings(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: listings included from ``.py`` files show plain docstrings."""
+    for block in doctree.findall(nodes.literal_block):
+        if not str(block.get("source", "")).endswith(".py"):
+            continue
+        text = block.astext()
+        cleaned = plain_docstrings(text)
+        if cleaned != text:
+            block.children = [nodes.Text(cleaned)]
+            block.rawsource = cleaned
+
+
 def link_figures_to_full_size(app: Sphinx, doctree: nodes.document) -> None:
     """``doctree-read``: every figure fills the text column and links to its full-size file.
 
@@ -341,5 +374,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", drop_thebe_config, priority=900)
     app.connect("doctree-resolved", add_alt_text, priority=900)
     app.connect("doctree-read", link_figures_to_full_size)
+    app.connect("doctree-read", clean_listings)
     app.connect("build-finished", write_favicon)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -298,3 +298,10 @@ def test_redirect_target(tmp_path: Path) -> None:
 
 def test_browser_test_fails_without_a_built_book(tmp_path: Path) -> None:
     assert browser_test.main([str(tmp_path)]) == 1
+
+
+def test_listings_show_docstrings_without_rest_markup() -> None:
+    code = 'r"""Step :math:`-\\eta g`; see :func:`~gdbook.base.run` and ``x0``."""\ny = x[1:2]'
+    assert reader_html.plain_docstrings(code) == 'r"""Step -\\eta g; see run and x0."""\ny = x[1:2]'
+    assert reader_html.plain_docstrings(":class:`gdbook.base.Optimizer`") == "gdbook.base.Optimizer"
+
