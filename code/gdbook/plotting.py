@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import matplotlib.style
 import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
@@ -71,28 +73,44 @@ STYLE: dict[str, Any] = {
 @contextmanager
 def style() -> Iterator[None]:
     """Apply the book's look inside a ``with`` block (nothing global changes)."""
-    import matplotlib.pyplot as plt
-
-    with plt.style.context(STYLE):
+    with matplotlib.style.context(STYLE):
         yield
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
-    """A figure with the book's style and a constrained layout."""
-    import matplotlib.pyplot as plt
+_SUBPLOTS_KEYWORDS = frozenset(
+    {"sharex", "sharey", "squeeze", "width_ratios", "height_ratios", "subplot_kw", "gridspec_kw"}
+)
+
 
     with style():
-        fig, axes = plt.subplots(nrows, ncols, layout="constrained", **kwargs)
+        fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
+    """A figure (:func:`figure`) and its grid of axes, as ``plt.subplots`` returns them."""
+    grid = {key: kwargs.pop(key) for key in list(kwargs) if key in _SUBPLOTS_KEYWORDS}
+    fig = figure(**kwargs)
+    with style():
+        axes = fig.subplots(nrows, ncols, **grid)
+def figure(**kwargs: Any) -> Figure:
+    """An empty figure with the book's style and a constrained layout, outside pyplot.
+
+    The figure is a plain :class:`~matplotlib.figure.Figure` on its own Agg canvas:
+    pyplot never sees it, so no notebook backend displays, closes or swaps its canvas
+    (Jupyter's default inline backend shows and closes every pyplot figure after each
+    cell, which left the explorers without an Agg canvas and showed a second, static
+    copy of each). Keywords go to ``Figure`` (``figsize``, ``dpi``, ``layout``, ...).
+    """
+    kwargs.setdefault("layout", "constrained")
     return fig, axes
 
 
 def save(fig: Figure, path: str | Path) -> None:
-    """Write ``fig`` reproducibly (no date stamp, fixed hash salt) and close it."""
-    import matplotlib.pyplot as plt
-
+    """Write ``fig`` reproducibly (no date stamp, fixed hash salt)."""
     with style():
         fig.savefig(path, metadata={"Date": None}, format=Path(path).suffix[1:] or "svg")
-    plt.close(fig)
 
 
 def contours(

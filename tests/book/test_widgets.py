@@ -24,6 +24,17 @@ from PIL import Image
 REGISTRY = widgets.load_all()
 NAMES = sorted(REGISTRY)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+INLINE = "module://matplotlib_inline.backend_inline"  # Jupyter's default backend
+
+
+@pytest.fixture(scope="module", autouse=True)
+def inline_backend() -> Iterator[None]:
+    """Every test here runs with pyplot on Jupyter's inline backend, as in a notebook
+    (test_widget_protocol.py drives the same explorers in a real kernel)."""
+    previous = plt.get_backend()
+    plt.switch_backend(INLINE)
+    yield
+    plt.switch_backend(previous)
 
 
 def _params(names: list[str]) -> list[Any]:
@@ -281,3 +292,26 @@ def test_one_update_draws_once(fresh: Explorer) -> None:
     control = next(iter(fresh.controls.values()))
     control.value = _other_values(control)[-1]
     assert len(calls) == 2, "a slider move must redraw exactly once"
+
+
+@pytest.mark.parametrize("fresh", _params(NAMES), indirect=True)
+def test_explorer_figures_bypass_pyplot(fresh: Explorer) -> None:
+    """Under the inline backend pyplot shows and closes its figures after every cell; an
+    explorer's figure is not one of them and keeps its Agg canvas (no static second copy,
+    no ``canvas_png needs an Agg canvas``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    assert plt.get_backend() in {INLINE, "inline"}
+    box = fresh.widget()
+    assert not plt.get_fignums(), "the explorer's figure is managed by pyplot"
+    plt.close("all")  # what the inline backend does after each cell
+    assert isinstance(fresh.figure.canvas, FigureCanvasAgg)
+    (image,) = [w for w in _descendants(box) if isinstance(w, ipywidgets.Image)]
+    before = bytes(image.value)
+    name, control = next(iter(fresh.controls.items()))
+    for other in _other_values(control):
+        control.value = other
+        if bytes(image.value) != before:
+            break
+    else:
+        raise AssertionError(f"moving {name} never changed the image")

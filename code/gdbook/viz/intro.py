@@ -44,10 +44,8 @@ def _valley_axes(ax: Axes, title: str, color: str) -> tuple[Any, Any]:
 
 
 def _hero_layout(figsize: tuple[float, float]) -> tuple[Figure, dict[str, Axes]]:
-    import matplotlib.pyplot as plt
-
+    fig = plotting.figure(figsize=figsize)
     with plotting.style():
-        fig = plt.figure(figsize=figsize, layout="constrained")
         axes = fig.subplot_mosaic(
             [["gd", "momentum", "adam"], ["loss", "loss", "loss"]], height_ratios=[0.6, 1.0]
         )
