@@ -739,6 +739,190 @@ ERRATA: tuple[Erratum, ...] = (
         chapter="adam",
         topic="step size",
     ),
+    _erratum(
+        key="kingma-step-bound",
+        source="kingma2015",
+        where="§2.1 'Adam's update rule'",
+        claim=r"$|\Delta_t| \le \alpha\cdot(1-\beta_1)/\sqrt{1-\beta_2}$ in the case "
+        r"$(1-\beta_1) > \sqrt{1-\beta_2}$, and $|\Delta_t| \le \alpha$ otherwise",
+        repeated_by=("seed-003",),
+        correct=r"These are the steps of a lone gradient after a run of zeros "
+        r"({eq}`eq-adam-spike`), not upper bounds. By the Cauchy–Schwarz inequality the "
+        r"largest step is {eq}`eq-adam-tight-bound` {cite:p}`ma2019`, attained by gradients "
+        r"that *grow* by $\beta_2/\beta_1$ per step; at the defaults it rises from $\eta$ to "
+        r"{glue:text}`adam_limit:.2f` $\eta$, and without limit when "
+        r"$\beta_1 \ge \sqrt{\beta_2}$. The second case fails too: at $\beta_1 = 0.99$ the "
+        r"limit is {glue:text}`adam_bound_second_case:.2f` $\eta$.",
+        evidence=(
+            "tests/chapters/test_adam_bounds.py::test_growing_gradients_attain_the_tight_bound",
+            "tests/chapters/test_adam_bounds.py::test_kingma_bound_is_exceeded_in_both_cases",
+            "gdbook.derivations.adam.tight_step_bound",
+        ),
+        chapter="adam",
+        topic="step size",
+    ),
+    _erratum(
+        key="udl-bias-correction-direction",
+        source="prince2023",
+        where="Notebook 6.5 (Adam), the text before the Adam cell",
+        cited_as=r"the Adam notebook of *Understanding Deep Learning*, {cite:t}`prince2023`",
+        claim="We also modify the statistics by a factor that depends on the time to make "
+        "sure the progress is now slow to start with",
+        correct=r"Read as 'not slow', the direction is wrong: without the correction the "
+        r"early steps are *longer*, by the factor {eq}`eq-adam-uncorrected-factor` under a "
+        r"constant gradient. With the notebook's $\beta_1 = 0.9$, $\beta_2 = 0.99$ that factor "
+        r"reaches {glue:text}`adam_udl_peak:.2f` at update {glue:text}`adam_udl_peak_t`; at "
+        r"the defaults it is {glue:text}`adam_first_factor:.2f` at the first update. The "
+        r"correction slows the start down, to exactly $\eta$ per coordinate.",
+        evidence=(
+            "tests/chapters/test_adam_derivations.py::"
+            "test_uncorrected_factor_under_a_constant_gradient",
+            "tests/chapters/test_adam_bounds.py::test_uncorrected_steps_are_longer_in_udl_setting",
+        ),
+        chapter="adam",
+        topic="bias correction",
+    ),
+    _erratum(
+        key="seed-003-bias-close-to-zero",
+        source="seed-003",
+        where="§5.6, '1. Adam 优化算法的基本机制'",
+        claim="the initial values of the moving averages and beta1, beta2 are close to 1 (the "
+        "recommended values), so the bias of the moment estimates is close to 0",
+        original="移动均值的初始值和 beta1、beta2 值接近于 1（推荐值），因此矩估计的偏差接近于 0",
+        correct=r"The averages start at 0, and {cite:t}`kingma2015` write that the moment "
+        r"estimates are therefore biased *towards* zero, the more so the closer the "
+        r"$\beta$s are to 1: $\mathbb{E}[v_t] = (1-\beta_2^t)\,\mathbb{E}[g^2]$ for stationary "
+        r"gradients ({eq}`eq-adam-expected-v`), a thousandth of its target at the first "
+        r"update at $\beta_2 = 0.999$.",
+        evidence="tests/chapters/test_adam_derivations.py::"
+        "test_expected_second_moment_has_the_bias_factor_and_zeta",
+        chapter="adam",
+        topic="bias correction",
+    ),
+    _erratum(
+        key="kingma-zeta-beta1",
+        source="kingma2015",
+        where="§3 'Initialization bias correction'",
+        claim=r"$\zeta$ can be kept small since the exponential decay rate $\beta_1$ can (and "
+        r"should) be chosen such that the exponential moving average assigns small weights "
+        r"to gradients too far in the past",
+        repeated_by=("seed-003",),
+        correct=r"The section derives the bias of $v_t$, whose weights are $\beta_2$'s: it is "
+        r"$\beta_2$ that must give old squared gradients little weight for $\zeta$ "
+        r"({eq}`eq-adam-zeta`) to be small; $\beta_1$ does not appear in it.",
+        evidence=(
+            "tests/chapters/test_adam_derivations.py::test_zeta_depends_on_beta_2_not_beta_1",
+            "gdbook.derivations.adam.non_stationarity_term",
+        ),
+        chapter="adam",
+        topic="bias correction",
+    ),
+    _erratum(
+        key="seed-003-divide-by-zeta",
+        source="seed-003",
+        where="§5.6, '4. 初始化偏差修正'",
+        claim=r"we therefore divide by the $\zeta$ term in Algorithm 1 to correct the "
+        r"initialization bias",
+        original="我们因此在算法 1 中除以了ζ项以修正初始化偏差",
+        correct=r"Algorithm 1 divides by $1-\beta_2^t$ (and $m_t$ by $1-\beta_1^t$), the factor "
+        r"that multiplies $\mathbb{E}[g_t^2]$ in {eq}`eq-adam-expected-v`; $\zeta$ is the "
+        r"remainder of a changing second moment, which no correction removes.",
+        evidence=(
+            "tests/chapters/test_adam.py::test_adam_one_step_by_hand",
+            "tests/chapters/test_adam_derivations.py::"
+            "test_expected_second_moment_has_the_bias_factor_and_zeta",
+        ),
+        chapter="adam",
+        topic="bias correction",
+    ),
+    _erratum(
+        key="seed-003-small-beta2",
+        source="seed-003",
+        where="§5.6, '4. 初始化偏差修正', last paragraph",
+        claim=r"in the sparse case, to obtain a reliable estimate of the second moment we "
+        r"need to choose a very small $\beta_2$ and average over many gradients",
+        original="在稀疏矩阵中，为了获得一个可靠的二阶矩估计，"
+        "我们需要选择一个很小的 β2 而在许多梯度上取均值",
+        correct=r"Averaging over many gradients needs $\beta_2$ close to 1, a small "
+        r"$1-\beta_2$ (the paper speaks of 'small decay rates' and means $\beta$s close to 1). "
+        r"And there the uncorrected first step is longest: {glue:text}`adam_factor_extreme:.0f` "
+        r"$\eta$ at $\beta_1 = 0$, $\beta_2 = 0.9999$.",
+        evidence="tests/chapters/test_adam_bounds.py::"
+        "test_uncorrected_first_step_grows_as_beta_2_approaches_one",
+        chapter="adam",
+        topic="bias correction",
+    ),
+    _erratum(
+        key="seed-001-adam-eps-inside",
+        source="seed-001",
+        where="'Adam 算法', eq. (18)",
+        claim=r"$g' = \frac{\eta\hat v}{\sqrt{\hat s + \epsilon}}$",
+        original=r"$$g' = \frac{\eta \hat{v}}{\sqrt{\hat{s} + \epsilon}} \tag{18}$$",
+        correct=r"{cite:t}`kingma2015` add $\epsilon$ outside the root, "
+        r"$\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ ({eq}`eq-adam-step`), as PyTorch does. "
+        r"Inside the root it is a different algorithm, whose steps differ whenever "
+        r"$\hat v_t$ is not much larger than $\epsilon^2$ ({doc}`conventions`).",
+        evidence="tests/chapters/test_adam_bounds.py::test_eps_inside_the_root_is_another_method",
+        chapter="adam",
+        topic="notation",
+    ),
+    _erratum(
+        key="seed-001-beta-up-to-one",
+        source="seed-001",
+        where="'Adam 算法', after eq. (17)",
+        claim=r"when $0 \le \beta_1, \beta_2 \le 1$, late in the iteration $\beta_1^t$ and "
+        r"$\beta_2^t$ are almost 0",
+        original="当 0≤β1,β2≤1 的时候,迭代到后期 t 比较大,那么 β1^t 和 β2^t 就几乎为 0",
+        correct=r"At $\beta = 1$ the average never moves from 0 and the correction divides "
+        r"by $1-1^t = 0$; the decay rates lie in $[0, 1)$ (Algorithm 1), and the library "
+        r"rejects $\beta = 1$.",
+        evidence="tests/chapters/test_adam.py::test_validation_names_the_parameter",
+        chapter="adam",
+        topic="notation",
+    ),
+    _erratum(
+        key="ruder-adamax-v-for-u",
+        source="ruder2016",
+        where="§4.7 AdaMax",
+        claim=r"$u_t = \beta_2^\infty v_{t-1} + (1-\beta_2^\infty)|g_t|^\infty = "
+        r"\max(\beta_2 \cdot v_{t-1}, |g_t|)$",
+        correct=r"The maximum runs over AdaMax's own $u_{t-1}$: $u_t = \max(\beta_2 u_{t-1}, "
+        r"|g_t|) = \max_s \beta_2^{t-s}|g_s|$ {cite:p}`kingma2015`, the limit of "
+        r"$(v^{(p)}_t)^{1/p}$ as $p \to \infty$; Adam's $v_{t-1}$, an average of squares, has "
+        r"no place in it.",
+        evidence=(
+            "tests/chapters/test_adam_derivations.py::test_adamax_is_the_infinity_norm_limit",
+            "tests/chapters/test_adam.py::test_adamax_infinity_norm_and_step_bound",
+        ),
+        chapter="adam",
+        topic="notation",
+    ),
+    _erratum(
+        key="ruder-amsgrad-squared-gradients",
+        source="ruder2016",
+        where="§4.10 AMSGrad",
+        claim=r"AMSGrad uses the maximum of past squared gradients $v_t$ rather than the "
+        r"exponential average",
+        correct=r"The maximum is taken over the past *averages*: $\hat v_t = \max(\hat v_{t-1}, "
+        r"v_t)$ with $v_t$ Adam's EMA of squared gradients {cite:p}`reddi2018`. The maximum "
+        r"of the squared gradients themselves would never forget a single large gradient.",
+        evidence="tests/chapters/test_adam_family.py::test_amsgrad_takes_the_max_of_the_averages",
+        chapter="adam",
+        topic="notation",
+    ),
+    _erratum(
+        key="d2l-adam-eps-precedence",
+        source="zhang2023d2l",
+        where="§12.10 'Adam', the TensorFlow implementation",
+        claim=r"`p - lr*v_bias_corr / tf.math.sqrt(s_bias_corr) + eps`",
+        correct=r"By operator precedence this adds $\epsilon$ to the *parameter* at every "
+        r"update, instead of to the denominator: the iterate drifts by $\epsilon$ per step "
+        r"even where the gradient is zero. The step is "
+        r"$\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ ({eq}`eq-adam-step`).",
+        evidence="tests/chapters/test_adam_bounds.py::test_eps_outside_the_parentheses_drifts",
+        chapter="adam",
+        topic="notation",
+    ),
 )
 
 #: How each box opens.
