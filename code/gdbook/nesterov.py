@@ -52,14 +52,15 @@ from gdbook.types import Array, GradFn, Hyper
 
 @block
 def nesterov_trace(beta: Hyper, *, next_beta: bool = False) -> Optimizer:
-    r"""Nesterov's buffer: :math:`b_t = \beta_t b_{t-1} + u_t`; emit :math:`u_t + \beta' b_t`.
+    r"""Look-ahead buffer :math:`b_t = \beta_t b_{t-1} + u_t`, step :math:`u_t+\beta' b_t`.
 
-    The incoming update counted once more, plus the momentum the *next* step will
-    apply: the look-ahead of Nesterov's method written at the stored point (Bengio
-    et al. 2013). With ``next_beta=False`` (torch's ``SGD(nesterov=True)``, which reads
-    one momentum per step) :math:`\beta' = \beta_t`; with ``next_beta=True``
-    :math:`\beta' = \beta_{t+1}`, which is Nesterov's method also when ``beta`` is a
-    schedule. For a constant :math:`\beta` the two are the same.
+    The incoming update counted once more, plus the momentum the *next* step
+    will apply: the look-ahead of Nesterov's method written at the stored point
+    (Bengio et al. 2013). With ``next_beta=False`` (torch's
+    ``SGD(nesterov=True)``, which reads one momentum per step)
+    :math:`\beta' = \beta_t`; with ``next_beta=True`` :math:`\beta' = \beta_{t+1}`,
+    which is Nesterov's method also when ``beta`` is a schedule. For a constant
+    :math:`\beta` the two are the same.
     """
     beta_t = hyperparameter("beta", beta, 0.0, 1.0, high_open=True)
 
@@ -69,7 +70,8 @@ def nesterov_trace(beta: Hyper, *, next_beta: bool = False) -> Optimizer:
     def update(grads: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
         step = state.step + 1
         velocity = beta_t(step) * state.velocity + grads  # b_t
-        ahead = beta_t(step + 1) if next_beta else beta_t(step)  # momentum of the look-ahead
+        # the momentum of the look-ahead term
+        ahead = beta_t(step + 1) if next_beta else beta_t(step)
         return grads + ahead * velocity, TraceState(step, velocity)
 
     return Optimizer(init, update, named(beta=beta_t))
@@ -78,38 +80,41 @@ def nesterov_trace(beta: Hyper, *, next_beta: bool = False) -> Optimizer:
 def nesterov(learning_rate: Hyper, beta: Hyper = 0.9) -> Optimizer:
     r"""Nesterov momentum, one buffer of gradients.
 
-    :math:`b_t = \beta_t b_{t-1} + g_t,\ x_t = x_{t-1} - \eta(g_t + \beta_{t+1} b_t)`,
-
-    ``chain(nesterov_trace(beta, next_beta=True), scale_by_learning_rate(learning_rate))``:
-    the one-buffer form of Bengio et al. (2013) and ``torch.optim.SGD(nesterov=True)``.
-    The gradient is taken at the stored point, and the stored points are Nesterov's
-    look-ahead points :math:`\Theta_t` (see :func:`sutskever_nag`) for a constant
-    :math:`\eta` and any momentum schedule. torch multiplies the look-ahead term by
-    :math:`\beta_t` instead of :math:`\beta_{t+1}` (``from_torch("SGD", nesterov=True)``):
-    the same for a constant :math:`\beta`, a different method under a schedule.
+    :math:`b_t = \beta_t b_{t-1} + g_t`,
+    :math:`x_t = x_{t-1} - \eta(g_t + \beta_{t+1} b_t)`: ``nesterov_trace(beta,
+    next_beta=True)`` then ``scale_by_learning_rate``, the one-buffer form of
+    Bengio et al. (2013) and ``torch.optim.SGD(nesterov=True)``. The gradient is
+    taken at the stored point, and the stored points are Nesterov's look-ahead
+    points :math:`\Theta_t` (see :func:`sutskever_nag`) for a constant :math:`\eta`
+    and any momentum schedule. torch multiplies the look-ahead term by
+    :math:`\beta_t` instead of :math:`\beta_{t+1}` (``from_torch("SGD",
+    nesterov=True)``): the same for a constant :math:`\beta`, a different method
+    under a schedule.
 
     References: Nesterov (1983); Sutskever et al. (2013, eq. 3-4);
     Bengio, Boulanger-Lewandowski & Pascanu (2013).
     """
-    return chain(nesterov_trace(beta, next_beta=True), scale_by_learning_rate(learning_rate))
+    look_ahead = nesterov_trace(beta, next_beta=True)
+    return chain(look_ahead, scale_by_learning_rate(learning_rate))
 
 
 def bengio_nesterov(learning_rate: Hyper, beta: Hyper = 0.9) -> Optimizer:
     r"""Nesterov momentum in the :math:`\Theta` form, the learning rate inside.
 
-    :math:`v_t = \beta_t v_{t-1} - \eta g_t,\
-    \Theta_t = \Theta_{t-1} - \eta g_t + \beta_{t+1} v_t`,
-
-    ``chain(scale_by_learning_rate(learning_rate), nesterov_trace(beta, next_beta=True))``:
-    the learning rate inside the velocity, whose sign is Sutskever et al.'s (the
-    seeds' :math:`v` is its negative). The stored point is the look-ahead point
-    :math:`\Theta_t = \theta_t + \beta_{t+1} v_t` and :math:`g_t = \nabla f(\Theta_{t-1})`;
-    it equals :func:`sutskever_nag`'s look-ahead points for *any* learning-rate and
-    momentum schedules, where :func:`nesterov` (rate outside) needs a constant rate.
+    :math:`v_t = \beta_t v_{t-1} - \eta g_t`,
+    :math:`\Theta_t = \Theta_{t-1} - \eta g_t + \beta_{t+1} v_t`:
+    ``scale_by_learning_rate`` then ``nesterov_trace(beta, next_beta=True)``. The
+    velocity has Sutskever et al.'s sign (the seeds' :math:`v` is its negative).
+    The stored point is the look-ahead point :math:`\Theta_t = \theta_t +
+    \beta_{t+1} v_t` and :math:`g_t = \nabla f(\Theta_{t-1})`; it equals
+    :func:`sutskever_nag`'s look-ahead points for *any* learning-rate and
+    momentum schedules, where :func:`nesterov` (rate outside) needs a constant
+    rate.
 
     References: Bengio, Boulanger-Lewandowski & Pascanu (2013).
     """
-    return chain(scale_by_learning_rate(learning_rate), nesterov_trace(beta, next_beta=True))
+    look_ahead = nesterov_trace(beta, next_beta=True)
+    return chain(scale_by_learning_rate(learning_rate), look_ahead)
 
 
 class NagPath(NamedTuple):

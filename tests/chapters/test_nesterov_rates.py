@@ -499,3 +499,141 @@ def test_solution_corrected_torch_loop() -> None:
     ours = sol.corrected_torch_loop(problem.grad, np.ones(3), 0.05, nag.nesterov_beta, 30)
     ref = nag.sutskever_nag(problem.grad, np.ones(3), 0.05, nag.nesterov_beta, 30)
     np.testing.assert_allclose(ours, ref.lookahead, atol=1e-13)
+
+
+# --------------------------------------------------------------------------------------
+# The settings the chapter describes, and the validation of every closed form
+# --------------------------------------------------------------------------------------
+
+
+def test_experiment_settings_are_the_ones_the_chapter_describes() -> None:
+    """The page states these settings in words (and glues them); the docstrings too."""
+    assert (nag.MU, nag.L) == (0.1, 1.0) == (VALLEY.problem().eigenvalues.min(), 1.0)
+    assert nag.STEP_PICTURE == {"learning_rate": 0.7, "beta": 0.8, "step": 1}
+    assert nag.SCHEDULE_EIGENVALUES == (0.3, 2.0, 9.0) and nag.SCHEDULE_START == (1.0, 1.0, 1.0)
+    assert nag.STABILITY_BETAS == (0.0, 0.5, 0.9, 0.99) and nag.STABILITY_MARGIN == 0.01
+    assert (nag.RATE_KAPPA, nag.RATE_STEPS) == (100.0, 800)
+    assert (nag.ROSENBROCK_N, nag.ROSENBROCK_KAPPA, nag.ROSENBROCK_STEPS) == (400, 100.0, 150)
+    assert (nag.CONVEX_DIM, nag.CONVEX_LAMBDA_MIN, nag.CONVEX_STEPS) == (200, 1e-8, 3000)
+    assert nag.CONVEX_FIT == (30, 3000) and nag.CONVEX_CONSTANT_BETA == 0.9
+    np.testing.assert_array_equal(nag.LESSARD_STARTS, np.linspace(-5, 5, 201))
+    assert nag.LESSARD_STEPS == 500
+    assert (nag.NOISE_DECAY_STEPS, nag.NOISE_DECAY_C, nag.NOISE_DECAY_T0) == (1500, 20.0, 20.0)
+    assert nag.NOISE_DECAY_BETA == 0.75 and nag.NOISE_FIT == (300, 1500)
+    assert nag.SCHEDULE_HORIZON == 20_000 and nag.EXPLORER_STEPS == 60
+    assert nag.EXPLORER_DEFAULTS == {"learning_rate": 1.0, "beta": 0.8}
+    assert nag.noise_methods() == {
+        "gradient descent": (1.0, 0.0), "heavy ball": (0.25, 0.75), "Nesterov": (0.25, 0.75),
+    }  # fmt: skip
+    for key, (steps, runs) in {"constant": (400, 2000), "decay": (1500, 1000)}.items():
+        for sq in nag.noise_runs()[key].values():
+            assert sq.shape == (steps + 1, runs)
+
+
+def test_slopes_are_fitted_over_the_stated_steps() -> None:
+    """Recomputed here over k = 30..3000 (convex) and t + t0 for k = 300..1500 (noise)."""
+    k = np.arange(30, 3001)
+    runs = nag.convex_runs()
+    for name, slope in nag.convex_slopes().items():
+        assert slope == pytest.approx(np.polyfit(np.log(k), np.log(runs[name][k]), 1)[0], abs=1e-12)
+    k = np.arange(300, 1501)
+    for name, sq in nag.noise_runs()["decay"].items():
+        fit = np.polyfit(np.log(k + 20.0), np.log(sq[k].mean(axis=1)), 1)[0]
+        assert nag.noise_decay_slopes()[name] == pytest.approx(fit, abs=1e-12)
+
+
+def test_convex_bound_uses_L_one_and_the_start_distance() -> None:
+    problem, x0 = nag.convex_problem()
+    k = np.arange(nag.CONVEX_STEPS + 1)
+    np.testing.assert_allclose(nag.convex_runs()["bound"], 2 * np.sum(x0**2) / (k + 1) ** 2)
+    losses = nag.convex_loss(problem, np.stack([x0, 0.5 * x0]))
+    np.testing.assert_allclose(losses, [problem.value(x0), problem.value(0.5 * x0)])
+
+
+def test_noiseless_constant_runs_are_the_closed_forms() -> None:
+    """GD at eta = 1 on the valley: the error along lambda is (1 - lambda)^k y0."""
+    clean = nag.noise_runs()["constant, no noise"]
+    problem = VALLEY.problem()
+    y0 = problem.to_eigenbasis(VALLEY.start)
+    k = np.arange(401)[:, None]
+    expected = np.sum(((1 - problem.eigenvalues) ** k * y0) ** 2, axis=1)
+    np.testing.assert_allclose(clean["gradient descent"], expected, atol=1e-14)
+    first = {name: int(np.argmax(sq <= 1e-6)) for name, sq in clean.items()}
+    assert first["Nesterov"] < first["heavy ball"] < first["gradient descent"]
+
+
+def test_lessard_tuning_away_from_mu_one() -> None:
+    """mu = 0.1, L = 1 (kappa = 10): eta = 4/3.1, q = sqrt(31), both ends at the rate."""
+    tuned = nag.lessard_tuning(0.1, 1.0)
+    q = math.sqrt(31.0)
+    assert float(tuned.learning_rate) == pytest.approx(4 / 3.1)
+    assert float(tuned.beta) == pytest.approx((q - 2) / (q + 2))
+    assert float(tuned.rate) == pytest.approx(1 - 2 / q)
+    standard = nag.standard_tuning(0.1, 1.0)
+    assert float(standard.learning_rate) == 1.0 and float(standard.rate) == pytest.approx(
+        1 - 1 / math.sqrt(10)
+    )
+    for end in (0.1, 1.0):
+        assert _roots_rate(float(tuned.learning_rate), float(tuned.beta), end) == pytest.approx(
+            1 - 2 / q, abs=1e-6
+        )
+    for tuning in (nag.standard_tuning, nag.lessard_tuning):
+        equal = tuning(2.0, 2.0)  # kappa = 1 is allowed
+        assert float(equal.beta) == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda: nag.nesterov(0.1, 1.0), "beta"),
+        (lambda: nag.bengio_nesterov(-0.1, 0.5), "learning_rate"),
+        (
+            lambda: nag.look_ahead_split(
+                nag.run(nag.nesterov(0.1, 0.5), lambda x: x, [1.0], 2), 0.1, 1.0
+            ),
+            "beta",
+        ),
+        (lambda: nag.effective_momentum(0.1, 1.5, 1.0), "beta"),
+        (lambda: nag.nesterov_rate(-0.1, 0.5, 1.0), "learning_rate"),
+        (lambda: nag.nesterov_rate(0.1, 0.5, -1.0), "lam"),
+        (lambda: nag.nesterov_rate_on_spectrum(0.1, 0.5, 2.0, 1.0), "mu"),
+        (lambda: nag.nesterov_rate_on_spectrum(0.1, 0.5, 1.0, -1.0), "L"),
+        (lambda: nag.stability_limit(1.0), "beta"),
+        (lambda: nag.stability_limit(-0.1), "beta"),
+        (lambda: nag.standard_tuning(0.0, 1.0), "mu"),
+        (lambda: nag.standard_tuning(1.0, 0.0), "L"),
+        (lambda: nag.lessard_tuning(2.0, 1.0), "mu"),
+        (lambda: nag.convex_bound(1.0, 1.0, -1), "num_steps"),
+        (lambda: nag.strongly_convex_bound(1.0, 2.0, 1.0, -1), "num_steps"),
+        (lambda: nag.nesterov_noise_floor(0.0, 0.5, [1.0], 1.0), "learning_rate"),
+        (lambda: nag.nesterov_noise_floor(0.1, 1.0, [1.0], 1.0), "beta"),
+        (lambda: nag.nesterov_noise_floor(0.1, 0.5, [0.0], 1.0), "eigenvalues"),
+        (lambda: nag.nesterov_noise_floor(0.1, 0.5, [1.0], -1.0), "sigma"),
+        (lambda: nag.nesterov_noise_floor(1.5, 0.5, [1.0], 1.0), "below"),  # exactly the limit
+        (lambda: nag.simulated_nesterov_rate(0.1, 1.0, [1.0]), "beta"),
+        (lambda: nag.simulated_nesterov_rate(0.1, 0.5, [-1.0]), "eigenvalues"),
+    ],
+)
+def test_closed_forms_validate_their_arguments(call, named: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=named):
+        call()
+
+
+def test_closed_forms_accept_the_edges_of_their_ranges() -> None:
+    """beta = 0 and an eigenvalue 0 are allowed; num_steps = 0 gives the start alone."""
+    assert float(nag.nesterov_rate(0.5, 0.0, 0.0)) == 1.0  # a flat direction never moves
+    assert float(nag.nesterov_rate(0.5, 1.0, 1.0)) == pytest.approx(math.sqrt(0.5))
+    assert float(nag.nesterov_rate_on_spectrum(0.5, 0.5, 1.0, 1.0)) == float(
+        nag.nesterov_rate(0.5, 0.5, 1.0)
+    )
+    assert nag.convex_bound(1.0, 1.0, 0).shape == (1,)
+    assert nag.strongly_convex_bound(1.0, 4.0, 2.0, 0).tolist() == [5.0]
+    path = nag.sutskever_nag(lambda x: x, [2.0], 0.1, 0.5, 0)
+    assert path.params.shape == (1, 1) and path.lookahead.shape == (1, 1)
+    x = nag.stability_limit(0.5)
+    assert float(nag.nesterov_noise_floor(0.999 * float(x), 0.5, [1.0], 1.0)) > 0
+    assert nag._fista_table(8).flags.writeable is False
+    for beta_ in (0.0, 0.5):  # the next-beta flag only matters for a schedule
+        a = nag.run(nag.nesterov_trace(beta_), lambda x: x, [1.0], 5).params
+        b = nag.run(nag.nesterov_trace(beta_, next_beta=True), lambda x: x, [1.0], 5).params
+        np.testing.assert_array_equal(a, b)
