@@ -944,6 +944,26 @@ def frozen_adam_curvatures(problem: Quadratic, precond: ArrayLike) -> Array:
     return np.asarray(np.linalg.eigvalsh(scaled))
 
 
+HERO_LONG_STEPS = 20000
+"""Updates of the long hero run, in which the preconditioner has time to grow."""
+
+
+@experiment
+def hero_long_run() -> tuple[Array, Array]:
+    r"""Adam on the hero valley for :data:`HERO_LONG_STEPS` updates.
+
+    Returns the loss :math:`f(x_t) - f^\star` (from :math:`t = 0`) and the largest
+    curvature of the frozen Adam, :math:`\lambda_{\max}(P_t^{1/2} A P_t^{1/2})` (from
+    :math:`t = 1`; :func:`frozen_adam_curvatures`), the preconditioned sharpness of
+    Cohen et al. (2022).
+    """
+    problem = HERO.problem()
+    traj = run(adam(HERO.rates["adam"]), problem.grad, HERO.start, HERO_LONG_STEPS)
+    precond = preconditioner(traj, HERO.rates["adam"])
+    sharpness = frozen_adam_curvatures(problem, precond)[:, -1]
+    return np.asarray(problem.value(traj.params)), sharpness
+
+
 def edge_of_stability(b1: ArrayLike) -> Array:
     r"""The largest stable curvature of a frozen Adam, :math:`(2+2\beta_1)/(1-\beta_1)`.
 

@@ -333,3 +333,39 @@ def test_internals_explorer_shows_the_bias_correction_at_the_first_step() -> Non
     np.testing.assert_allclose(
         state["internals"]["step"], path[-1] - path[-2], rtol=1e-12, atol=1e-15
     )
+
+
+def test_long_hero_run_lives_at_the_edge_of_stability() -> None:
+    """Cohen et al. (2022): full-batch Adam's preconditioned sharpness settles at
+    (2 + 2 b1)/((1 - b1) eta) (38/eta). On the hero valley the loss falls below 1e-150, the
+    sharpness passes 38, the loss jumps back above 1e-2, and the sharpness then cycles just
+    under 38. Recomputed with Algorithm 1 written out and 2 x 2 eigenvalues in closed form."""
+    problem = HERO.problem()
+    a = problem.matrix
+    x, m, v = HERO.start.copy(), np.zeros(2), np.zeros(2)
+    losses, sharp = [0.5 * x @ a @ x], []
+    for t in range(1, lib.HERO_LONG_STEPS + 1):
+        g = a @ x
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        p = 0.1 / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        x = x - p * (m / (1 - 0.9**t))
+        losses.append(0.5 * x @ a @ x)
+        b = np.sqrt(np.outer(p, p)) * a  # P^1/2 A P^1/2
+        trace, det = b[0, 0] + b[1, 1], b[0, 0] * b[1, 1] - b[0, 1] * b[1, 0]
+        sharp.append(trace / 2 + math.sqrt(trace**2 / 4 - det))
+    loss, sharpness = np.array(losses), np.array(sharp)
+    lib_loss, lib_sharp = lib.hero_long_run()
+    lowest = int(np.argmin(loss))
+    assert int(np.argmin(lib_loss)) == lowest and loss[lowest] < 1e-150
+    np.testing.assert_allclose(lib_sharp[:lowest], sharpness[:lowest], rtol=1e-9)
+    crossed = int(np.argmax(sharpness > 38.0))
+    assert crossed < lowest + 100 and loss[lowest : lowest + 1000].max() > 1e-2
+    assert 30.0 < np.median(lib_sharp[lib_sharp.size // 2 :]) < 38.0
+
+
+def test_hero_adam_is_the_landing_pages_run() -> None:
+    """The chapter's hero run is gdbook.intro.hero_runs' Adam, with the moments recorded
+    (up to rounding: the intro computes the three methods' gradients as one batch)."""
+    from gdbook.intro import hero_runs
+
+    np.testing.assert_allclose(lib.hero_adam().params, hero_runs()["adam"].params, rtol=1e-12)

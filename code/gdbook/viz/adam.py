@@ -320,10 +320,11 @@ def radam() -> Figure:
 
 @register("adam_hero.svg")
 def hero() -> Figure:
-    """Adam's first steps are diagonal; near the minimum its loss ripples at the rate beta_1."""
+    """Adam's first steps are diagonal; its loss ripples at beta_1, then jumps at the edge."""
     traj = lib.hero_adam()
     problem = HERO.problem()
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(WIDTH, 3.0), width_ratios=[1.1, 1])
+    fig, axes = plotting.new_figure(ncols=2, nrows=2, figsize=(WIDTH, 5.6), width_ratios=[1.1, 1])
+    (left, right), (long_loss, sharp) = axes
     _hero_valley(left)
     color = METHOD_COLORS["adam"]
     shown = traj.params[: HERO.path_steps + 1]
@@ -358,8 +359,36 @@ def hero() -> Figure:
     right.set_xlabel("update $t$")
     right.set_ylabel(r"$f(x_t) - f^\star$")
     right.legend(fontsize=8)
-    plotting.label_panels([left, right])
+    _hero_long(long_loss, sharp)
+    plotting.label_panels([left, right, long_loss, sharp])
     return fig
+
+
+def _hero_long(loss_ax: Axes, sharp_ax: Axes) -> None:
+    """The long run: the loss, and the preconditioned sharpness against 38 = (2+2b1)/(1-b1)."""
+    loss, sharpness = lib.hero_long_run()
+    color = METHOD_COLORS["adam"]
+    every = 10  # 2000 points per curve are plenty at this width
+    steps = np.arange(loss.size)[::every]
+    loss_ax.set_yscale("log")
+    loss_ax.set_ylim(1e-160, 1e3)
+    loss_ax.plot(steps, plotting.within_view(loss_ax, loss[::every]), color=color, lw=0.8)
+    loss_ax.set_xlim(0, lib.HERO_LONG_STEPS)
+    loss_ax.set_yticks([1e-150, 1e-100, 1e-50, 1.0])
+    loss_ax.set_xlabel("update $t$")
+    loss_ax.set_ylabel(r"$f(x_t) - f^\star$")
+    loss_ax.set_title(f"{lib.HERO_LONG_STEPS} updates", fontsize=9)
+    sharp_ax.plot(
+        np.arange(1, sharpness.size + 1)[::every], sharpness[::every], color=color, lw=0.8
+    )
+    edge = float(lib.edge_of_stability(0.9))
+    sharp_ax.axhline(edge, color=PALETTE["vermillion"], ls="--", lw=1.0)
+    sharp_ax.text(7000, edge + 5.0, r"$(2+2\beta_1)/(1-\beta_1)$", color=PALETTE["vermillion"])
+    sharp_ax.set_xlim(0, lib.HERO_LONG_STEPS)
+    sharp_ax.set_ylim(0, 50)
+    sharp_ax.set_xlabel("update $t$")
+    sharp_ax.set_ylabel(r"$\lambda_{\max}(P^{1/2}AP^{1/2})$")
+    sharp_ax.set_title("preconditioned sharpness", fontsize=9)
 
 
 # --------------------------------------------------------------------------------------
