@@ -16,12 +16,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from gdbook.derivations import latex
 
 
 def _glue(name: str, value: Any) -> None:
-    from myst_nb import glue
-
+    if isinstance(value, np.generic):  # NumPy 2 prints np.float64(...), which no format reads
+        value = value.item()
+    try:
+        from myst_nb import glue
+    except ImportError:  # a learner notebook outside the book's environment (e.g. Colab):
+        return  # its text already shows the values, so there is nothing to glue into
     glue(name, value, display=False)
 
 

@@ -27,7 +27,7 @@ from gdbook.problems import Quadratic
 from gdbook.types import Array
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies; then
-# five of Tol's (2021) muted scheme, for the methods beyond the first eight.
+# seven of Tol's (2021) muted scheme, for the methods beyond the first eight.
 PALETTE = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -42,6 +42,8 @@ PALETTE = {
     "indigo": "#332288",
     "wine": "#882255",
     "rose": "#CC6677",
+    "forest": "#117733",
+    "sand": "#DDCC77",
 }
 # One colour per method, the same in every chapter (gdbook.catalog assigns them).
 METHOD_COLORS = {key: PALETTE[method.colour] for key, method in CATALOG.items()}
@@ -82,6 +84,16 @@ _SUBPLOTS_KEYWORDS = frozenset(
 )
 
 
+def figure(**kwargs: Any) -> Figure:
+    """An empty figure with the book's style and a constrained layout, outside pyplot.
+
+    The figure is a plain :class:`~matplotlib.figure.Figure` on its own Agg canvas:
+    pyplot never sees it, so no notebook backend displays, closes or swaps its canvas
+    (Jupyter's default inline backend shows and closes every pyplot figure after each
+    cell, which left the explorers without an Agg canvas and showed a second, static
+    copy of each). Keywords go to ``Figure`` (``figsize``, ``dpi``, ``layout``, ...).
+    """
+    kwargs.setdefault("layout", "constrained")
     with style():
         fig = Figure(**kwargs)
     FigureCanvasAgg(fig)
@@ -94,16 +106,6 @@ def new_figure(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, A
     fig = figure(**kwargs)
     with style():
         axes = fig.subplots(nrows, ncols, **grid)
-def figure(**kwargs: Any) -> Figure:
-    """An empty figure with the book's style and a constrained layout, outside pyplot.
-
-    The figure is a plain :class:`~matplotlib.figure.Figure` on its own Agg canvas:
-    pyplot never sees it, so no notebook backend displays, closes or swaps its canvas
-    (Jupyter's default inline backend shows and closes every pyplot figure after each
-    cell, which left the explorers without an Agg canvas and showed a second, static
-    copy of each). Keywords go to ``Figure`` (``figsize``, ``dpi``, ``layout``, ...).
-    """
-    kwargs.setdefault("layout", "constrained")
     return fig, axes
 
 

@@ -83,7 +83,43 @@ class Quadratic(Problem):
     def to_eigenbasis(self, x: ArrayLike) -> Array:
         r"""Coordinates :math:`Q^\top (x - x^\star)` along the eigenvectors."""
         assert self.x_star is not None
-        return (np.asarray(x, dtype=np.float64) - self.x_star) @ self.eigenvectors
+        return vecmat(np.asarray(x, dtype=np.float64) - self.x_star, self.eigenvectors)
+
+
+def vecmat(x: ArrayLike, matrix: ArrayLike) -> Array:
+    r""":math:`x^\top M` for a stack of vectors ``x`` (shape ``(..., d)``), without BLAS.
+
+    Every product is one correctly rounded multiplication and the sum runs over the
+    rows of ``M`` in order, so the result is the same bits on every CPU and under every
+    OpenBLAS kernel (``x @ M`` calls BLAS, whose kernels round differently: a chaotic
+    run, or one that multiplies its rounding errors by :math:`10^{16}`, would then end
+    elsewhere on each machine). For the small problems of the book it is as fast.
+    """
+    v = np.asarray(x, dtype=np.float64)
+    m = np.asarray(matrix, dtype=np.float64)
+    return np.asarray(np.add.reduce(v[..., :, None] * m, axis=-2), dtype=np.float64)
+
+
+def orthonormal_columns(matrix: ArrayLike) -> Array:
+    r"""The orthonormal :math:`Q` of :math:`M = QR` (diagonal of :math:`R` positive), without BLAS.
+
+    Gram–Schmidt, each column orthogonalised twice against the previous ones (enough for
+    orthogonality to round-off), with the products and sums of :func:`vecmat`: the same
+    bits on every machine, unlike LAPACK's ``np.linalg.qr``.
+    """
+    m = check_finite_array("matrix", matrix, min_ndim=2)
+    if m.ndim != 2 or m.shape[0] < m.shape[1]:
+        raise ValueError(f"matrix must be n x k with n >= k; got shape {m.shape}")
+    q = np.zeros_like(m)
+    for j in range(m.shape[1]):
+        col = m[:, j].copy()
+        for _ in range(2):
+            col = col - vecmat(vecmat(col, q[:, :j]), q[:, :j].T)
+        norm = float(np.sqrt(np.add.reduce(col * col)))
+        if norm <= 1e-12 * float(np.sqrt(np.add.reduce(m[:, j] * m[:, j]))):
+            raise ValueError(f"matrix must have independent columns; column {j} is dependent")
+        q[:, j] = col / norm
+    return q
 
 
 def rotation_2d(angle: float) -> Array:
@@ -138,7 +174,7 @@ def quadratic(
             raise ValueError(f"rotation must be an orthogonal {d} x {d} matrix")
     order = np.argsort(lam)
     lam, q = lam[order], q[:, order]
-    a = (q * lam) @ q.T
+    a = vecmat(q * lam, q.T)  # Q diag(lam) Q^T, the same bits everywhere
     a = (a + a.T) / 2
     centre = np.zeros(d) if x_star is None else check_finite_array("x_star", x_star)
     if centre.shape != (d,):
@@ -146,10 +182,10 @@ def quadratic(
 
     def value(x: Array) -> Array:
         e = np.asarray(x) - centre
-        return np.asarray(0.5 * np.einsum("...i,ij,...j->...", e, a, e), dtype=np.float64)
+        return np.asarray(0.5 * np.add.reduce(e * vecmat(e, a), axis=-1), dtype=np.float64)
 
     def grad(x: Array) -> Array:
-        return (np.asarray(x) - centre) @ a  # A is symmetric
+        return vecmat(np.asarray(x) - centre, a)  # A is symmetric
 
     name = f"quadratic (kappa={lam[-1] / lam[0]:g})" if lam[0] > 0 else "quadratic"
     return _quadratic(name, a, value, grad, centre, 0.0, (lam, q))
@@ -172,11 +208,11 @@ def quadratic_from_matrix(
 
     def value(x: Array) -> Array:
         x = np.asarray(x, dtype=np.float64)
-        quad = 0.5 * np.einsum("...i,ij,...j->...", x, a, x)
-        return np.asarray(quad - x @ b + constant, dtype=np.float64)
+        quad = 0.5 * np.add.reduce(x * vecmat(x, a), axis=-1)
+        return np.asarray(quad - np.add.reduce(x * b, axis=-1) + constant, dtype=np.float64)
 
     def grad(x: Array) -> Array:
-        return np.asarray(np.asarray(x, dtype=np.float64) @ a - b, dtype=np.float64)
+        return np.asarray(vecmat(x, a) - b, dtype=np.float64)
 
     x_star = np.asarray(np.linalg.solve(a, b), dtype=np.float64)
     return _quadratic(name, a, value, grad, x_star, float(value(x_star)))
@@ -312,6 +348,33 @@ def logistic_data(
     stretch = np.geomspace(1.0, 5.0, dim)  # uneven feature scales
     features = labels[:, None] * separation * direction + rng.standard_normal((num_samples, dim))
     return features * stretch, labels
+
+
+def sparse_logistic_data(
+    num_samples: int = 400,
+    frequencies: ArrayLike = (1.0, 0.3, 0.1, 0.05, 0.02),
+    *,
+    seed: int = 0,
+    weight: float = 2.0,
+) -> tuple[Array, Array]:
+    r"""Binary features, feature :math:`j` present with probability ``frequencies[j]``.
+
+    The labels :math:`\pm 1` follow the logistic model: :math:`P(y = 1 \mid a) =
+    \sigma(w^\top a)` with true weights :math:`\pm` ``weight``, alternating in sign. A
+    frequency of 1 is an intercept; a rare feature enters few samples, so its part of
+    the full gradient is small: the sparse features of text or of recommendations.
+    """
+    if num_samples < 2:
+        raise ValueError(f"num_samples must be >= 2; got {num_samples}")
+    freq = check_finite_array("frequencies", frequencies)
+    if freq.ndim != 1 or freq.size < 1:
+        raise ValueError(f"frequencies must be a non-empty 1-D array; got shape {freq.shape}")
+    check_range("frequencies", freq, 0.0, 1.0, low_open=True)
+    rng = np.random.default_rng(seed)
+    features = (rng.random((num_samples, freq.size)) < freq).astype(np.float64)
+    w_true = weight * (-1.0) ** np.arange(freq.size)
+    labels = np.where(rng.random(num_samples) < _sigmoid(features @ w_true), 1.0, -1.0)
+    return features, labels
 
 
 def logistic_regression(features: ArrayLike, labels: ArrayLike, *, l2: float = 1e-2) -> Problem:

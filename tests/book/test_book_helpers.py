@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 import sympy as sp
 from gdbook.book import glue_claim, glue_equation, glue_values
 from gdbook.derivations import eta, lam
@@ -19,3 +21,15 @@ def test_glue_equation_passes_printer_options() -> None:
 
 def test_glue_values_returns_what_it_glued() -> None:
     assert glue_values(a=1.5, b=3) == {"a": 1.5, "b": 3}
+
+
+def test_numpy_scalars_are_glued_as_python_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NumPy 2 writes ``np.float64(0.5)`` as a scalar's text, which ``{glue:text}`x:.2f``` cannot
+    format: the glued value must be the plain number."""
+    import myst_nb
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: seen.update({name: value}))
+    glue_values(x=np.float64(0.5), k=np.int64(3))
+    assert type(seen["x"]) is float and seen["x"] == 0.5
+    assert type(seen["k"]) is int and seen["k"] == 3

@@ -182,8 +182,10 @@ def _labels(chapter: str) -> set[str]:
     path = _page(chapter)
     assert path is not None
     text = path.read_text(encoding="utf-8")
-    return set(re.findall(r"^:(?:label|name):\s*(\S+)", text, re.M)) | set(
-        re.findall(r"^\((\S+)\)=\s*$", text, re.M)
+    return (
+        set(re.findall(r"^:(?:label|name):\s*(\S+)", text, re.M))
+        | set(re.findall(r"^\((\S+)\)=\s*$", text, re.M))
+        | set(re.findall(r"^\$\$\s*\((\S+)\)\s*$", text, re.M))  # $$ ... $$ (label)
     )
 
 

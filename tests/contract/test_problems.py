@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,10 +23,12 @@ from gdbook.problems import (
     logistic_data,
     logistic_regression,
     noisy,
+    orthonormal_columns,
     quadratic,
     rosenbrock,
     rotation_2d,
     saddle,
+    vecmat,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -473,3 +476,95 @@ def test_logistic_data_is_reproducible_and_balanced() -> None:
 def test_validation_errors_name_the_parameter(build: Callable[[], object], parameter: str) -> None:
     with pytest.raises(ValueError, match=rf"\b{parameter}\b"):
         build()
+
+
+# --------------------------------------------------------------------------------------
+# Linear algebra without BLAS: the same bits on every machine
+# --------------------------------------------------------------------------------------
+
+
+def _folded_vecmat(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """x^T M by Python floats: each product rounded once, the sum over rows in order."""
+    out = np.empty(x.shape[:-1] + m.shape[1:])
+    for index in np.ndindex(*x.shape[:-1]):
+        for j in range(m.shape[1]):
+            total = 0.0
+            for i in range(m.shape[0]):
+                total = total + float(x[index][i]) * float(m[i, j])
+            out[(*index, j)] = total
+    return out
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 5, 3)])
+def test_vecmat_is_the_row_ordered_sum_of_rounded_products_bit_for_bit(
+    shape: tuple[int, ...],
+) -> None:
+    rng = np.random.default_rng(7)
+    x, m = rng.standard_normal(shape), rng.standard_normal((3, 4))
+    np.testing.assert_array_equal(vecmat(x, m), _folded_vecmat(x, m))
+
+
+_KERNEL_PROBE = """
+import numpy as np, sys
+from gdbook.problems import orthonormal_columns, quadratic, vecmat
+rng = np.random.default_rng(3)
+m = rng.standard_normal((12, 12))
+q = orthonormal_columns(m)
+problem = quadratic(np.linspace(1.0, 100.0, 12), rotation=q)
+x = rng.standard_normal((5, 12))
+sys.stdout.write((vecmat(x, m).tobytes() + q.tobytes() + problem.grad(x).tobytes()).hex())
+"""
+
+
+def test_rotated_quadratics_are_the_same_bits_under_every_blas_kernel() -> None:
+    """The gradient of a rotated quadratic and a random rotation, computed under each OpenBLAS
+    core type this CPU runs (a fresh process each): identical bytes. (``x @ M`` and
+    ``np.linalg.qr`` differ in the last bits between kernels: a chaotic run or one that
+    amplifies rounding then ends elsewhere on each machine.)"""
+    import os
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    from blas_kernels import cpu_runs
+
+    here = subprocess.run(
+        [sys.executable, "-c", _KERNEL_PROBE], capture_output=True, text=True, check=True
+    ).stdout
+    outputs = {"default": here}
+    for coretype in [k for k in ("Prescott", "Sandybridge", "Haswell", "SkylakeX") if cpu_runs(k)]:
+        env = {**os.environ, "OPENBLAS_CORETYPE": coretype}
+        run = subprocess.run(
+            [sys.executable, "-c", _KERNEL_PROBE], env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        outputs[coretype] = run.stdout
+    assert len(set(outputs.values())) == 1, f"the bits differ between kernels {sorted(outputs)}"
+
+
+def test_orthonormal_columns_is_the_q_of_a_qr_with_positive_diagonal() -> None:
+    rng = np.random.default_rng(11)
+    m = rng.standard_normal((8, 5))
+    q = orthonormal_columns(m)
+    np.testing.assert_allclose(q.T @ q, np.eye(5), atol=1e-14)
+    r = q.T @ m
+    np.testing.assert_allclose(np.tril(r, -1), 0.0, atol=1e-13)  # upper triangular
+    assert np.all(np.diag(r) > 0)
+    np.testing.assert_allclose(q @ np.triu(r), m, atol=1e-13)
+    lapack, _ = np.linalg.qr(m)  # the same Q up to the signs of its columns
+    np.testing.assert_allclose(np.abs(lapack), np.abs(q), atol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("matrix", "message"),
+    [
+        (np.ones((3, 2)), "column 1 is dependent"),
+        (np.ones((2, 3)), "n >= k"),
+        (np.ones(3), "matrix"),
+    ],
+)
+def test_orthonormal_columns_rejects_what_has_no_orthonormal_basis(
+    matrix: np.ndarray, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        orthonormal_columns(matrix)
