@@ -38,7 +38,8 @@ def test_adam_from_scratch_matches_the_library_and_torch() -> None:
         ours = sol.adam_from_scratch(valley.grad, x0, lr, steps, bias_correction=corrected)
         np.testing.assert_allclose(ours, recorded, rtol=0, atol=1e-10)
         book = run(lib.adam(lr, bias_correction=corrected), valley.grad, x0, steps).params
-        np.testing.assert_allclose(ours, book, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ours, book, rtol=0, atol=lib.ROUNDING)  # as the text says
+    assert lib.ROUNDING == 1e-12
 
 
 def test_bound_attaining_gradients_reach_the_uncorrected_bound() -> None:
