@@ -8,7 +8,8 @@ BUILD_FLAGS := -W -n --keep-going
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lint typecheck unit build test-browser test-kernels student lab bench figures clean
+.PHONY: book test lint typecheck unit test-js build test-browser test-kernels student lab bench figures clean \
+	notebooks test-notebooks assignments test-assignments grade pdf binder-check
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +27,8 @@ book: $(STAMP)  ## build the HTML book into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-test: lint typecheck unit build test-browser test-kernels  ## everything CI runs
+test: lint typecheck unit test-js build test-browser test-kernels test-notebooks student \
+      test-assignments  ## everything CI runs
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)
@@ -36,8 +38,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# tests/built/ checks what the build made (the assignments): pyproject.toml keeps it out of
+# this run, test-assignments runs it after `make assignments`
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The live figures' JavaScript (web/live/) against the Python library: gdbook writes reference
+# runs and values as JSON, Node's own test runner (no npm install) checks them to 1e-9
+NODE ?= node
+test-js: $(STAMP)  ## the live figures' JavaScript against gdbook's fixtures
+	@command -v $(NODE) >/dev/null || { echo "test-js needs Node.js 18+ (apt-get install -y nodejs)"; exit 1; }
+	$(BIN)/python -m gdbook.live export _build/live
+	GDLIVE_FIXTURES=_build/live/fixtures.json $(NODE) --test tests/js/
 
 build: $(STAMP)  ## the strict build: zero warnings, every chapter executed
 	$(INVALIDATE)
@@ -77,10 +89,61 @@ reports:
 student: $(STAMP)  ## the student edition (no solutions) into _build/student/_build/html
 	$(BIN)/python tools/student_edition.py
 
-lab: $(STAMP)  ## JupyterLab with the chapters opening as notebooks
+# JupyterLab and jupyterlab-myst are installed once (again when requirements-lab.txt changes);
+# LAB_ARGS go to jupyter lab, e.g. make lab LAB_ARGS="--allow-root --no-browser --port 8899"
+LAB_STAMP := $(VENV)/.lab-installed
+LAB_ARGS ?=
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-lab.txt
+	touch $@
+
+lab: $(LAB_STAMP)  ## JupyterLab with the chapters opening as notebooks (LAB_ARGS=...)
 	$(BIN)/python tools/lab_settings.py $(VENV)
-	cd chapters && ../$(BIN)/jupyter lab
+	cd chapters && ../$(BIN)/jupyter lab $(LAB_ARGS)
+
+# ---- Learners and instructors: notebooks, assignments, the PDF (all from the built book) ----
+# Each builds the book first when _build/html is missing (make book), and reuses it otherwise.
+HTML := _build/html
+BOOK_BUILT := $(HTML)/index.html
+$(BOOK_BUILT):
+	$(MAKE) --no-print-directory book
+
+# One plain .ipynb per page (prose from the built HTML, code from the chapter) and a zip:
+# _build/notebooks/instructor/, copied into _build/html/_notebooks/ for the page buttons
+notebooks: $(STAMP) $(BOOK_BUILT)  ## learner notebooks and their zip into _build/notebooks
+	$(BIN)/python tools/learner_notebooks.py --html $(HTML) --out _build/notebooks
+
+# every learner notebook run top to bottom in a fresh kernel, MPLBACKEND unset (inline)
+test-notebooks: notebooks  ## execute every learner notebook under the inline backend
+	env -u MPLBACKEND $(BIN)/python tools/check_notebooks.py \
+	  _build/notebooks/instructor/notebooks --jobs 2
+
+# per chapter with coding exercises: the student notebook (stubs, self-checks) and otter's
+# autograder zip, into _build/assignments/<chapter>/{student,autograder}
+assignments: $(STAMP) $(BOOK_BUILT)  ## assignments and their autograders into _build/assignments
+	$(BIN)/python tools/assignments.py build --html $(HTML) --out _build/assignments
+
+# the autograder on the reference solutions (full marks) and on wrong ones (fewer)
+test-assignments: assignments  ## grade reference and deliberately wrong solutions
+	GDBOOK_BUILD_DIR=_build $(BIN)/python -m pytest -q -p no:cacheprovider tests/built
+
+SUBMISSIONS ?=
+GRADES ?= grades.csv
+grade: $(STAMP)  ## grade the notebooks under SUBMISSIONS=dir into GRADES (grades.csv)
+	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade SUBMISSIONS=dir [GRADES=grades.csv]"; exit 1; }
+	@[ -d _build/assignments ] || $(MAKE) --no-print-directory assignments
+	$(BIN)/python tools/assignments.py grade $(SUBMISSIONS) --assignments _build/assignments \
+	  --out $(GRADES)
+
+# the whole book as one PDF: Sphinx's singlehtml builder, printed by Debian's Chromium
+# (through Playwright, offline, MathJax typeset first) (tools/book_pdf.py)
+pdf: $(STAMP) $(CHROMIUM)  ## the whole book as one PDF: _build/pdf/book.pdf
+	$(BIN)/python tools/book_pdf.py --out _build/pdf
+
+# Binder's environment (binder/) built from the repository files in a clean venv, as
+# repo2docker does, and one chapter run in it as Binder opens it (tools/binder_check.py)
+binder-check:  ## build binder/'s environment in a fresh venv and run a chapter there
+	$(PYTHON) tools/binder_check.py
 
 bench: $(STAMP)  ## measured budgets: build times, widget latency, sweep speed-up
 	$(BIN)/python benchmarks/run.py

@@ -34,8 +34,12 @@ by the figure's scale on the page (rendered width over the SVG's viewBox width).
 Exit status 1 when any check fails, or when there is no built book or no browser: this is
 a test, it never skips.
 
-Hook for the live figures: add a function to ``PAGE_CHECKS`` (see ``count_sliders``);
-each receives the loaded page and the page's result at every width.
+Then ``PAGE_CHECKS`` run (each receives the loaded page and the page's result at every
+width): the live figures (``check_live_figures``: every control of every live figure, moved
+from the keyboard and swept over its range, changes the picture, and the median redraw,
+timed in the page with ``performance.now()``, fits in one frame, 16 ms; reported per
+figure) and the matplotlib animations (``check_animations``: each plays and scrubs
+without a kernel).
 """
 
 from __future__ import annotations
@@ -101,6 +105,8 @@ class PageResult:
     screenshots: list[Path] = field(default_factory=list)
     scrollers: int = 0
     sliders: int = 0
+    live: list[dict[str, Any]] = field(default_factory=list)  # one entry per live figure
+    animations: int = 0
     redirect: str | None = None  # a <meta http-equiv="Refresh"> page: where it sends
 
     def fail(self, message: str) -> None:
@@ -507,16 +513,157 @@ def check_desktop_collapse(page: Any, result: PageResult) -> None:
 
 
 def count_sliders(page: Any, result: PageResult) -> None:
-    """Hook for the live figures: count the sliders (later: each changes its picture).
-
-    When the live-figures issue lands, this becomes: for every ``input[type=range]``,
-    take the picture it drives, move the slider, and fail unless the picture changed.
-    """
+    """Count the sliders of the page (live figures and animations)."""
     result.sliders = page.locator("input[type=range]").count()
 
 
+FRAME_MS = 16.0  # a live figure redraws within one frame (DESIGN.md)
+SWEEP = 100  # positions of a slider swept for the timing (every step if it has fewer)
+
+# In the page: a cheap fingerprint of everything a live figure has drawn on its canvases
+LIVE_PICTURE = """(el) => {
+  let hash = 0;
+  for (const canvas of el.querySelectorAll("canvas")) {
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 0; i < data.length; i += 4 * 7) {
+      hash = (hash * 31 + data[i] + 3 * data[i + 1] + 7 * data[i + 2] + 11 * data[i + 3]) | 0;
+    }
+  }
+  return hash;
+}"""
+
+# In the page: sweep one control over its range (setting it as the reader's input does)
+LIVE_SWEEP = """(el, [index, sweep]) => {
+  const input = el.querySelectorAll(".live-control input, .live-control select")[index];
+  const start = el.gdLive.timings.length;
+  const set = (value) => {
+    if (input.type === "checkbox") input.checked = value; else input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const original = input.type === "checkbox" ? input.checked : input.value;
+  let positions;
+  if (input.type === "range") {
+    const [low, high, step] = [Number(input.min), Number(input.max), Number(input.step)];
+    const count = Math.floor((high - low) / step + 1e-9) + 1;
+    const every = Math.max(1, Math.ceil(count / sweep));
+    positions = [];
+    for (let k = 0; k < count; k += every) positions.push(String(low + k * step));
+  } else if (input.type === "checkbox") {
+    positions = [!original, original];
+  } else {
+    positions = Array.from(input.options, (option) => option.value);
+  }
+  positions.forEach(set);
+  set(original);
+  return { moves: positions.length + 1, timings: el.gdLive.timings.slice(start) };
+}"""
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return (ordered[middle] + ordered[~middle]) / 2 if ordered else float("nan")
+
+
+def check_live_figure(page: Any, figure: Any, result: PageResult) -> dict[str, Any]:
+    """Every control changes the picture; the median redraw fits in a frame (desktop)."""
+    name = figure.get_attribute("data-live")
+    info: dict[str, Any] = {"name": name, "controls": 0, "timings": []}
+    try:
+        figure.wait_for(state="visible", timeout=5000)
+        page.wait_for_function("(el) => el.dataset.ready === '1'", arg=figure.element_handle())
+    except Exception:
+        result.fail(f"live figure {name} did not draw (the static picture stayed)")
+        return info
+    controls = figure.locator(".live-control input, .live-control select")
+    info["controls"] = controls.count()
+    expected = len(figure.evaluate("(el) => el.gdLive.spec.controls"))
+    if info["controls"] != expected:
+        result.fail(f"live figure {name}: {info['controls']} controls, its widget has {expected}")
+    if result.width != "desktop":
+        return info  # the phone: drawn, with its controls; the sweep runs once, at 1280 px
+    for index in range(info["controls"]):
+        control = controls.nth(index)
+        label = control.get_attribute("name")
+        before = figure.evaluate(LIVE_PICTURE)
+        if control.get_attribute("type") == "range":
+            control.focus()
+            page.keyboard.press("End" if control.input_value() != control.get_attribute("max")
+                                else "Home")  # fmt: skip
+            moved = figure.evaluate(LIVE_PICTURE)
+        else:
+            moved = before
+        sweep = figure.evaluate(LIVE_SWEEP, [index, SWEEP])
+        info["timings"] += sweep["timings"]
+        changed = moved != before or _picture_changes(figure, index)
+        if not changed:
+            result.fail(f"live figure {name}: moving {label} does not change the picture")
+        if len(sweep["timings"]) < sweep["moves"]:
+            result.fail(f"live figure {name}: {label} moved {sweep['moves']} times, "
+                        f"{len(sweep['timings'])} redraws")  # fmt: skip
+    timings = info["timings"]
+    info["median"] = _median(timings)
+    info["max"] = max(timings, default=float("nan"))
+    if not timings or info["median"] > FRAME_MS:
+        result.fail(f"live figure {name}: median redraw {info['median']:.1f} ms > {FRAME_MS} ms")
+    return info
+
+
+def _picture_changes(figure: Any, index: int) -> bool:
+    """Whether control ``index`` at its first and at its last position draws two pictures."""
+    return bool(
+        figure.evaluate(
+            """(el, [index, picture]) => {
+          const i = el.querySelectorAll(".live-control input, .live-control select")[index];
+          const shot = new Function("el", "return (" + picture + ")(el)");
+          const set = (v) => { if (i.type === "checkbox") i.checked = v; else i.value = v;
+                               i.dispatchEvent(new Event("input", { bubbles: true })); };
+          const original = i.type === "checkbox" ? i.checked : i.value;
+          const ends = i.type === "range" ? [i.min, i.max] : i.type === "checkbox"
+            ? [false, true] : [i.options[0].value, i.options[i.options.length - 1].value];
+          set(ends[0]); const a = shot(el); set(ends[1]); const b = shot(el); set(original);
+          return a !== b;
+        }""",
+            [index, LIVE_PICTURE],
+        )
+    )
+
+
+def check_live_figures(page: Any, result: PageResult) -> None:
+    """Every live figure of the page draws, and each of its controls redraws it in a frame."""
+    figures = page.locator(".live-figure[data-live]")
+    for index in range(figures.count()):
+        result.live.append(check_live_figure(page, figures.nth(index), result))
+
+
+ANIMATION_FRAME = """(el) => el.querySelector("img") && el.querySelector("img").src.length
+                                + el.querySelector("img").src.slice(-64)"""
+
+
+def check_animations(page: Any, result: PageResult) -> None:
+    """Each matplotlib animation (``to_jshtml``) plays and scrubs with no kernel."""
+    animations = page.locator("div.animation")
+    result.animations = animations.count()
+    for index in range(result.animations):
+        animation = animations.nth(index)
+        first = animation.evaluate(ANIMATION_FRAME)
+        animation.locator("button[aria-label='Play']").first.click()
+        try:
+            page.wait_for_function(f"(el) => ({ANIMATION_FRAME})(el) !== {first!r}",
+                                   arg=animation.element_handle(), timeout=5000)  # fmt: skip
+        except Exception:
+            result.fail(f"animation {index + 1} does not play")
+        animation.locator("button[aria-label='Pause']").first.click()
+        slider = animation.locator("input.anim-slider")
+        before = animation.evaluate(ANIMATION_FRAME)
+        slider.evaluate("""(s) => { s.value = s.value === s.max ? s.min : s.max;
+                                    s.dispatchEvent(new Event("input", { bubbles: true })); }""")
+        if animation.evaluate(ANIMATION_FRAME) == before:
+            result.fail(f"animation {index + 1} does not scrub (its slider changes nothing)")
+
+
 PageCheck = Callable[[Any, PageResult], None]
-PAGE_CHECKS: list[PageCheck] = [count_sliders]  # run at every width, after the checks above
+PAGE_CHECKS: list[PageCheck] = [count_sliders, check_live_figures, check_animations]
 
 
 # --------------------------------------------------------------------------------------
@@ -714,17 +861,30 @@ def report(results: list[PageResult], html_dir: Path, seconds: float) -> int:
     header = ("figure", "svg pt", "text pt", "img@1280", "text px@1280", "img@390",
               "text px@390")  # fmt: skip
     print(_table(header, list(figure_rows(results, html_dir))))
+    live = [(r.page, f) for r in results if r.width == "desktop" for f in r.live]
+    print(
+        f"\nlive figures (redraw = compute + draw, timed in the page; budget {FRAME_MS:g} ms "
+        "median):"
+    )
+    rows = [
+        (page, f["name"], str(f["controls"]), str(len(f["timings"])),
+         f"{f.get('median', float('nan')):.2f}", f"{f.get('max', float('nan')):.2f}")
+        for page, f in live
+    ]  # fmt: skip
+    print(_table(("page", "figure", "controls", "redraws", "median ms", "max ms"), rows))
     pages = len({r.page for r in results})
     images = sum(len(r.images) for r in results)
     shots = sum(len(r.screenshots) for r in results)
     errors = sum(len(r.console_errors) for r in results)
     failed = sum(len(r.failed_requests) for r in results)
     off = sum(len(r.off_machine) for r in results)
-    sliders = max([r.sliders for r in results] + [0])
+    sliders = sum(r.sliders for r in results if r.width == "desktop")
+    animations = sum(r.animations for r in results if r.width == "desktop")
     print(
         f"\nbrowser test: {pages} pages x {len(WIDTHS)} widths, {errors} console errors, "
         f"{failed} failed requests, {off} requests off the machine, {images} images, "
-        f"{shots} screenshots, {sliders} sliders (not yet checked), {seconds:.1f} s"
+        f"{shots} screenshots, {len(live)} live figures ({sliders} sliders moved), "
+        f"{animations} animations, {seconds:.1f} s"
     )
     if problems:
         print(f"browser test: FAILED, {len(problems)} problem(s):", file=sys.stderr)

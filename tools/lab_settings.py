@@ -3,6 +3,7 @@
 Usage (``make lab`` runs it before starting JupyterLab)::
 
     python tools/lab_settings.py .venv
+    python tools/lab_settings.py "$(python -c 'import sys; print(sys.prefix)')"   # Binder
 
 Writes ``VENV/share/jupyter/lab/settings/overrides.json``, the file JupyterLab reads for
 site-wide defaults, keeping any other settings already in it:
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("venv", type=Path, help="the virtual environment (e.g. .venv)")
     args = parser.parse_args(argv)
     venv = args.venv.resolve()
-    if not (venv / "pyvenv.cfg").exists():
+    # a virtual environment (make lab) or the running Python's own prefix (Binder's conda)
+    if not (venv / "pyvenv.cfg").exists() and venv != Path(sys.prefix).resolve():
         print(f"lab_settings: {venv} is not a virtual environment", file=sys.stderr)
         return 1
     path = write_overrides(venv)
