@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "web"  # web/live/* -> _static/live/*
 SOURCES = (ROOT / "code" / "gdbook", WEB / "live")
 SCRIPTS = ("live/vendor/chart.umd.min.js", "live/gdlive-core.js", "live/gdlive-explorers.js",
-           "live/gdlive.js")  # fmt: skip
+           "live/gdlive-dynamics.js", "live/gdlive.js")  # fmt: skip
 STYLE = "live/gdlive.css"
 LAYERS = "_live"  # below the output root: the pages' own assets, not shared ones
 

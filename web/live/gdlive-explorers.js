@@ -10,6 +10,7 @@
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
     module.exports = factory(require("./gdlive-core.js"));
+    Object.assign(module.exports.explorers, require("./gdlive-dynamics.js").explorers); // its own file
   } else {
     root.GDLiveExplorers = factory(root.GDLiveCore);
   }

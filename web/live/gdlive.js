@@ -487,7 +487,7 @@
 
   function mount(el) {
     const spec = JSON.parse(el.querySelector("script.live-spec").textContent);
-    const view = views[spec.name];
+    const view = views[spec.name] || (window.GDLiveViews || {})[spec.name]; // gdlive-dynamics.js
     const compute = explorers && explorers[spec.name];
     if (!view || !compute || !window.Chart) return;
     const values = Object.fromEntries(spec.controls.map((c) => [c.name, c.value]));
