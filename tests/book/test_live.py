@@ -30,8 +30,13 @@ import live_figures  # noqa: E402
 import vendor_chartjs  # noqa: E402
 
 NAMES = sorted(live.load_all())
-EXPLORERS_JS = (ROOT / "web" / "live" / "gdlive-explorers.js").read_text(encoding="utf-8")
-VIEWS_JS = (ROOT / "web" / "live" / "gdlive.js").read_text(encoding="utf-8")
+# every script the pages load besides the vendored Chart.js (gdlive-explorers.js, gdlive.js
+# and the chapters' own files, such as gdlive-dynamics.js)
+SCRIPTS_JS = "\n".join(
+    (ROOT / "web" / script).read_text(encoding="utf-8")
+    for script in live_figures.SCRIPTS
+    if "/vendor/" not in script
+)
 
 
 def test_every_live_figure_is_a_registered_explorer() -> None:
@@ -41,8 +46,8 @@ def test_every_live_figure_is_a_registered_explorer() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_javascript_computes_and_draws_every_live_figure(name: str) -> None:
-    assert re.search(rf"^\s*{name}: \w+,$", EXPLORERS_JS, re.M), f"no compute for {name}"
-    assert re.search(rf"^\s*{name}: \{{$", VIEWS_JS, re.M), f"no view for {name}"
+    assert re.search(rf"^\s*{name}: \w+,$", SCRIPTS_JS, re.M), f"no compute for {name}"
+    assert re.search(rf"^\s*{name}: \{{$", SCRIPTS_JS, re.M), f"no view for {name}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -179,3 +184,57 @@ def test_the_chapters_name_registered_live_figures() -> None:
     for chapter in sorted((ROOT / "chapters").glob("*.md")):
         for name in re.findall(r"^```\{live-figure\} (\S+)", chapter.read_text("utf-8"), re.M):
             assert name in NAMES, f"{chapter.name}: no live figure {name}"
+
+
+def test_adam_live_first_step_is_eta_with_correction_and_larger_without() -> None:
+    """Kingma & Ba (2015, Section 3): the corrected first step is eta sign(g_1) (eps aside).
+
+    Without the correction it is (1 - b1) / sqrt(1 - b2) times that: what the page's bars,
+    their labels and the table show at update 1.
+    """
+    from gdbook.live import adam as page
+
+    eps = 1e-8
+    with_ = page.reference(step=1, b1=0.9, b2=0.999, bias_correction=True)
+    grads = with_["internals"]["grads"]
+    np.testing.assert_allclose(
+        with_["internals"]["step"] / 0.1, -np.sign(grads), rtol=2 * eps / np.abs(grads).min()
+    )
+    assert with_["bar_labels"] == ["1", "1"]
+    assert with_["title"] == "update 1, with correction"
+    without = page.reference(step=1, b1=0.5, b2=0.99, bias_correction=False)
+    np.testing.assert_allclose(np.abs(without["internals"]["step"]) / 0.1, 0.5 / np.sqrt(0.01))
+    assert without["bar_labels"] == ["5", "5"]
+    rows = without["table"].splitlines()
+    assert [row.split()[0] for row in rows[1:]] == ["g_t", "m_t", "v_t", "m̂_t", "v̂_t", "Δx/η"]
+    assert rows[-1].split()[1:] == ["5", "5"]
+
+
+def test_adaptive_live_first_rates_are_closed_forms() -> None:
+    """After one update: Adagrad eta/(|g_1| + eps); RMSProp eta/(sqrt(1 - rho)|g_1| + eps);
+    Adadelta eta sqrt(eps)/sqrt((1 - rho) g_1^2 + eps) (Zeiler 2012, Algorithm 1, u_0 = 0).
+    """
+    from gdbook.examples import VALLEY
+    from gdbook.live import adaptive as page
+
+    angle, eta, rho, eps = 35.0, 0.2, 0.8, 1e-4
+    theta = np.radians(angle)
+    c, s = np.cos(theta), np.sin(theta)
+    q = np.array([[c, -s], [s, c]])  # eigenvectors: 1/kappa first, then 1
+    a = q @ np.diag([1 / VALLEY.kappa, 1.0]) @ q.T
+    # VALLEY is the same valley at its own angle: the start along its axes, turned to `angle`
+    along = np.array([[np.cos(VALLEY.angle), np.sin(VALLEY.angle)],
+                      [-np.sin(VALLEY.angle), np.cos(VALLEY.angle)]]) @ VALLEY.start  # fmt: skip
+    x0 = q @ along
+    g = np.abs(a @ x0)
+    expected = {
+        "Adagrad": eta / (g + eps),
+        "RMSProp": eta / (np.sqrt(1 - rho) * g + eps),
+        "Adadelta": eta * np.sqrt(eps) / np.sqrt((1 - rho) * g**2 + eps),
+    }
+    for method, rate in expected.items():
+        out = page.reference(method=method, learning_rate=eta, rho=rho, eps=eps, angle=angle)
+        np.testing.assert_allclose(out["start"], x0, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(out["rates"][0], rate, rtol=1e-12)
+        assert out["titles"]["valley"].startswith(f"{method}, η = 0.2: error ")
+        assert out["titles"]["rates"] == "ρ = 0.800, ε = 1e-04, valley at 35°"

@@ -25,6 +25,8 @@ if (!fs.existsSync(FIXTURES)) {
 const fixtures = JSON.parse(fs.readFileSync(FIXTURES, "utf8"));
 const TOL = fixtures.tolerance;
 const worst = { diff: 0, where: "" };
+const worstOf = {}; // each rule and explorer -> its own worst difference
+let scope = null; // the rule or explorer being checked
 
 /** Python's JSON value (null for NaN, "inf" strings) as the number JavaScript computes. */
 function expected(value) {
@@ -56,6 +58,8 @@ function close(actual, wanted, where) {
     }
     const diff = Math.abs(actual - want) / Math.max(1, Math.abs(want));
     if (diff > worst.diff) Object.assign(worst, { diff, where });
+    if (scope && !(scope in worstOf)) worstOf[scope] = { diff: 0, where: "" };
+    if (scope && diff > worstOf[scope].diff) worstOf[scope] = { diff, where };
     assert.ok(diff <= TOL, `${where}: JavaScript ${actual}, Python ${want} (relative ${diff})`);
     return;
   }
@@ -71,6 +75,7 @@ function hyper(value) {
 test("every update rule follows its Python reference run", async (t) => {
   for (const [i, c] of fixtures.rules.entries()) {
     await t.test(`${i}: ${c.rule} ${JSON.stringify(c.hyper)} on ${JSON.stringify(c.problem.eigenvalues)}`, () => {
+      scope = `rule ${c.rule}`;
       const settings = Object.fromEntries(Object.entries(c.hyper).map(([k, v]) => [k, hyper(v)]));
       const problem = core.quadratic(c.problem.eigenvalues, c.problem.angle, c.problem.x_star);
       const traj = core.run(core.rules[c.rule](settings), problem.grad, c.x0, c.steps, c.bound);
@@ -89,6 +94,7 @@ test("every rule of the Python library has a JavaScript counterpart", () => {
 });
 
 test("closed forms: rates, regimes, contraction predictions, level sets", () => {
+  scope = "closed forms";
   const f = fixtures.closed_forms;
   f.eta.forEach((eta, i) => {
     const [beta, lam] = [f.beta[i], f.lam[i]];
@@ -113,6 +119,7 @@ test("numbers are printed as Python's format() prints them", () => {
 for (const [name, fixture] of Object.entries(fixtures.explorers)) {
   test(`explorer ${name}: every plotted quantity at ${fixture.cases.length} slider settings`, async (t) => {
     assert.ok(name in explorers, `no JavaScript explorer ${name}`);
+    scope = `explorer ${name}`;
     for (const [i, c] of fixture.cases.entries()) {
       await t.test(`${i}: ${JSON.stringify(c.values)}`, () => {
         close(explorers[name](fixture.spec.data, c.values), c.expect, name);
@@ -133,5 +140,8 @@ test("the slider grids and defaults of each page are the Python widget's", () =>
 });
 
 test.after(() => {
+  for (const [name, w] of Object.entries(worstOf)) {
+    console.log(`# ${name}: worst relative difference ${w.diff.toExponential(2)} ${w.where ? "at " + w.where : ""}`);
+  }
   console.log(`# worst relative difference JavaScript - Python: ${worst.diff.toExponential(2)} at ${worst.where}`);
 });

@@ -139,6 +139,22 @@
     };
   }
 
+  /**
+   * gdbook.adaptive.scale_by_adadelta: Delta_t = sqrt(u_{t-1} + eps) / sqrt(v_t + eps) g_t,
+   * v_t an EMA of g^2, then u_t an EMA of Delta_t^2 (Zeiler's Algorithm 1, eps in both roots).
+   */
+  function scaleByAdadelta(rho = 0.95, eps = 1e-6) {
+    return {
+      init: (x) => ({ step: 0, nu: zerosLike(x), delta_nu: zerosLike(x) }),
+      update(grads, state) {
+        const nu = emaUpdate(state.nu, grads.map((g) => g * g), rho); // E[g^2]_t
+        const delta = grads.map((g, i) => (Math.sqrt(state.delta_nu[i] + eps) / Math.sqrt(nu[i] + eps)) * g);
+        const deltaNu = emaUpdate(state.delta_nu, delta.map((d) => d * d), rho); // E[dx^2]_t
+        return [delta, { step: state.step + 1, nu, delta_nu: deltaNu }];
+      },
+    };
+  }
+
   /** gdbook.adam.scale_by_adam: m_hat / (sqrt(v_hat) + eps), Kingma & Ba's Algorithm 1. */
   function scaleByAdam(b1 = 0.9, b2 = 0.999, eps = 1e-8, biasCorrection = true) {
     return {
@@ -182,11 +198,14 @@
     bengio_nesterov: ({ learning_rate, beta = 0.9 }) =>
       chain(scaleByLearningRate(learning_rate), nesterovTrace(beta, true)),
     /** gdbook.adaptive.adagrad */
-    adagrad: ({ learning_rate = 1e-2, eps = 1e-10, initial_accumulator_value = 0.0 }) =>
-      chain(scaleByAdagrad(eps, initial_accumulator_value), scaleByLearningRate(learning_rate)),
+    adagrad: ({ learning_rate = 1e-2, eps = 1e-10, initial_accumulator_value = 0.0, eps_in_sqrt = false }) =>
+      chain(scaleByAdagrad(eps, initial_accumulator_value, eps_in_sqrt), scaleByLearningRate(learning_rate)),
     /** gdbook.adaptive.rmsprop (no momentum, not centred) */
-    rmsprop: ({ learning_rate = 1e-2, decay = 0.9, eps = 1e-8 }) =>
-      chain(scaleByRms(decay, eps), scaleByLearningRate(learning_rate)),
+    rmsprop: ({ learning_rate = 1e-2, decay = 0.9, eps = 1e-8, eps_in_sqrt = false }) =>
+      chain(scaleByRms(decay, eps, eps_in_sqrt), scaleByLearningRate(learning_rate)),
+    /** gdbook.adaptive.adadelta: eta = 1 is Zeiler's method */
+    adadelta: ({ learning_rate = 1.0, rho = 0.95, eps = 1e-6 }) =>
+      chain(scaleByAdadelta(rho, eps), scaleByLearningRate(learning_rate)),
     /** gdbook.adam.adam */
     adam: ({ learning_rate = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, bias_correction = true }) =>
       chain(scaleByAdam(b1, b2, eps, bias_correction), scaleByLearningRate(learning_rate)),
@@ -373,6 +392,17 @@
   const nesterovRateOnSpectrum = (eta, beta, mu, L) =>
     Math.max(nesterovRate(eta, beta, mu), nesterovRate(eta, beta, L));
 
+  /** gdbook.adaptive.effective_learning_rate: eta / (sqrt(s) + eps), or eta / sqrt(s + eps). */
+  const effectiveLearningRate = (eta, secondMoment, eps, epsInSqrt = false) =>
+    eta / denominator(secondMoment, eps, epsInSqrt);
+
+  /** gdbook.adaptive.adadelta_effective_rate: eta sqrt(u_{t-1} + eps) / sqrt(v_t + eps). */
+  const adadeltaEffectiveRate = (eta, nu, deltaNuPrev, eps) =>
+    eta * (Math.sqrt(deltaNuPrev + eps) / Math.sqrt(nu + eps));
+
+  /** gdbook.base.debias: m_t / (1 - beta^t). */
+  const debias = (average, decay, step) => average.map((m) => m / (1.0 - decay ** step));
+
   /** gdbook.measure.first_step_below: the first k with values[k] <= tol, or -1. */
   function firstStepBelow(values, tol) {
     for (let k = 0; k < values.length; k++) if (values[k] <= tol) return k;
@@ -411,11 +441,26 @@
     return (x < 0 ? "-" : "") + kept + (exponential ? "e" + exp : "");
   }
 
-  /** format(value, spec) as Python prints it, for the specs the explorers use. */
+  /**
+   * format(value, spec) as Python prints it, for the specs the explorers use:
+   * [<>^][+][width][.precision][gfed%] (numbers align right unless told otherwise).
+   */
   function pyFormat(value, spec) {
-    const match = /^([+]?)(?:\.(\d+))?([gfed%]?)$/.exec(spec || "g");
+    const match = /^([<>^]?)([+]?)(\d*)(?:\.(\d+))?([gfed%]?)$/.exec(spec || "g");
     if (!match) throw new Error(`unsupported format ${spec}`);
-    const [, plus, digits, kind] = match;
+    const [, align, plus, width, digits, kind] = match;
+    return padField(formatNumber(value, plus, digits, kind), Number(width || 0), align || ">");
+  }
+
+  /** Python's padding of a formatted field to `width` characters. */
+  function padField(text, width, align) {
+    const missing = Math.max(0, width - text.length);
+    if (align === "<") return text + " ".repeat(missing);
+    if (align === "^") return " ".repeat(Math.floor(missing / 2)) + text + " ".repeat(Math.ceil(missing / 2));
+    return " ".repeat(missing) + text;
+  }
+
+  function formatNumber(value, plus, digits, kind) {
     let x = Number(value);
     let text;
     if (Number.isNaN(x)) text = "nan";
@@ -449,6 +494,7 @@
     nesterovTrace,
     scaleByAdagrad,
     scaleByRms,
+    scaleByAdadelta,
     scaleByAdam,
     safeDivide,
     rules,
@@ -468,6 +514,9 @@
     heavyBallRegime,
     nesterovRate,
     nesterovRateOnSpectrum,
+    effectiveLearningRate,
+    adadeltaEffectiveRate,
+    debias,
     firstStepBelow,
     norm,
     pyFormat,

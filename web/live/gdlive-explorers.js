@@ -134,12 +134,90 @@
     return out;
   }
 
+  /** gdbook.adaptive.explorer_run and viz.adaptive's explorer: the turned valley, the rates. */
+  function adaptiveExplorer(data, { method, learning_rate, rho, eps, angle }) {
+    // gdbook.adaptive.rotated_valley: the start keeps its coordinates along the valley's axes
+    const problem = quadratic(data.eigenvalues, angle * (Math.PI / 180)); // np.radians
+    const q = problem.eigenvectors;
+    const a = data.along_axes;
+    const start = [q[0][0] * a[0] + q[0][1] * a[1], q[1][0] * a[0] + q[1][1] * a[1]];
+    const builders = {
+      Adagrad: () => rules.adagrad({ learning_rate, eps }),
+      RMSProp: () => rules.rmsprop({ learning_rate, decay: rho, eps }),
+      Adadelta: () => rules.adadelta({ learning_rate, rho, eps }),
+    };
+    if (!(method in builders)) throw new Error(`unknown method ${method}`);
+    const traj = run(builders[method](), problem.grad, start, data.steps, data.bound);
+    let rates;
+    if (method === "Adadelta") {
+      const nu = field(traj, "nu").slice(1);
+      const u = field(traj, "delta_nu");
+      rates = nu.map((v, t) => v.map((vi, i) => core.adadeltaEffectiveRate(learning_rate, vi, u[t][i], eps)));
+    } else {
+      const second = field(traj, method === "Adagrad" ? "sum_of_squares" : "nu").slice(1);
+      rates = second.map((v) => v.map((vi) => core.effectiveLearningRate(learning_rate, vi, eps)));
+    }
+    const points = pad(traj.params, data.steps + 1);
+    const errors = points.map(core.norm);
+    const finiteErrors = errors.filter(Number.isFinite);
+    const last = finiteErrors[finiteErrors.length - 1];
+    const fmt = core.pyFormat;
+    return {
+      levels: levelSets(problem, data.levels),
+      start,
+      points,
+      rates: pad(rates, data.steps),
+      errors,
+      final_error: last,
+      titles: {
+        valley: `${method}, η = ${fmt(learning_rate, ".3g")}: error ${fmt(last, ".1e")}`,
+        rates: `ρ = ${fmt(rho, ".3f")}, ε = ${fmt(eps, ".0e")}, valley at ${fmt(angle, ".0f")}°`,
+      },
+    };
+  }
+
+  /** gdbook.adam.explorer_run and adam.internals: what update `step` of Adam computed. */
+  function adamInternals(data, { step, b1, b2, bias_correction }) {
+    const problem = quadratic(data.eigenvalues, data.angle);
+    const opt = rules.adam({ learning_rate: data.learning_rate, b1, b2, bias_correction });
+    const traj = run(opt, problem.grad, data.start, data.steps);
+    const mus = field(traj, "mu");
+    const mu = mus[step];
+    const nu = field(traj, "nu")[step];
+    const points = traj.params;
+    const internals = {
+      grads: mu.map((m, i) => (m - b1 * mus[step - 1][i]) / (1.0 - b1)), // g_t from the EMA
+      mu,
+      nu,
+      mu_hat: bias_correction ? core.debias(mu, b1, step) : mu,
+      nu_hat: bias_correction ? core.debias(nu, b2, step) : nu,
+      step: points[step].map((x, i) => x - points[step - 1][i]),
+    };
+    // viz.adam._table: one row per quantity, one column per coordinate, the step in eta
+    const fmt = core.pyFormat;
+    const relative = internals.step.map((s) => s / data.learning_rate);
+    const columns = [internals.grads, internals.mu, internals.nu, internals.mu_hat, internals.nu_hat, relative];
+    const lines = [`${"".padStart(5)} ${"x1".padStart(9)} ${"x2".padStart(9)}`];
+    data.quantities.forEach((name, k) => {
+      lines.push(`${name.padStart(5)} ${fmt(columns[k][0], "9.4g")} ${fmt(columns[k][1], "9.4g")}`);
+    });
+    return {
+      points,
+      internals,
+      table: lines.join("\n"),
+      bar_labels: relative.map((r) => fmt(r, ".3g")),
+      title: `update ${step}, ${bias_correction ? "with" : "without"} correction`,
+    };
+  }
+
   const explorers = {
     gradient_descent_valley: gradientDescentValley,
     momentum_explorer: momentumExplorer,
     nesterov_explorer: nesterovExplorer,
     intro_hero: introHero,
     conventions_schedule: conventionsSchedule,
+    adaptive_explorer: adaptiveExplorer,
+    adam_internals: adamInternals,
   };
 
   return { explorers, compute: (name, data, values) => explorers[name](data, values) };

@@ -230,6 +230,79 @@
         return out;
       },
     },
+
+    adaptive_explorer: {
+      columns: 2,
+      series: (c) => ({
+        valley: [
+          { key: "levels", color: GREY, width: 0.6, fast: true },
+          { key: "path", color: c.path, points: 1.4, width: 1 },
+          { key: "start", color: c.path, points: 3, style: "rect", line: false },
+          { key: "star", color: c.star, points: 6, style: "star", line: false, border: 1.5 },
+        ],
+        rates: [
+          { key: "x1", color: c.x1, width: 1.5, fast: true },
+          { key: "x2", color: c.x2, width: 1.5, fast: true },
+        ],
+      }),
+      legend: (c) => [
+        { label: "coordinate x₁", color: c.x1, kind: "line" },
+        { label: "coordinate x₂", color: c.x2, kind: "line" },
+      ],
+      draw(d, v, spec) {
+        const y = spec.panels.rates.y;
+        const col = (rows, i) => rows.map((r) => r[i]);
+        return {
+          series: {
+            levels: joined(d.levels),
+            path: xy(d.points),
+            start: xy([d.start]),
+            star: [{ x: 0, y: 0 }],
+            x1: inView(series(col(d.rates, 0), 1), y.min, y.max), // rate of step t = 1, 2, ...
+            x2: inView(series(col(d.rates, 1), 1), y.min, y.max),
+          },
+          titles: d.titles,
+        };
+      },
+    },
+
+    adam_internals: {
+      columns: 2,
+      ratios: "1.6fr 1fr",
+      padding: { steps: { top: 16, right: 8 } }, // room for a label over a full bar
+      series: (c) => ({
+        valley: [
+          { key: "current", color: c.current, points: 3, line: false },
+          { key: "arrow", color: c.current, width: 2 },
+          { key: "done", color: c.done, points: 1.1, width: 1 },
+          { key: "path", color: c.path, points: 0.9, width: 0.7 },
+        ],
+        steps: [
+          { key: "bars", bars: 0.5, fast: true },
+          { key: "labels", color: "#000000", texts: 11, fast: true },
+        ],
+      }),
+      draw(d, v, spec) {
+        const t = v.step;
+        const p = d.points;
+        const limit = spec.data.bar_limit;
+        const colors = [spec.colors.x1, spec.colors.x2];
+        // viz.adam._draw_internals: bars clipped to the limit, labels with the true value
+        const shown = d.internals.step.map((s) => Math.min(limit, Math.max(-limit, s / spec.data.learning_rate)));
+        return {
+          series: {
+            path: xy(p),
+            done: xy(p.slice(0, t + 1)),
+            current: xy([p[t]]),
+            arrow: xy(p.slice(t - 1, t + 1)),
+            bars: shown.map((h, i) => ({ x: i, y: h, color: colors[i] })),
+            labels: shown.map((h, i) => ({ x: i, y: h >= 0 ? h : h - 0.45, text: d.bar_labels[i] })),
+          },
+          titles: { steps: d.title },
+          boxes: { valley: d.table },
+        };
+      },
+    },
   };
 
   // ------------------------------------------------------------------------------------
@@ -270,7 +343,7 @@
         borderWidth: s.width || 1.3,
         pointRadius: s.points || 0,
         pointStyle: s.style || "circle",
-        pointBorderWidth: s.hollow || s.style === "crossRot" ? s.width || 1.5 : 0,
+        pointBorderWidth: s.border ?? (s.hollow || s.style === "crossRot" ? s.width || 1.5 : 0),
         showLine: s.line !== false && !s.arrows,
         borderDash: s.dash || [],
         spanGaps: false,
@@ -314,15 +387,44 @@
     };
   }
 
+  /** Bars from 0 to each point's y, `width` data units wide, in the point's colour. */
+  function fillBars(ctx, scales, line) {
+    const half = line.bars / 2;
+    for (const p of line.points) {
+      if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+      const left = scales.x.getPixelForValue(p.x - half);
+      const right = scales.x.getPixelForValue(p.x + half);
+      const base = scales.y.getPixelForValue(0);
+      const top = scales.y.getPixelForValue(p.y);
+      ctx.fillStyle = p.color || line.color;
+      ctx.fillRect(Math.min(left, right), Math.min(base, top), Math.abs(right - left), Math.abs(top - base));
+    }
+  }
+
+  /** Each point's text, centred above it (matplotlib's ha="center", va="bottom"), `texts` px. */
+  function fillTexts(ctx, scales, line) {
+    ctx.fillStyle = line.color;
+    ctx.font = `${line.texts}px ${window.Chart.defaults.font.family}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    for (const p of line.points) {
+      if (!Number.isFinite(p.x) || !Number.isFinite(p.y) || !p.text) continue;
+      ctx.fillText(p.text, scales.x.getPixelForValue(p.x), scales.y.getPixelForValue(p.y));
+    }
+  }
+
   /**
    * Dense curves without markers (level sets, loss curves, predictions) are stroked by
    * this plugin straight through the chart's scales, under the datasets: as datasets,
    * Chart.js would make and update an element for each of their thousands of points.
+   * A series with `bars: width` is filled as bars, one with `texts: size` written as
+   * text (not clipped to the plot area, as matplotlib does not clip its texts).
    */
   const fastLines = {
     id: "gdliveFast",
     beforeDatasetsDraw(chart) {
-      const lines = chart.$gdliveFast || [];
+      const all = chart.$gdliveFast || [];
+      const lines = all.filter((line) => !line.texts);
       const { ctx, chartArea: a, scales } = chart;
       const logY = scales.y.type === "logarithmic";
       ctx.save();
@@ -330,6 +432,10 @@
       ctx.rect(a.left, a.top, a.right - a.left, a.bottom - a.top);
       ctx.clip();
       for (const line of lines) {
+        if (line.bars) {
+          fillBars(ctx, scales, line);
+          continue;
+        }
         ctx.beginPath();
         ctx.strokeStyle = line.color;
         ctx.lineWidth = line.width;
@@ -349,10 +455,13 @@
         ctx.stroke();
       }
       ctx.restore();
+      ctx.save();
+      for (const line of all.filter((l) => l.texts)) fillTexts(ctx, scales, line);
+      ctx.restore();
     },
   };
 
-  function makeChart(canvas, panel, defs, layerUrl) {
+  function makeChart(canvas, panel, defs, layerUrl, padding) {
     const shown = panel.frame && !panel.equal;
     return new window.Chart(canvas, {
       type: "scatter",
@@ -364,7 +473,7 @@
         events: [],
         parsing: false,
         normalized: true,
-        layout: { padding: shown ? { top: 4, right: 8 } : 0 },
+        layout: { padding: padding || (shown ? { top: 4, right: 8 } : 0) },
         plugins: { legend: { display: false }, tooltip: { enabled: false }, title: { display: false } },
         scales: { x: scaleOptions(panel.x, shown), y: scaleOptions(panel.y, shown) },
       },
@@ -518,10 +627,12 @@
       canvas.setAttribute("aria-label", `${spec.name}: ${key}`);
       const note = document.createElement("div");
       note.className = "live-note";
-      area.append(canvas, note);
+      const text = document.createElement("pre"); // a panel's text box (a table), if any
+      text.className = "live-box";
+      area.append(canvas, note, text);
       box.append(title, area);
       grid.appendChild(box);
-      panels[key] = { title, note, canvas, panel };
+      panels[key] = { title, note, text, canvas, panel };
     }
     el.append(controls, grid);
     if (view.legend) el.appendChild(makeLegend(view.legend(spec.colors, spec)));
@@ -532,7 +643,7 @@
     for (const [key, p] of Object.entries(panels)) {
       const url = p.panel.layer ? `${el.dataset.layers}${key}.png` : null;
       p.defs = defs[key] || [];
-      p.chart = makeChart(p.canvas, p.panel, p.defs, url);
+      p.chart = makeChart(p.canvas, p.panel, p.defs, url, view.padding && view.padding[key]);
     }
 
     const timings = [];
@@ -560,6 +671,7 @@
       for (const [key, p] of Object.entries(panels)) {
         setText(p.title, (drawn.titles && drawn.titles[key]) || "");
         setText(p.note, (drawn.notes && drawn.notes[key]) || "");
+        setText(p.text, (drawn.boxes && drawn.boxes[key]) || "");
       }
       timings.push(performance.now() - start);
       el.dataset.redraws = String(timings.length);

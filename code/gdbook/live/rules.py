@@ -28,11 +28,12 @@ FACTORIES: dict[str, Callable[..., Optimizer]] = {
     "bengio_nesterov": nesterov.bengio_nesterov,
     "adagrad": adaptive.adagrad,
     "rmsprop": adaptive.rmsprop,
+    "adadelta": adaptive.adadelta,
     "adam": adam.adam,
 }
 """The rules of ``gdlive-core.js`` (its ``rules``), by the same names."""
 
-FIELDS = ("velocity", "mu", "nu", "sum_of_squares")
+FIELDS = ("velocity", "mu", "nu", "sum_of_squares", "delta_nu")
 """State fields recorded by the fixtures where a rule has them."""
 
 
@@ -62,10 +63,24 @@ CASES: tuple[tuple[str, dict[str, Any], str, int, float], ...] = (
     ("nesterov", {"learning_rate": 1.0, "beta": 0.8}, "valley", 60, 1e3),
     ("bengio_nesterov", {"learning_rate": 0.04, "beta": 0.9}, "torch", 40, 1e8),
     ("adagrad", {"learning_rate": 0.5}, "hero", 100, 1e8),
+    # eps large enough that where it sits (outside or inside the root) changes every step
+    ("adagrad", {"learning_rate": 0.5, "eps": 0.3}, "hero", 100, 1e8),
+    ("adagrad", {"learning_rate": 0.5, "eps": 0.3, "eps_in_sqrt": True}, "hero", 100, 1e8),
+    ("adagrad", {"learning_rate": 1.0, "initial_accumulator_value": 0.1}, "valley", 80, 1e8),
     ("rmsprop", {"learning_rate": 0.05, "decay": 0.9}, "hero", 100, 1e8),
+    ("rmsprop", {"learning_rate": 0.1, "decay": 0.5, "eps": 0.1}, "valley", 80, 1e3),
+    ("rmsprop", {"learning_rate": 0.1, "decay": 0.5, "eps": 0.1, "eps_in_sqrt": True}, "valley",
+     80, 1e3),
+    ("rmsprop", {"learning_rate": 10.0, "decay": 0.999}, "valley", 80, 20.0),  # diverges: |x| > 20
+    ("adadelta", {}, "valley", 200, 1e8),  # Zeiler's defaults, eta = 1
+    ("adadelta", {"learning_rate": 3.0, "rho": 0.6, "eps": 1e-2}, "torch", 100, 1e8),
     ("adam", {"learning_rate": 0.1}, "hero", 200, 1e8),
     ("adam", {"learning_rate": 0.1, "b1": 0.5, "b2": 0.9, "bias_correction": False}, "torch",
      100, 1e8),
+    ("adam", {"learning_rate": 0.1, "b1": 0.0, "b2": 0.9999}, "hero", 40, 1e8),
+    ("adam", {"learning_rate": 0.1, "b1": 0.99, "b2": 0.9999, "bias_correction": False}, "hero",
+     40, 1e8),
+    ("adam", {"learning_rate": 0.2, "eps": 0.5}, "valley", 100, 1e8),  # eps comparable to g
     ("momentum", {"learning_rate": SCHEDULE, "beta": 0.9}, "torch", 40, 1e8),
     ("sutskever_momentum", {"learning_rate": SCHEDULE, "beta": 0.9}, "torch", 40, 1e8),
 )  # fmt: skip
@@ -131,5 +146,5 @@ def format_cases() -> list[tuple[float, str, str]]:
     """Python's ``format(value, spec)`` for the readout and title formats of the explorers."""
     values = [0.0, 1.0, 1.5, 10.0, 0.05, 0.001, 1e-5, 123456.0, 2.5, 0.99, 0.123456, 3.98107,
               -0.4, 1e3, 316.227766, 0.0316227766, 99.9999, 0.000123]  # fmt: skip
-    specs = [".3g", ".2g", "g", ".2f", ".3f", ".0f", ".2e", ".0e"]
+    specs = [".3g", ".2g", "g", ".2f", ".3f", ".0f", ".2e", ".0e", "9.4g", "<9.3g", "^8.2f"]
     return [(v, s, format(v, s)) for v in values for s in specs]
