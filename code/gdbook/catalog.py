@@ -20,6 +20,7 @@ from gdbook.base import Optimizer
 from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import ema_momentum, momentum, sutskever_momentum
 from gdbook.nesterov import bengio_nesterov, nesterov
+from gdbook.physics import dry_friction_momentum, turbulent_momentum, viscous_momentum
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Method:
     colour: str = "black"  # a key of gdbook.plotting.PALETTE
     example: Mapping[str, Any] = field(default_factory=dict)  # arguments without a default
     form_of: str | None = None  # the key of the method this one rewrites
+    in_tree: bool = True  # a node of the family tree (False: a variant the book builds to
+    # make a point, such as the drag laws of the physics chapter, not a published method)
 
     @property
     def year(self) -> int:
@@ -62,6 +65,15 @@ _METHODS = (
     Method("ema_momentum", "momentum, EMA form", ema_momentum, "momentum", "kingma2015",
            "Kingma & Ba (2015)", "averages instead of sums", ("momentum",), "blue", _LR,
            form_of="momentum"),
+    Method("viscous_momentum", "momentum, drag after the push", viscous_momentum, "physics",
+           "goodfellow2016", "Goodfellow et al. (2016)", "viscous drag acts after the push",
+           ("momentum",), "blue", _LR, form_of="momentum"),
+    Method("turbulent_momentum", "turbulent drag", turbulent_momentum, "physics",
+           "goodfellow2016", "Goodfellow et al. (2016)", "drag ∝ speed²",
+           ("momentum",), "forest", {"learning_rate": 0.1, "drag": 1.0}, in_tree=False),
+    Method("dry_friction_momentum", "dry friction", dry_friction_momentum, "physics",
+           "goodfellow2016", "Goodfellow et al. (2016)", "constant friction",
+           ("momentum",), "sand", {"learning_rate": 0.1, "friction": 0.001}, in_tree=False),
     Method("nesterov", "Nesterov", nesterov, "nesterov", "nesterov1983", "Nesterov (1983)",
            "looks ahead", ("momentum",), "green", _LR),
     Method("bengio_nesterov", "Nesterov, Θ form", bengio_nesterov, "nesterov", "bengio2013",
@@ -92,5 +104,5 @@ CATALOG: dict[str, Method] = {m.key: m for m in _METHODS}
 
 
 def family() -> list[Method]:
-    """The nodes of the family tree: every method that is not another's rewriting."""
-    return [m for m in CATALOG.values() if m.form_of is None]
+    """The nodes of the family tree: the published methods, none that rewrites another."""
+    return [m for m in CATALOG.values() if m.form_of is None and m.in_tree]

@@ -23,6 +23,7 @@ from gdbook.base import add_decayed_weights, chain, run, scale_by_learning_rate
 from gdbook.catalog import CATALOG, Method, family
 from gdbook.momentum import ema, trace
 from gdbook.nesterov import nesterov_trace
+from gdbook.physics import dry_friction, turbulent_drag, viscous_drag
 from gdbook.plotting import METHOD_COLORS, PALETTE
 from gdbook.problems import quadratic
 
@@ -116,6 +117,9 @@ COMPOSED = {
     "momentum": chain(trace(beta), scale_by_learning_rate(eta)),
     "sutskever_momentum": chain(scale_by_learning_rate(eta), trace(beta)),
     "ema_momentum": chain(ema(beta), scale_by_learning_rate(eta)),
+    "viscous_momentum": chain(scale_by_learning_rate(eta), viscous_drag(beta)),
+    "turbulent_momentum": chain(scale_by_learning_rate(eta), turbulent_drag(2.0)),
+    "dry_friction_momentum": chain(scale_by_learning_rate(eta), dry_friction(0.01)),
     "nesterov": chain(nesterov_trace(beta), scale_by_learning_rate(eta)),
     "bengio_nesterov": chain(scale_by_learning_rate(eta), nesterov_trace(beta, next_beta=True)),
     "adagrad": chain(adaptive.scale_by_adagrad(eps), scale_by_learning_rate(eta)),
@@ -137,6 +141,9 @@ ARGS = {
     "momentum": {"learning_rate": eta, "beta": beta},
     "sutskever_momentum": {"learning_rate": eta, "beta": beta},
     "ema_momentum": {"learning_rate": eta, "beta": beta},
+    "viscous_momentum": {"learning_rate": eta, "beta": beta},
+    "turbulent_momentum": {"learning_rate": eta, "drag": 2.0},
+    "dry_friction_momentum": {"learning_rate": eta, "friction": 0.01},
     "nesterov": {"learning_rate": eta, "beta": beta},
     "bengio_nesterov": {"learning_rate": eta, "beta": beta},
     "adagrad": {"learning_rate": eta, "eps": eps},

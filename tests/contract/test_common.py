@@ -27,6 +27,7 @@ from gdbook.conventions import TORCH_DEFAULTS, from_torch
 from gdbook.gradient_descent import gradient_descent
 from gdbook.momentum import ema_momentum, momentum, sutskever_momentum
 from gdbook.nesterov import bengio_nesterov, nesterov
+from gdbook.physics import dry_friction_momentum, turbulent_momentum, viscous_momentum
 from gdbook.problems import quadratic
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -91,6 +92,20 @@ TABLE: dict[str, Entry] = {
     ),
     "ema_momentum": Entry(
         ema_momentum, {"learning_rate": 0.09, "beta": 0.5}, unit_interval=("beta",)
+    ),
+    "viscous_momentum": Entry(
+        viscous_momentum, {"learning_rate": 0.05, "beta": 0.5}, unit_interval=("beta",)
+    ),
+    # turbulent drag damps a slow swing only like 1/k: 2000 steps reach about 1e-3
+    "turbulent_momentum": Entry(
+        turbulent_momentum, {"learning_rate": 0.05, "drag": 10.0}, tol=2e-3, nonnegative=("drag",)
+    ),
+    # dry friction stops the ball where eta |grad f| <= friction: short of the minimum
+    "dry_friction_momentum": Entry(
+        dry_friction_momentum,
+        {"learning_rate": 0.05, "friction": 5e-3},
+        tol=0.01,
+        nonnegative=("friction",),
     ),
     "nesterov": Entry(nesterov, {"learning_rate": 0.05, "beta": 0.5}, unit_interval=("beta",)),
     "bengio_nesterov": Entry(

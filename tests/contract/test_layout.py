@@ -1,6 +1,7 @@
 """The layout of DESIGN.md holds: one home per role, data flowing library -> chapter.
 
-* A chapter imports from ``gdbook.viz`` only what draws: registered figures and explorers.
+* A chapter imports from ``gdbook.viz`` only what draws: registered figures, explorers and
+  animations.
 * ``viz`` modules import the running examples and the chapters' data; no chapter module,
   problem or measurement imports ``viz`` (the registries' loaders are the exception).
 * No function of the package is over 50 lines, figure code (``viz``) apart, so each one
@@ -15,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from gdbook import figures, widgets
+from gdbook import animations, figures, widgets
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "code" / "gdbook"
@@ -24,9 +25,10 @@ MAX_LINES = 50
 
 
 def _registered() -> dict[str, set[str]]:
-    """viz module -> the names of its registered figure and explorer functions."""
+    """viz module -> the names of its registered figure, explorer and animation functions."""
     out: dict[str, set[str]] = {}
-    for fn in [*figures.load_all().values(), *widgets.load_all().values()]:
+    drawings = [*figures.load_all().values(), *widgets.load_all().values()]
+    for fn in [*drawings, *animations.load_all().values()]:
         out.setdefault(fn.__module__, set()).add(fn.__name__)
     return out
 
@@ -65,11 +67,11 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_only_the_registries_reach_into_viz() -> None:
-    loaders = {"figures.py", "widgets.py"}
+    loaders = {"figures.py", "widgets.py", "animations.py"}
     offenders = [
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("*.py")
-        if "viz" not in path.parts
+        if not {"viz", "live"} & set(path.parts)  # live figures mirror the explorers
         and path.name not in loaders
         and any(name.startswith("gdbook.viz") for name in _imports(path))
     ]

@@ -63,6 +63,12 @@ m_t = sp.Symbol("m_t", real=True)  # Adam's first moment after update t
 v_t = sp.Symbol("v_t", positive=True)  # Adam's second moment after update t
 nu = sp.Symbol("nu", positive=True)  # an (EMA of) squared gradient(s)
 
+# The ball of *Momentum as physics*: continuous time, unit mass ------------------------
+time = sp.Symbol("t_time", nonnegative=True)  # time (t counts the updates)
+h_step = sp.Symbol("h_step", positive=True)  # time step h of an integrator
+drag = sp.Symbol("c_drag", positive=True)  # drag (friction) coefficient c
+velocity = sp.Symbol("v_phys", real=True)  # the ball's velocity dx/dt (v stores steps)
+
 #: How the book prints the symbols whose SymPy name differs from their letter.
 LATEX_NAMES: dict[sp.Basic, str] = {
     grads.label: "g",
@@ -73,6 +79,10 @@ LATEX_NAMES: dict[sp.Basic, str] = {
     sigma: r"\sigma",
     gamma_saddle: r"\gamma",
     epsilon_lr: r"\epsilon",
+    time: "t",
+    h_step: "h",
+    drag: "c",
+    velocity: "v",
 }
 
 
