@@ -8,6 +8,7 @@ largest of them, :math:`\kappa = L/\mu` the condition number.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -16,7 +17,14 @@ from gdbook.base import Optimizer, Trajectory, run, scale_by_learning_rate, stac
 from gdbook.checks import check_count, check_finite_array, check_range
 from gdbook.examples import NOISE_SIGMA, VALLEY
 from gdbook.measure import doubling_horizon, experiment, first_step_below
-from gdbook.problems import Quadratic, noisy, saddle
+from gdbook.problems import (
+    Quadratic,
+    noisy,
+    orthonormal_columns,
+    quadratic,
+    saddle,
+    vecmat,
+)
 from gdbook.types import Array, Hyper
 
 
@@ -181,8 +189,8 @@ def exact_line_search(problem: Quadratic, x0: ArrayLike, num_steps: int) -> Arra
     points = [x]
     for _ in range(num_steps):
         g = problem.grad(x)
-        curvature = float(g @ problem.matrix @ g)  # g^T A g
-        step_size = float(g @ g) / curvature if curvature > 0 else 0.0
+        curvature = float(np.sum(g * vecmat(g, problem.matrix)))  # g^T A g, BLAS-free
+        step_size = float(np.sum(g * g)) / curvature if curvature > 0 else 0.0
         x = x - step_size * g
         points.append(x)
     return np.stack(points)
@@ -231,6 +239,97 @@ def saddle_escape_steps(
 
 
 # --------------------------------------------------------------------------------------
+# Planned step sizes: the Chebyshev method
+# --------------------------------------------------------------------------------------
+
+
+def residual_polynomial(learning_rates: ArrayLike, eigenvalues: ArrayLike) -> Array:
+    r"""The factor :math:`p_k(\lambda) = \prod_{i=1}^{k} (1 - \eta_i\lambda)` of ``k`` steps.
+
+    Gradient descent with the step sizes :math:`\eta_1, \dots, \eta_k` (``learning_rates``,
+    last axis) multiplies the error along an eigenvector of eigenvalue :math:`\lambda` by
+    this polynomial, whatever the order of the steps. Shape ``(*eigenvalues.shape,)``.
+    """
+    rates = np.asarray(learning_rates, dtype=np.float64)
+    lam = np.asarray(eigenvalues, dtype=np.float64)[..., None]
+    return np.asarray(np.prod(1.0 - rates * lam, axis=-1), dtype=np.float64)
+
+
+def chebyshev_learning_rates(mu: float, L: float, num_steps: int) -> Array:
+    r"""Steps :math:`\eta_i = 1/\nu_i`, the reciprocals of the Chebyshev nodes on :math:`[\mu, L]`.
+
+    :math:`\nu_i = \tfrac{L+\mu}{2} + \tfrac{L-\mu}{2}\cos\tfrac{(2i-1)\pi}{2k}`,
+    :math:`i = 1, \dots, k`: the roots of the shifted Chebyshev polynomial, so that
+    :func:`residual_polynomial` is :math:`T_k\big(\tfrac{L+\mu-2\lambda}{L-\mu}\big) /
+    T_k\big(\tfrac{L+\mu}{L-\mu}\big)`, the smallest possible on :math:`[\mu, L]`. In exact
+    arithmetic the order of the steps does not matter; in floating point it does. The
+    steps come from the middle of the spectrum outwards, alternating sides: then no partial
+    product exceeds 1 on :math:`[\mu, L]` (the error never grows on the way), and the
+    rounding errors, which the remaining steps multiply, stay far below the bound (a
+    monotone order amplifies them by up to :math:`10^{16}` at :math:`\kappa = 100`,
+    :math:`k = 40`).
+
+    References: Young (1953); Pedregosa (2020, "Residual polynomials and the Chebyshev
+    method").
+    """
+    low = float(check_range("mu", mu, 0.0, low_open=True))
+    high = float(check_range("L", L, low))
+    k = check_count("num_steps", num_steps, 1)
+    i = np.arange(1, k + 1)
+    nodes = (high + low) / 2 + (high - low) / 2 * np.cos((2 * i - 1) * np.pi / (2 * k))
+    order = np.argsort(np.abs(np.arange(k) - (k - 1) / 2), kind="stable")  # middle out
+    return np.asarray(1.0 / nodes[order], dtype=np.float64)
+
+
+def chebyshev_rate(kappa: ArrayLike) -> Array:
+    r"""The rate :math:`r = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)` of the Chebyshev bound."""
+    kk = check_range("kappa", kappa, 1.0)
+    return np.asarray((np.sqrt(kk) - 1.0) / (np.sqrt(kk) + 1.0), dtype=np.float64)
+
+
+def chebyshev_bound(kappa: ArrayLike, num_steps: ArrayLike) -> Array:
+    r"""Chebyshev steps' worst factor on :math:`[\mu, L]`, :math:`1/T_k(\frac{\kappa+1}{\kappa-1})`.
+
+    It equals :math:`2r^k/(1 + r^{2k})` with :math:`r` of :func:`chebyshev_rate`, so it
+    shrinks like :math:`r^k`: the condition number enters through its square root. No
+    polynomial of degree :math:`k` with :math:`p(0) = 1` is smaller on the whole interval
+    (Chebyshev's minimax property).
+    """
+    r = chebyshev_rate(kappa)
+    k = np.asarray(num_steps, dtype=np.float64)
+    return np.asarray(2.0 * r**k / (1.0 + r ** (2.0 * k)), dtype=np.float64)
+
+
+def chebyshev_momentum_coefficients(mu: float, L: float, num_steps: int) -> tuple[Array, Array]:
+    r"""Chebyshev as momentum, :math:`x_k = x_{k-1} - \alpha_k g_k + \beta_k \Delta_{k-1}`.
+
+    Here :math:`g_k = \nabla f(x_{k-1})` and :math:`\Delta_{k-1} = x_{k-1} - x_{k-2}`.
+
+    The three-term recurrence of the Chebyshev polynomials gives
+    :math:`\alpha_k = \omega_k\,\tfrac{2}{\mu+L}` and :math:`\beta_k = \omega_k - 1` with
+    :math:`\omega_1 = 1`, :math:`\omega_2 = 2/(2-\sigma^2)`,
+    :math:`\omega_{k+1} = 1/(1 - \sigma^2\omega_k/4)`, :math:`\sigma = (L-\mu)/(L+\mu)`;
+    after :math:`k` such updates the error is multiplied by the Chebyshev residual
+    polynomial of degree :math:`k`, the best at *every* step. The coefficients tend to
+    constants, the heavy ball's tuned pair (the next chapter): the heavy ball is the
+    stationary limit of the Chebyshev method. Returns :math:`(\alpha_k, \beta_k)` for
+    :math:`k = 1, \dots,` ``num_steps``.
+
+    References: Golub & Varga (1961); Pedregosa (2020, "Momentum: when Chebyshev meets
+    Chebyshev").
+    """
+    low = float(check_range("mu", mu, 0.0, low_open=True))
+    high = float(check_range("L", L, low))
+    k = check_count("num_steps", num_steps, 1)
+    sigma2 = ((high - low) / (high + low)) ** 2
+    omega = [1.0, 2.0 / (2.0 - sigma2)]
+    while len(omega) < k:
+        omega.append(1.0 / (1.0 - sigma2 * omega[-1] / 4.0))
+    w = np.asarray(omega[:k], dtype=np.float64)
+    return w * 2.0 / (low + high), w - 1.0
+
+
+# --------------------------------------------------------------------------------------
 # The chapter's experiments (cached per process: a cell, a figure and a test share a run)
 # --------------------------------------------------------------------------------------
 
@@ -275,7 +374,7 @@ def worst_line_search_start(problem: Quadratic, size: float = 3.5) -> Array:
     Kantorovich bound tight (Akaike 1959). Scaled to length ``size``.
     """
     y0 = np.array([-1.0 / problem.eigenvalues[0], 1.0 / problem.eigenvalues[-1]])
-    return np.asarray(size * (problem.eigenvectors @ y0) / np.linalg.norm(y0))
+    return np.asarray(size * vecmat(y0, problem.eigenvectors.T) / np.linalg.norm(y0))
 
 
 def loss_ratios(problem: Quadratic, points: Array) -> Array:
@@ -325,3 +424,59 @@ def noisy_runs(seed: int = 0) -> tuple[Array, ...]:
         traj = run(gradient_descent(eta), stochastic.grad, x0, NOISE_STEPS, record_states=False)
         out.append(traj.params)
     return tuple(out)
+
+
+CHEBYSHEV_KAPPA = 100.0
+"""Condition number of the Chebyshev experiment (spectrum [1, 100])."""
+CHEBYSHEV_STEPS = 40
+"""Steps of the Chebyshev experiment: the horizon the step sizes are planned for."""
+CHEBYSHEV_DIM = 50
+"""Dimension of the rotated quadratic on which the planned steps are run."""
+
+
+def _chebyshev_runs(problem: Quadratic, x0: Array, rates: Array) -> dict[str, Array]:
+    """Relative errors of GD with ``rates`` in three orders: as given, increasing, decreasing."""
+    orders = {"planned": rates, "increasing": np.sort(rates), "decreasing": np.sort(rates)[::-1]}
+    out = {}
+    for name, steps in orders.items():
+
+        def schedule(step: int, planned: Array = steps) -> float:
+            return float(planned[step - 1])
+
+        traj = run(
+            gradient_descent(schedule),
+            problem.grad,
+            x0,
+            steps.size,
+            bound=1e300,  # the increasing order passes 1e16 and comes back
+            record_states=False,
+        )
+        errors = np.linalg.norm(traj.params, axis=-1)
+        out[name] = errors / errors[0]
+    return out
+
+
+@experiment
+def chebyshev_experiment(seed: int = 0) -> dict[str, Any]:
+    r"""Planned against fixed steps at :data:`CHEBYSHEV_KAPPA`, :data:`CHEBYSHEV_STEPS` steps.
+
+    ``"lam"``: a fine grid of :math:`[\mu, L] = [1, \kappa]`; ``"fixed"`` and ``"chebyshev"``:
+    :math:`|p_k(\lambda)|` on it for :math:`\eta^\star = 2/(\mu+L)` and for
+    :func:`chebyshev_learning_rates`, each for :math:`k = 0, \dots, K` (rows); the worst case
+    over the spectrum is the maximum of a row. ``"runs"``: relative errors of the planned
+    steps on a randomly rotated quadratic of dimension :data:`CHEBYSHEV_DIM` whose spectrum
+    fills :math:`[1, \kappa]` (both ends included), in the three orders of
+    :func:`_chebyshev_runs`, from a random start (``np.random.default_rng(seed)``).
+    """
+    mu, big_l, k = 1.0, CHEBYSHEV_KAPPA, CHEBYSHEV_STEPS
+    lam = np.linspace(mu, big_l, 4001)
+    rates = chebyshev_learning_rates(mu, big_l, k)
+    steps = np.arange(k + 1)
+    fixed = np.abs(1.0 - 2.0 / (mu + big_l) * lam)[None, :] ** steps[:, None]
+    chebyshev = np.abs(np.stack([residual_polynomial(rates[:j], lam) for j in steps]))
+    rng = np.random.default_rng(seed)
+    rotation = orthonormal_columns(rng.standard_normal((CHEBYSHEV_DIM, CHEBYSHEV_DIM)))
+    spectrum = np.concatenate([[mu, big_l], rng.uniform(mu, big_l, CHEBYSHEV_DIM - 2)])
+    problem = quadratic(spectrum, rotation=rotation)
+    runs = _chebyshev_runs(problem, rng.standard_normal(CHEBYSHEV_DIM), rates)
+    return {"lam": lam, "rates": rates, "fixed": fixed, "chebyshev": chebyshev, "runs": runs}

@@ -22,7 +22,7 @@ third equals the first with the learning rate multiplied by :math:`1-\beta`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -38,21 +38,16 @@ from gdbook.base import (
     scale_by_learning_rate,
 )
 from gdbook.checks import check_count, check_finite_array, check_range, hyperparameter
-from gdbook.examples import NOISE_SIGMA, VALLEY
 from gdbook.gradient_descent import (
     gradient_descent,
     iterations_to_tolerance,
     optimal_learning_rate,
-    sgd_expected_sq_error,
 )
 from gdbook.measure import (
-    doubling_horizon,
     empirical_rate,
     experiment,
     first_step_below,
-    settling_steps,
 )
-from gdbook.problems import lessard_problem, noisy
 from gdbook.types import Array, Hyper
 
 
@@ -195,6 +190,19 @@ def terminal_velocity(learning_rate: ArrayLike, beta: ArrayLike, grads: ArrayLik
     lr = check_range("learning_rate", learning_rate, 0.0)
     b = check_range("beta", beta, 0.0, 1.0, high_open=True)
     return np.asarray(lr * np.asarray(grads, dtype=np.float64) / (1.0 - b), dtype=np.float64)
+
+
+def rescaled_learning_rate(learning_rate: ArrayLike, beta: ArrayLike, new_beta: ArrayLike) -> Array:
+    r"""The learning rate for ``new_beta`` that keeps the effective step :math:`\eta/(1-\beta)`.
+
+    :math:`\eta' = \eta\,(1-\beta')/(1-\beta)`: the same terminal velocity on a steady
+    slope (:func:`terminal_velocity`) and, to first order in the effective step, the same
+    noise floor. Raising :math:`\beta` from 0.9 to 0.99 divides :math:`\eta` by 10.
+    """
+    lr = check_range("learning_rate", learning_rate, 0.0)
+    b = check_range("beta", beta, 0.0, 1.0, high_open=True)
+    b_new = check_range("new_beta", new_beta, 0.0, 1.0, high_open=True)
+    return np.asarray(lr * (1.0 - b_new) / (1.0 - b), dtype=np.float64)
 
 
 def steps_to_fraction(beta: ArrayLike, fraction: ArrayLike) -> Array:
@@ -441,191 +449,6 @@ def sutskever_beta(step: ArrayLike, beta_max: float = 0.999, period: int = 250) 
 
 
 # --------------------------------------------------------------------------------------
-# Beyond quadratics: the counterexample of Lessard, Recht & Packard (2016)
-# --------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------
-# Noisy gradients: the heavy ball's noise floor and how fast it is reached
-# --------------------------------------------------------------------------------------
-
-
-def _noise_arrays(
-    learning_rate: ArrayLike, beta: ArrayLike, eigenvalues: ArrayLike, sigma: float
-) -> tuple[Array, Array, Array]:
-    """Validate and broadcast: ``eta`` and ``beta`` get a trailing axis for the eigenvalues."""
-    lr = check_range("learning_rate", learning_rate, 0.0, low_open=True)
-    b = check_range("beta", beta, 0.0, 1.0, high_open=True)
-    lam = np.atleast_1d(check_range("eigenvalues", eigenvalues, 0.0, low_open=True))
-    if lam.ndim != 1:
-        raise ValueError(f"eigenvalues must be a 1-D array; got shape {lam.shape}")
-    check_range("sigma", sigma, 0.0)
-    lr, b = np.broadcast_arrays(lr, b)
-    step = lr[..., None] * lam  # eta * lambda_i
-    if np.any(step >= 2.0 * (1.0 + b[..., None])):
-        raise ValueError(
-            "learning_rate must satisfy learning_rate * eigenvalue < 2 + 2 beta "
-            "for every eigenvalue (else the heavy ball diverges)"
-        )
-    return lr[..., None], b[..., None], lam
-
-
-def heavy_ball_noise_floor(
-    learning_rate: ArrayLike, beta: ArrayLike, eigenvalues: ArrayLike, sigma: float
-) -> Array:
-    r"""Stationary :math:`\mathbb E\|x - x^\star\|^2` of momentum with noisy gradients.
-
-    It is
-    :math:`\sum_i \frac{\eta\sigma^2(1+\beta)}{\lambda_i(1-\beta)(2(1+\beta) - \eta\lambda_i)}`
-    for :func:`momentum` with gradients :math:`\nabla f(x) + \sigma\xi`,
-    :math:`\xi \sim N(0, I)`, on the quadratic with Hessian eigenvalues
-    :math:`\lambda_i`; needs :math:`0 < \eta\lambda_i < 2 + 2\beta`. At
-    :math:`\beta = 0` it is :func:`gdbook.gradient_descent.sgd_noise_floor`; to first
-    order in :math:`\eta\lambda` it is GD's floor at the effective learning rate
-    :math:`\eta/(1-\beta)`. ``learning_rate`` and ``beta`` broadcast; the result has
-    their shape.
-    """
-    eta, b, lam = _noise_arrays(learning_rate, beta, eigenvalues, sigma)
-    per_direction = eta * sigma**2 * (1.0 + b) / (lam * (1.0 - b) * (2.0 * (1.0 + b) - eta * lam))
-    return np.asarray(np.sum(per_direction, axis=-1), dtype=np.float64)
-
-
-def heavy_ball_mean_square(
-    learning_rate: ArrayLike,
-    beta: ArrayLike,
-    eigenvalues: ArrayLike,
-    sigma: float,
-    y0: ArrayLike,
-    num_steps: int,
-) -> Array:
-    r"""Exact :math:`\mathbb E\|x_k - x^\star\|^2` of momentum with noisy gradients from rest.
-
-    ``k = 0..num_steps``. Along eigenvalue :math:`\lambda_i` the pair :math:`(b, y)`
-    follows :math:`s_k = R s_{k-1} + \sigma\xi_k\,(1, -\eta)`, so its second-moment
-    matrix follows :math:`M_k = R M_{k-1} R^\top + \sigma^2 c c^\top` from
-    :math:`M_0 = \mathrm{diag}(0, y_{i,0}^2)`; the result is the sum of the
-    :math:`y`-entries. ``y0`` are the starting error coordinates
-    :math:`Q^\top(x_0 - x^\star)`, one per eigenvalue. ``learning_rate`` and ``beta``
-    broadcast to a batch: the shape is ``(num_steps + 1, *batch)``. With
-    :math:`\beta = 0` it equals :func:`gdbook.gradient_descent.sgd_expected_sq_error`.
-    """
-    eta, b, lam = _noise_arrays(learning_rate, beta, eigenvalues, sigma)
-    start = check_finite_array("y0", y0)
-    if start.shape != lam.shape:
-        raise ValueError(f"y0 must have one entry per eigenvalue, shape {lam.shape}")
-    check_count("num_steps", num_steps, 0)
-    shape = np.broadcast_shapes(eta.shape, lam.shape)
-    r11, r12 = np.broadcast_to(b, shape), np.broadcast_to(lam, shape)  # R = [[r11, r12],
-    r21, r22 = -eta * b + 0.0 * lam, 1.0 - eta * lam  #                      [r21, r22]]
-    m_bb, m_bx = np.zeros(shape), np.zeros(shape)  # E[b^2], E[b y]
-    m_yy = np.broadcast_to(start**2, shape).copy()  # E[y^2]
-    noise_bb, noise_bx, noise_yy = sigma**2, -eta * sigma**2, eta**2 * sigma**2  # sigma^2 c c^T
-    out = [m_yy.sum(axis=-1)]
-    for _ in range(num_steps):
-        m_bb, m_bx, m_yy = (
-            r11 * r11 * m_bb + 2 * r11 * r12 * m_bx + r12 * r12 * m_yy + noise_bb,
-            r11 * r21 * m_bb + (r11 * r22 + r12 * r21) * m_bx + r12 * r22 * m_yy + noise_bx,
-            r21 * r21 * m_bb + 2 * r21 * r22 * m_bx + r22 * r22 * m_yy + noise_yy,
-        )
-        out.append(m_yy.sum(axis=-1))
-    return np.stack(out)
-
-
-def learning_rate_for_floor(
-    beta: ArrayLike, eigenvalues: ArrayLike, sigma: float, floor: float
-) -> Array:
-    r"""The learning rate :math:`\eta` at which :func:`heavy_ball_noise_floor` equals ``floor``.
-
-    The floor increases from 0 to :math:`\infty` as :math:`\eta` runs over the
-    stable range :math:`(0, (2 + 2\beta)/L)`, so the solution exists and is unique;
-    it is found by bisection, for every ``beta`` at once (shape of ``beta``).
-    """
-    b = check_range("beta", beta, 0.0, 1.0, high_open=True)
-    lam = check_range("eigenvalues", eigenvalues, 0.0, low_open=True)
-    target = float(check_range("floor", floor, 0.0, low_open=True))
-    check_range("sigma", sigma, 0.0, low_open=True)
-    low = np.zeros_like(b)
-    high = (2.0 + 2.0 * b) / np.max(lam)
-    for _ in range(200):  # the interval halves each time; 200 halvings reach rounding
-        mid = 0.5 * (low + high)
-        below = heavy_ball_noise_floor(np.maximum(mid, 1e-300), b, lam, sigma) < target
-        low, high = np.where(below, mid, low), np.where(below, high, mid)
-        if np.all(high - low <= 4 * np.finfo(float).eps * high):
-            break
-    return np.asarray(0.5 * (low + high), dtype=np.float64)
-
-
-class EqualFloor(NamedTuple):
-    """Momentum tuned to a prescribed noise floor: one entry per ``beta``."""
-
-    beta: Array  # the momenta tried (beta = 0 is gradient descent)
-    learning_rate: Array  # eta giving the prescribed floor at that beta
-    steps: NDArray[np.int64]  # steps until E||x_k - x*||^2 stays within factor x floor
-
-
-def equal_floor_steps(
-    floor: float,
-    beta: ArrayLike,
-    eigenvalues: ArrayLike,
-    sigma: float,
-    y0: ArrayLike,
-    num_steps: int,
-    *,
-    factor: float = 2.0,
-) -> EqualFloor:
-    r"""For each :math:`\beta`, the :math:`\eta` with noise floor ``floor``.
-
-    Also the steps that :math:`\eta` needs to settle there. The exact mean square
-    (:func:`heavy_ball_mean_square`) is computed for all ``beta`` in one batch over
-    ``num_steps`` steps; a curve counts as settled at step :math:`k`
-    (:func:`settling_steps`) only if :math:`2k` is within the horizon, so that the rest
-    of the curve shows it stays down; otherwise its entry is ``-1``. Comparing
-    ``beta = 0`` (gradient descent) with the best other ``beta`` compares the two
-    methods at equal stationary variance.
-    """
-    b = np.atleast_1d(check_range("beta", beta, 0.0, 1.0, high_open=True))
-    lam = check_range("eigenvalues", eigenvalues, 0.0, low_open=True)
-    eta = learning_rate_for_floor(b, lam, sigma, floor)
-    curves = heavy_ball_mean_square(eta, b, lam, sigma, y0, num_steps)
-    steps = settling_steps(curves, floor, factor)
-    reliable = (steps >= 0) & (2 * steps <= num_steps)
-    return EqualFloor(beta=b, learning_rate=eta, steps=np.where(reliable, steps, -1))
-
-
-# --------------------------------------------------------------------------------------
-# The lower bound: Nesterov's worst function for first-order methods
-# --------------------------------------------------------------------------------------
-
-
-def convex_rosenbrock_ratio(kappa: ArrayLike) -> Array:
-    r"""The ratio :math:`r` of the minimiser :math:`w^\star_i = r^i`.
-
-    :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`; it is also the optimal heavy-ball rate.
-    """
-    kk = check_range("kappa", kappa, 1.0)
-    return np.asarray((np.sqrt(kk) - 1.0) / (np.sqrt(kk) + 1.0), dtype=np.float64)
-
-
-def krylov_lower_bound(x_star: ArrayLike, num_steps: int) -> Array:
-    r"""Tail norms :math:`\|(w^\star_{k+1}, \dots, w^\star_n)\|`, ``k = 0..num_steps``.
-
-    No method that is zero past coordinate :math:`k` gets closer. On a tridiagonal
-    problem whose gradient at 0 is a multiple of :math:`e_1`, an iterate :math:`w_k` in
-    the span of the first :math:`k` gradients (gradient descent, momentum with any
-    schedule, conjugate gradients, started at 0) is zero past coordinate :math:`k`, so
-    :math:`\|w_k - w^\star\|` is at least the norm of the tail of :math:`w^\star`. For
-    :math:`w^\star_i = r^i` and :math:`n \to \infty` that is :math:`r^k\|w^\star\|`.
-    """
-    w = check_finite_array("x_star", x_star)
-    if w.ndim != 1:
-        raise ValueError(f"x_star must be a 1-D array; got shape {w.shape}")
-    check_count("num_steps", num_steps, 0)
-    tails = np.sqrt(np.cumsum((w**2)[::-1])[::-1])  # tails[j] = ||w*[j:]||
-    tails = np.append(tails, 0.0)
-    return np.asarray(tails[np.minimum(np.arange(num_steps + 1), w.size)], dtype=np.float64)
-
-
-# --------------------------------------------------------------------------------------
 # The chapter's experiments (cached per process: a cell, a figure and a test share a run)
 # --------------------------------------------------------------------------------------
 
@@ -638,6 +461,9 @@ def coast(learning_rate: ArrayLike, beta: ArrayLike, velocity: ArrayLike) -> Arr
     """
     return np.asarray(-np.asarray(learning_rate) * np.asarray(beta) * np.asarray(velocity))
 
+
+VALLEY_PATH_STEPS = 15
+"""Steps of the valley runs that the opening figure draws as paths."""
 
 KAPPAS = np.geomspace(10.0, 1000.0, 7)
 """Condition numbers of the chapter's kappa experiment."""
@@ -666,90 +492,66 @@ def double_root_counts(kappas: ArrayLike, tol: float = 1e-6) -> NDArray[np.int64
     return first_step_below(np.moveaxis(errors, -1, 0), tol * np.sqrt(2.0))
 
 
-LESSARD_START = 3.3
-"""Lessard et al.'s start :math:`x_0 = x_{-1}` (our :math:`b_0 = 0`)."""
-LESSARD_CYCLE_START = 60
-"""By this step the tuned heavy ball sits on its 3-cycle."""
+REGIME_EXAMPLES: dict[str, tuple[float, float]] = {
+    "monotone": (0.2, 0.1),
+    "ripples": (0.5, 0.8),
+    "oscillating": (2.1, 0.1),
+    "divergent": (2.7, 0.3),
+}
+r"""One point :math:`(\eta, \beta)` of each regime of the map for :math:`\lambda = 1`."""
 
 
 @experiment
-def lessard_run(num_steps: int = 90, start: float = LESSARD_START) -> Array:
-    """Tuned heavy ball (eta = 1/9, beta = 4/9) on Lessard's function: the iterates x_k."""
-    tuned = optimal_heavy_ball(1.0, 25.0)
-    opt = momentum(tuned.learning_rate, tuned.beta)
-    return run(opt, lessard_problem().grad, [start], num_steps).params[:, 0]
+def regime_examples(num_steps: int = 30) -> dict[str, Array]:
+    r"""The error :math:`y_k` of :func:`momentum` on :math:`f = \tfrac12 y^2` from :math:`y_0 = 1`.
 
-
-NOISE_LEARNING_RATE = 0.25
-"""Learning rate of GD and momentum in the noise section; GD also runs at eta / (1 - beta)."""
-NOISE_BETA = 0.75
-"""Momentum of the noise section: the effective rate eta / (1 - beta) is 1."""
-NOISE_CHAINS = 2000
-"""Independent noisy runs per method."""
-NOISE_STEPS = 400
-"""Steps of each noisy run."""
-NOISE_BURN_IN = 250
-"""Steps discarded before averaging: what is left of the transients is below 1e-4."""
-NOISE_FLOORS = np.geomspace(2.0, 0.01, 8)
-"""Prescribed floors of the equal-floor comparison."""
-NOISE_BETAS = np.concatenate([[0.0], 1.0 - np.geomspace(1.0, 1e-4, 120)[1:]])
-"""Momenta tried at each floor (beta = 0 is gradient descent)."""
-
-
-def noise_methods() -> dict[str, tuple[float, float]]:
-    """The three runs of the noise section: name -> (learning rate, beta)."""
-    eta, beta = NOISE_LEARNING_RATE, NOISE_BETA
+    One run per point of :data:`REGIME_EXAMPLES`, at rest (:math:`b_0 = 0`); ``k = 0..num_steps``.
+    """
     return {
-        f"GD, eta = {eta:g}": (eta, 0.0),
-        f"momentum, eta = {eta:g}, beta = {beta:g}": (eta, beta),
-        f"GD, eta = eta/(1 - beta) = {eta / (1 - beta):g}": (eta / (1 - beta), 0.0),
+        name: run(momentum(eta, beta), lambda y: y, np.ones(1), num_steps, bound=1e300).params[:, 0]
+        for name, (eta, beta) in REGIME_EXAMPLES.items()
     }
 
 
-@experiment
-def noise_runs(seed: int = 0) -> dict[str, Array]:
-    r"""Squared errors :math:`\|x_k\|^2` of :data:`NOISE_CHAINS` noisy runs per method.
+# --------------------------------------------------------------------------------------
+# Names that moved to the sequel chapter's module
+# --------------------------------------------------------------------------------------
 
-    Shape ``(steps + 1, chains)``, on the valley with gradient noise
-    :data:`~gdbook.examples.NOISE_SIGMA`. Method ``i`` draws its noise from
-    ``np.random.default_rng(seed + i)``; all runs of a method are one call of
-    :func:`~gdbook.base.run`.
+_MOVED = frozenset(
+    {
+        "NOISE_BETA",
+        "NOISE_BETAS",
+        "NOISE_BURN_IN",
+        "NOISE_CHAINS",
+        "NOISE_FLOORS",
+        "NOISE_LEARNING_RATE",
+        "NOISE_STEPS",
+        "EqualFloor",
+        "LESSARD_CYCLE_START",
+        "LESSARD_START",
+        "convex_rosenbrock_ratio",
+        "equal_floor_comparison",
+        "equal_floor_steps",
+        "heavy_ball_mean_square",
+        "heavy_ball_noise_floor",
+        "krylov_lower_bound",
+        "learning_rate_for_floor",
+        "lessard_run",
+        "noise_methods",
+        "noise_runs",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The noise, lower-bound and Lessard code now lives in :mod:`gdbook.momentum_limits`.
+
+    The chapter *Momentum* split in two; chapters written against the old module (the
+    Nesterov chapter) still find these names here, as the very same objects (the cached
+    experiments are shared), until they import them from their new home.
     """
-    x0 = np.broadcast_to(VALLEY.start, (NOISE_CHAINS, 2))
-    out = {}
-    for i, (name, (eta, beta)) in enumerate(noise_methods().items()):
-        problem = noisy(VALLEY.problem(), NOISE_SIGMA, np.random.default_rng(seed + i))
-        traj = run(momentum(eta, beta), problem.grad, x0, NOISE_STEPS, record_states=False)
-        out[name] = np.sum(traj.params**2, axis=-1)
-    return out
+    if name in _MOVED:
+        from gdbook import momentum_limits
 
-
-@experiment
-def equal_floor_comparison(floors: tuple[float, ...] | None = None) -> tuple[Array, Array, Array]:
-    r"""Steps to settle within twice a given floor in the noisy valley: GD and the best momentum.
-
-    For each floor (default :data:`NOISE_FLOORS`), :func:`equal_floor_steps` over
-    :data:`NOISE_BETAS`. The horizon is twice gradient descent's count, read off its
-    closed form (:func:`~gdbook.gradient_descent.sgd_expected_sq_error`), so every
-    method at least as fast as gradient descent is counted. Returns the GD counts, the
-    best momentum counts and the best betas, one entry per floor.
-    """
-    problem = VALLEY.problem()
-    lam, y0 = problem.eigenvalues, problem.to_eigenbasis(VALLEY.start)
-    gd, best, best_beta = [], [], []
-    for floor in NOISE_FLOORS if floors is None else np.asarray(floors, dtype=np.float64):
-        gd_eta = float(learning_rate_for_floor(0.0, lam, NOISE_SIGMA, float(floor)))
-
-        def gd_settling(horizon: int, eta: float = gd_eta, v: float = float(floor)) -> int:
-            curve = sgd_expected_sq_error(eta, lam, NOISE_SIGMA, y0, horizon)
-            steps = int(settling_steps(curve, v))
-            return steps if 0 <= 2 * steps <= horizon else -1
-
-        gd_steps = doubling_horizon(gd_settling, lambda n: n >= 0, start=128, limit=10**7)
-        res = equal_floor_steps(float(floor), NOISE_BETAS, lam, NOISE_SIGMA, y0, 2 * gd_steps + 2)
-        settled = res.steps[1:] >= 0
-        i = 1 + int(np.argmin(np.where(settled, res.steps[1:], np.iinfo(np.int64).max)))
-        gd.append(res.steps[0])
-        best.append(res.steps[i])
-        best_beta.append(res.beta[i])
-    return np.array(gd), np.array(best), np.array(best_beta)
+        return getattr(momentum_limits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -140,3 +140,36 @@ def steps_vs_learning_rate(
     x0 = np.broadcast_to(np.ones(2), (etas.size, 2))
     traj = run(gradient_descent(etas[:, None]), problem.grad, x0, max_steps, record_states=False)
     return first_step_below(np.linalg.norm(traj.params, axis=-1), tol * np.sqrt(2.0))
+
+
+def chebyshev_steps_from_scratch(
+    mu: float, L: float, num_steps: int, rotation: ArrayLike | None = None, *, order: str = "middle"
+) -> tuple[float, float]:
+    r"""Gradient descent with the Chebyshev steps, written out; returns (worst factor, run).
+
+    The nodes :math:`\nu_i = \tfrac{L+\mu}{2} + \tfrac{L-\mu}{2}\cos\tfrac{(2i-1)\pi}{2k}`
+    give the steps :math:`1/\nu_i`. The worst factor is
+    :math:`\max_\lambda |\prod_i (1 - \lambda/\nu_i)|` over a fine grid of
+    :math:`[\mu, L]`; the run is the error reduction :math:`\|x_k\|/\|x_0\|` of the plain
+    loop on the quadratic with 64 eigenvalues spread over :math:`[\mu, L]`, turned by
+    ``rotation`` (none: the eigenbasis), from :math:`x_0 = (1, \dots, 1)`. ``order`` is
+    ``"middle"`` (from the middle of the spectrum outwards) or ``"increasing"`` (smallest
+    step first).
+    """
+    i = np.arange(1, num_steps + 1)
+    nodes = (L + mu) / 2 + (L - mu) / 2 * np.cos((2 * i - 1) * np.pi / (2 * num_steps))
+    if order == "middle":
+        nodes = nodes[np.argsort(np.abs(i - (num_steps + 1) / 2), kind="stable")]
+    elif order == "increasing":
+        nodes = np.sort(nodes)[::-1]  # largest node = smallest step first
+    else:
+        raise ValueError(f"order must be 'middle' or 'increasing'; got {order!r}")
+    grid = np.linspace(mu, L, 20_001)
+    worst = float(np.abs(np.prod(1 - grid[:, None] / nodes, axis=1)).max())
+    eigenvalues = np.linspace(mu, L, 64)
+    q = np.eye(64) if rotation is None else np.asarray(rotation, dtype=np.float64)
+    hessian = q @ np.diag(eigenvalues) @ q.T
+    x = np.ones(64)
+    for nu in nodes:  # x <- x - (1/nu) grad f(x), grad f(x) = A x
+        x = x - hessian @ x / nu
+    return worst, float(np.linalg.norm(x) / np.sqrt(64))

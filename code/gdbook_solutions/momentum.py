@@ -8,16 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from gdbook.base import run
-from gdbook.measure import first_step_above, first_step_below, mean_and_standard_error
+from gdbook.measure import first_step_above, first_step_below
 from gdbook.momentum import (
-    ema_momentum,
     heavy_ball_rate_on_spectrum,
     momentum,
     optimal_heavy_ball,
     replay_gradients,
 )
-from gdbook.problems import Quadratic, noisy, quadratic
 from gdbook.types import Array
 
 
@@ -100,28 +97,6 @@ def first_step_with_beta(target: float, beta_max: float = 0.999) -> int:
     return int(first_step_above(sutskever_original(steps, beta_max), target - 1e-12))
 
 
-def lessard_cycle() -> Array:
-    """The 3-cycle of tuned heavy ball on Lessard et al.'s function, found from a linear system.
-
-    The cycle visits the pieces f' = 25x (x < 1), f' = 25x - 24 (x >= 2) and
-    f' = 25x (x < 1) in turn. On each piece the step
-    x_{k+1} = x_k - eta * f'(x_k) + beta * (x_k - x_{k-1}) is affine, so a cycle
-    (p0, p1, p2), with x_{k-1} the previous point, solves three linear equations.
-    """
-    eta, beta = 1.0 / 9.0, 4.0 / 9.0
-    slope = 25.0
-    offsets = np.array([0.0, -24.0, 0.0])  # f'(p_i) = 25 p_i + offsets[i]
-    # p_{i+1} = p_i - eta (25 p_i + c_i) + beta (p_i - p_{i-1}), indices mod 3
-    system = np.zeros((3, 3))
-    rhs = np.zeros(3)
-    for i in range(3):
-        system[i, (i + 1) % 3] += 1.0
-        system[i, i] -= 1.0 - eta * slope + beta
-        system[i, (i - 1) % 3] += beta
-        rhs[i] = -eta * offsets[i]
-    return np.asarray(np.linalg.solve(system, rhs), dtype=np.float64)
-
-
 def predicted_momentum_iterations(kappa: float, tol: float = 1e-6) -> tuple[int, int]:
     """Steps tuned momentum needs on diag(1, kappa) from (1, 1) to shrink ||x|| by ``tol``.
 
@@ -139,53 +114,20 @@ def predicted_momentum_iterations(kappa: float, tol: float = 1e-6) -> tuple[int,
     return naive, int(first_step_below(np.hypot(flat, steep), tol * np.sqrt(2.0)))
 
 
-def ema_noise_floor(
-    learning_rate: float,
-    beta: float,
-    lam: float = 1.0,
-    sigma: float = 1.0,
-    *,
-    num_chains: int = 2000,
-    num_steps: int = 500,
-    burn_in: int = 200,
-    seed: int = 0,
-) -> tuple[float, float]:
-    """Measured stationary E[x^2] of EMA-form momentum on f = lam x^2 / 2 with noisy gradients.
+def keep_effective_step(
+    learning_rate: float, beta: float, new_beta: float, num_steps: int = 2000
+) -> tuple[float, Array, Array]:
+    r"""The learning rate for ``new_beta`` at the same effective step, and both build-ups.
 
-    Runs ``num_chains`` independent chains from x_0 = 0 with gradients lam x + sigma xi,
-    drops the first ``burn_in`` steps and returns (mean, standard error) by chain
-    means. The EMA form at rate eta is the sum form at rate eta (1 - beta), so its
-    floor is heavy_ball_noise_floor(eta (1 - beta), beta, ...): to first order
-    eta sigma^2 / (2 lam), the floor of plain SGD at the *same* eta.
+    :math:`\eta' = \eta(1-\beta')/(1-\beta)`. Returns :math:`\eta'` and the step lengths
+    :math:`\eta b_k` of both pairs under the gradient 1, ``k = 0..num_steps``: they tend to
+    the same terminal velocity :math:`\eta/(1-\beta)`, the pair with the longer memory
+    more slowly.
     """
-    problem = noisy(quadratic([lam]), sigma, np.random.default_rng(seed))
-    x0 = np.zeros((num_chains, 1))
-    traj = run(ema_momentum(learning_rate, beta), problem.grad, x0, num_steps, record_states=False)
-    return mean_and_standard_error(traj.params[burn_in:, :, 0] ** 2)
-
-
-def conjugate_gradient(problem: Quadratic, num_steps: int) -> Array:
-    """Conjugate gradients on the quadratic ``problem`` from w_0 = 0.
-
-    Returns every iterate, shape (num_steps + 1, d). The residual is -grad f(w); each
-    step minimises f exactly along a direction that is conjugate (H-orthogonal) to the
-    previous ones, so w_k minimises f over the span of the first k gradients (Hestenes &
-    Stiefel 1952). Once the residual is exactly zero the remaining rows repeat the last
-    iterate.
-    """
-    w = np.zeros(problem.dim)
-    residual = -problem.grad(w)
-    direction = residual.copy()
-    path = [w]
-    for _ in range(num_steps):
-        rr = float(residual @ residual)
-        if rr == 0.0:
-            path.append(w)
-            continue
-        h_direction = problem.matrix @ direction
-        step = rr / float(direction @ h_direction)  # exact line search along d
-        w = w + step * direction
-        residual = residual - step * h_direction
-        direction = residual + (float(residual @ residual) / rr) * direction
-        path.append(w)
-    return np.stack(path)
+    new_eta = learning_rate * (1.0 - new_beta) / (1.0 - beta)
+    ones = np.ones((num_steps, 1))
+    steps = [
+        lr * replay_gradients(momentum(lr, b), ones).field("velocity")[:, 0]
+        for lr, b in ((learning_rate, beta), (new_eta, new_beta))
+    ]
+    return new_eta, steps[0], steps[1]

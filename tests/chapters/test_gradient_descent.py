@@ -80,6 +80,11 @@ PAIR_CLAIMS = [
     "sgd_second_moment",
     "saddle_escape_steps",
     "early_stopping_filter",
+    "noise_floor_difference",
+    "level_set_aspect_ratio",
+    "gradient_method_residual_polynomial",
+    "chebyshev_growth_base",
+    "chebyshev_bound_closed_form",
 ]
 
 
@@ -114,6 +119,7 @@ def test_every_public_claim_is_tested() -> None:
         "gradient_step_in_eigenbasis",
         "stability_interval",
         "distill_loss_decomposition",
+        "chebyshev_limit_is_heavy_ball",
     }
     assert public == covered
 
@@ -702,3 +708,165 @@ def test_chapter_figures_are_registered() -> None:
 
     names = {n for n in load_all() if n.startswith("gradient_descent_")}
     assert len(names) >= 6
+
+
+# --------------------------------------------------------------------------------------
+# Issue 7: the claims that were wrong or loose, each with a test that would have caught it
+# --------------------------------------------------------------------------------------
+
+
+def test_valley_aspect_ratio_is_sqrt_kappa() -> None:
+    """'Ten times narrower' is kappa a hundred times larger: the level sets' half-axes are
+    sqrt(2c/lambda), so length over width is sqrt(kappa) (measured on the drawn ellipses)."""
+    from gdbook.plotting import level_sets
+
+    for kk in (10.0, 100.0, 1000.0):
+        problem = VALLEY.problem(kk)
+        (curve,) = level_sets(problem, [0.5])
+        along = curve @ problem.eigenvectors  # coordinates along the eigenvectors
+        extent = along.max(axis=0) - along.min(axis=0)  # (flat, steep) axis lengths
+        assert extent[0] / extent[1] == pytest.approx(math.sqrt(kk), rel=1e-3)
+
+
+def test_which_noise_floor_dominates_depends_on_eta_star() -> None:
+    """The flat floor dominates only below eta* = 2/(mu + L); equal at eta*, the steep one
+    above (valley mu = 0.1, L = 1, sigma = 0.5): 1.316 / 0.25 at eta = 1, 2.5 / 2.5 at eta*,
+    2.624 / 4.75 at eta = 1.9, from eta sigma^2 / (lambda (2 - eta lambda)) written here."""
+
+    def floor(eta: float, lam: float, sigma: float = 0.5) -> float:
+        return eta * sigma**2 / (lam * (2 - eta * lam))
+
+    star = 2 / 1.1
+    for eta, flat, steep in [(1.0, 1.316, 0.25), (star, 2.5, 2.5), (1.9, 2.624, 4.75)]:
+        assert floor(eta, 0.1) == pytest.approx(flat, abs=5e-4)
+        assert floor(eta, 1.0) == pytest.approx(steep, abs=5e-4)
+        assert float(sgd_noise_floor(eta, [0.1], 0.5)) == pytest.approx(floor(eta, 0.1))
+    etas = np.linspace(0.01, 1.99, 397)
+    gap = np.array([floor(e, 0.1) - floor(e, 1.0) for e in etas])
+    assert np.all(
+        np.sign(gap[np.abs(etas - star) > 1e-9]) == np.sign(star - etas)[np.abs(etas - star) > 1e-9]
+    )
+    assert all(eta < star for eta in gd.NOISE_RATES)  # the chapter's two rates: flat dominates
+
+
+def _chebyshev_nodes(mu: float, big_l: float, k: int) -> np.ndarray:
+    i = np.arange(1, k + 1)
+    return (big_l + mu) / 2 + (big_l - mu) / 2 * np.cos((2 * i - 1) * np.pi / (2 * k))
+
+
+def test_chebyshev_steps_reach_the_sqrt_kappa_rate() -> None:
+    """Planned steps (Young 1953): kappa = 100, 40 steps, worst factor over [mu, L] is
+    1/T_40(101/99) = 6.5e-4 (numpy's Chebyshev series, not the closed form under test), against
+    ((kappa-1)/(kappa+1))^40 = 0.45 for the best fixed step; the heavy ball's rate gives 3.3e-4."""
+    kk, k = 100.0, 40
+    t_k = np.polynomial.chebyshev.Chebyshev.basis(k)((kk + 1) / (kk - 1))
+    assert 1 / t_k == pytest.approx(6.5e-4, rel=0.01)
+    grid = np.linspace(1.0, kk, 20_001)
+    nodes = _chebyshev_nodes(1.0, kk, k)
+    worst = np.abs(np.prod(1 - grid[:, None] / nodes, axis=1)).max()
+    assert worst == pytest.approx(1 / t_k, rel=1e-9)
+    assert float(gd.chebyshev_bound(kk, k)) == pytest.approx(1 / t_k, rel=1e-12)
+    rates = gd.chebyshev_learning_rates(1.0, kk, k)
+    np.testing.assert_allclose(np.sort(1 / rates), np.sort(nodes), rtol=1e-14)
+    assert np.abs(gd.residual_polynomial(rates, grid)).max() == pytest.approx(worst, rel=1e-9)
+    assert ((kk - 1) / (kk + 1)) ** k == pytest.approx(0.449, abs=1e-3)
+    assert ((math.sqrt(kk) - 1) / (math.sqrt(kk) + 1)) ** k == pytest.approx(3.3e-4, rel=0.02)
+    data = gd.chebyshev_experiment()
+    assert data["fixed"][k].max() == pytest.approx(((kk - 1) / (kk + 1)) ** k, rel=1e-9)
+    assert data["chebyshev"][k].max() == pytest.approx(1 / t_k, rel=1e-6)
+
+
+def test_chebyshev_order_decides_in_floating_point() -> None:
+    """The same 40 steps on the experiment's rotated quadratic, in a plain loop written here:
+    the middle-out order never lets the error grow and ends below the bound; small steps first
+    ends near where it started, large steps first passes 1e15 (rounding, not arithmetic)."""
+    data = gd.chebyshev_experiment()
+    rng = np.random.default_rng(0)
+    rotation, _ = np.linalg.qr(rng.standard_normal((gd.CHEBYSHEV_DIM, gd.CHEBYSHEV_DIM)))
+    spectrum = np.concatenate([[1.0, 100.0], rng.uniform(1.0, 100.0, gd.CHEBYSHEV_DIM - 2)])
+    hessian = rotation @ np.diag(spectrum) @ rotation.T
+    x0 = rng.standard_normal(gd.CHEBYSHEV_DIM)
+    loops = {}
+    for order, rates in [("planned", data["rates"]), ("increasing", np.sort(data["rates"]))]:
+        x, errors = x0.copy(), [1.0]
+        for eta in rates:
+            x = x - eta * (hessian @ x)
+            errors.append(float(np.linalg.norm(x) / np.linalg.norm(x0)))
+        loops[order] = np.array(errors)
+    np.testing.assert_allclose(data["runs"]["planned"], loops["planned"], rtol=1e-6)
+    assert loops["increasing"][-1] > 0.5  # rounding differs from the library's, the verdict not
+    bound = float(gd.chebyshev_bound(100.0, 40))
+    assert data["runs"]["planned"][-1] < bound and data["runs"]["planned"].max() <= 1.0
+    assert data["runs"]["increasing"][-1] > 0.5
+    assert data["runs"]["decreasing"].max() > 1e15
+    assert solutions.chebyshev_steps_from_scratch(1.0, 100.0, 40)[1] < bound  # eigenbasis
+    worst, rotated = solutions.chebyshev_steps_from_scratch(
+        1.0, 100.0, 40, _random_rotation(rng, 64)
+    )
+    assert worst == pytest.approx(bound, rel=1e-6) and rotated < bound
+    _, spoilt = solutions.chebyshev_steps_from_scratch(
+        1.0, 100.0, 40, _random_rotation(rng, 64), order="increasing"
+    )
+    assert spoilt > 10 * bound
+    with pytest.raises(ValueError, match="order"):
+        solutions.chebyshev_steps_from_scratch(1.0, 100.0, 4, order="random")
+
+
+def test_chebyshev_recurrence_is_optimal_at_every_step_and_tends_to_the_heavy_ball() -> None:
+    """The two-step form with (alpha_k, beta_k) multiplies the error by T_k(...)/T_k(...) at
+    every k (cos/cosh closed forms written here), and the coefficients tend to Polyak's
+    4/(sqrt L + sqrt mu)^2 and ((sqrt L - sqrt mu)/(sqrt L + sqrt mu))^2."""
+    mu, big_l, k = 1.0, 100.0, 30
+    alphas, betas = gd.chebyshev_momentum_coefficients(mu, big_l, k)
+    lam = np.linspace(mu, big_l, 501)
+    prev, y = np.ones_like(lam), np.ones_like(lam)
+    for j in range(k):
+        y, prev = y - alphas[j] * lam * y + betas[j] * (y - prev), y
+        degree = j + 1
+        expected = np.cos(degree * np.arccos((big_l + mu - 2 * lam) / (big_l - mu))) / np.cosh(
+            degree * np.arccosh((big_l + mu) / (big_l - mu))
+        )
+        np.testing.assert_allclose(y, expected, atol=1e-12)
+    assert betas[0] == 0.0 and alphas[0] == pytest.approx(2 / (mu + big_l))
+    root_sum = math.sqrt(big_l) + math.sqrt(mu)
+    assert alphas[-1] == pytest.approx(4 / root_sum**2, rel=1e-5)  # 30 steps: close, not equal
+    assert betas[-1] == pytest.approx(
+        ((math.sqrt(big_l) - math.sqrt(mu)) / root_sum) ** 2, rel=1e-5
+    )
+    from gdbook.momentum import optimal_heavy_ball
+
+    tuned = optimal_heavy_ball(mu, big_l)
+    assert betas[-1] == pytest.approx(float(tuned.beta), rel=1e-5)
+    (alpha, beta_), (alpha_claim, beta_claim) = claims.chebyshev_limit_is_heavy_ball()
+    assert sp.simplify(alpha - alpha_claim) == 0 and sp.simplify(beta_ - beta_claim) == 0
+
+
+def test_chebyshev_helpers_validate_and_pin_their_edges() -> None:
+    with pytest.raises(ValueError, match="mu"):
+        gd.chebyshev_learning_rates(0.0, 1.0, 3)
+    with pytest.raises(ValueError, match="L"):
+        gd.chebyshev_learning_rates(2.0, 1.0, 3)
+    with pytest.raises(ValueError, match="num_steps"):
+        gd.chebyshev_momentum_coefficients(1.0, 2.0, 0)
+    assert gd.chebyshev_learning_rates(1.0, 3.0, 1) == pytest.approx([0.5])  # the midpoint
+    assert float(gd.chebyshev_bound(1.0, 5)) == 0.0  # a round bowl: solved at once
+    assert float(gd.chebyshev_bound(9.0, 0)) == 1.0
+    assert float(gd.chebyshev_rate(9.0)) == pytest.approx(0.5)
+    _, betas = gd.chebyshev_momentum_coefficients(1.0, 3.0, 2)
+    assert betas[1] == pytest.approx(2 / (2 - 0.25) - 1)  # omega_2 = 2/(2 - sigma^2), sigma = 1/2
+    np.testing.assert_allclose(gd.residual_polynomial([0.5, 0.25], [2.0, 4.0]), [0.0, 0.0])
+    assert float(gd.residual_polynomial([], 3.0)) == 1.0
+
+
+def test_saddle_escape_counts_by_an_independent_loop() -> None:
+    """The counts the chapter glues (10 steps from y0 = 0.1, 98 from 1e-8; eta = 0.2), from a
+    loop on the gradient written here: (x, y - y^3) for f = x^2/2 - y^2/2 + y^4/4."""
+    counts = []
+    for y0 in gd.SADDLE_OFFSETS:
+        x, y, k = 1.5, y0, 0
+        while abs(y) < 0.5:
+            x, y, k = x - 0.2 * x, y - 0.2 * (-y + y**3), k + 1
+        counts.append(k)
+    assert counts == [10, 48, 98]
+    measured = [int(np.argmax(np.abs(p[:, 1]) >= 0.5)) for p in gd.saddle_runs()]
+    assert measured == counts

@@ -51,7 +51,7 @@ from gdbook.momentum import (
     velocity_weights,
 )
 from gdbook.nesterov import nesterov_beta
-from gdbook.problems import lessard_problem, quadratic
+from gdbook.problems import quadratic
 from gdbook_solutions import momentum as solutions
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,7 +73,7 @@ def _polyak_loop(grad, x0, eta_, beta_, num_steps):  # type: ignore[no-untyped-d
 
 def test_every_public_claim_is_tested() -> None:
     """Every public function of ``gdbook.derivations.momentum`` is named by a test of the
-    chapter (this file, or test_momentum_noise.py for the noise and lower-bound sections)."""
+    chapter (the sequel's claims live in ``derivations.momentum_limits``)."""
     public = {
         n
         for n, f in vars(claims).items()
@@ -82,7 +82,7 @@ def test_every_public_claim_is_tested() -> None:
     here = Path(__file__)
     named = {
         node.attr
-        for path in (here, here.with_name("test_momentum_noise.py"))
+        for path in (here,)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)
@@ -292,7 +292,8 @@ def test_from_scratch_solution_matches_the_library() -> None:
     problem = VALLEY.problem()
     x0 = np.array([-3.5, 0.5])
     mine = solutions.momentum_from_scratch(problem.grad, x0, 1.0, 0.6, 50)
-    np.testing.assert_allclose(mine, run(momentum(1.0, 0.6), problem.grad, x0, 50).params)
+    # "agree to the last bit": the same floating-point operations in the same order
+    np.testing.assert_array_equal(mine, run(momentum(1.0, 0.6), problem.grad, x0, 50).params)
 
 
 @pytest.mark.parametrize("num_steps", [1, 2, 5])
@@ -573,7 +574,7 @@ def test_critical_damping_error_symbolic_and_measured() -> None:
     """
     derived, claimed = claims.critical_damping_error()
     assert _zero(derived - claimed)
-    sigma = sp.Symbol("sigma", nonzero=True)
+    sigma = claims.z_double  # the double root, printed z (sigma is the noise level)
     y = [claimed.subs(claims.k, n) for n in range(4)]  # y_0 .. y_3
     assert _zero(y[0] - 1) and _zero(y[1] - (2 * sigma - sigma**2))  # y_1 = s y_0 - beta y_{-1}
     assert _zero(y[3] - 2 * sigma * y[2] + sigma**2 * y[1])
@@ -813,7 +814,7 @@ def test_double_root_error_norm_is_about_two_k_rho_to_the_k() -> None:
     the actual counts as -1/sqrt(kappa) <= r_k - 1 < 0.
     """
     _, error = claims.critical_damping_error()
-    sigma, rho = sp.Symbol("sigma", nonzero=True), sp.Symbol("rho", positive=True)
+    sigma, rho = claims.z_double, sp.Symbol("rho", positive=True)
     k = claims.k
     flat = sp.simplify(error.subs(sigma, rho) / rho**k)  # 1 + (1 - rho) k
     steep = sp.simplify(error.subs(sigma, -rho) / (-rho) ** k)  # 1 + (1 + rho) k
@@ -880,48 +881,6 @@ def test_extra_steps_of_the_double_roots_estimate_and_growth() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Lessard et al. (2016): heavy ball is a quadratic result (F13)
-# --------------------------------------------------------------------------------------
-
-
-def test_lessard_function_is_strongly_convex_with_mu_1_and_L_25() -> None:
-    problem = lessard_problem()
-    xs = np.linspace(-3, 4, 7001)[:, None]
-    grads = problem.grad(xs)[:, 0]
-    slopes = np.diff(grads) / np.diff(xs[:, 0])
-    assert slopes.min() == pytest.approx(1.0) and slopes.max() == pytest.approx(25.0)
-    values = problem.value(xs)
-    away = (np.abs(xs[:, 0] - 1) > 2e-3) & (np.abs(xs[:, 0] - 2) > 2e-3)  # off the knots
-    numeric = np.gradient(values, xs[:, 0])
-    np.testing.assert_allclose(numeric[away][1:-1], grads[away][1:-1], atol=1e-3)
-    np.testing.assert_allclose(problem.value(np.array([[0.0]])), 0.0)
-    for knot in (1.0, 2.0):  # f is continuous at the knots
-        left, right = problem.value(np.array([[knot - 1e-12], [knot]]))
-        assert left == pytest.approx(right, abs=1e-9)
-
-
-def test_lessard_three_cycle() -> None:
-    """Lessard, Recht & Packard (2016, sec. 4.6): from x_0 = x_{-1} = 3.3 the tuned heavy
-    ball (alpha = 1/9, beta = 4/9) enters the 3-cycle (-1.8024, 2.1159, 0.6465)."""
-    problem = lessard_problem()
-    path = run(momentum(1 / 9, 4 / 9), problem.grad, np.array([3.3]), 120).params[:, 0]
-    np.testing.assert_allclose(path, _polyak_loop(problem.grad, [3.3], 1 / 9, 4 / 9, 120)[:, 0])
-    cycle = solutions.lessard_cycle()
-    np.testing.assert_allclose(cycle, [-1.8024, 2.1159, 0.6465], atol=1e-4)
-    start = int(np.argmin(np.abs(path[60:63] - cycle[0]))) + 60
-    for i in range(start, 118, 3):
-        np.testing.assert_allclose(path[i : i + 3], cycle, atol=1e-10)
-    gd = run(gradient_descent(2 / 26), problem.grad, np.array([3.3]), 500).params[-1, 0]
-    assert abs(gd) < 1e-10  # plain GD converges on the same function
-
-
-def test_tuned_heavy_ball_converges_on_the_quadratic_with_the_same_spectrum() -> None:
-    for eig in (1.0, 25.0):
-        xs = run(momentum(1 / 9, 4 / 9), lambda x, e=eig: e * x, np.array([3.3]), 120).params
-        assert abs(xs[-1, 0]) < 1e-15
-
-
-# --------------------------------------------------------------------------------------
 # Schedules (F28)
 # --------------------------------------------------------------------------------------
 
@@ -979,7 +938,7 @@ def test_eigenbasis_uses_q_transpose() -> None:
     q = problem.eigenvectors
     right = (path - problem.x_star) @ q  # rows of Q^T (x - x*)
     wrong = (path - problem.x_star) @ q.T  # rows of Q (x - x*)
-    np.testing.assert_allclose(right, problem.to_eigenbasis(path))
+    np.testing.assert_allclose(right, problem.to_eigenbasis(path), atol=1e-12)
     for i, eig in enumerate(problem.eigenvalues):
         alone = run(momentum(1.0, 0.6), lambda y, e=eig: e * y, right[:1, i], 30).params[:, 0]
         np.testing.assert_allclose(right[:, i], alone, atol=1e-12)
@@ -1084,3 +1043,147 @@ def test_explorer_draws_an_independent_run(learning_rate: float, b: float) -> No
         np.testing.assert_array_equal(circle.get_xydata(), [[learning_rate, b]])
     finally:
         plt.close(explorer.figure)
+
+
+# --------------------------------------------------------------------------------------
+# Issue 7: the opening, the notation, the hand derivations, the rule of thumb, the edges
+# --------------------------------------------------------------------------------------
+
+
+def test_the_opening_counts_69_and_26_by_an_independent_route() -> None:
+    """The counts the chapter opens with, from the closed forms of both methods in the valley's
+    eigenbasis (no run): GD's (1 - eta* lambda)^k y0 and momentum's double roots (F8)."""
+    problem = VALLEY.problem()
+    y0 = problem.to_eigenbasis(VALLEY.start)
+    ks = np.arange(200)
+    gd_eta = 2 / (0.1 + 1.0)
+    gd_err = np.hypot(*((1 - gd_eta * problem.eigenvalues[:, None]) ** ks * y0[:, None]))
+    rho = (math.sqrt(10.0) - 1) / (math.sqrt(10.0) + 1)
+    flat = (1 + (1 - rho) * ks) * rho**ks * y0[0]  # mu = 0.1: double root +rho
+    steep = (1 + (1 + rho) * ks) * (-rho) ** ks * y0[1]  # L = 1: double root -rho
+    hb_err = np.hypot(flat, steep)
+    first = [int(np.argmax(e <= 1e-6 * e[0])) for e in (gd_err, hb_err)]
+    assert first == [69, 26]
+
+
+def test_the_steep_swing_factors_of_the_opening() -> None:
+    """-1.31 and +1.09 at kappa = 10 for momentum, -0.82 and 0.67 for GD (Ruder's 'dampens')."""
+    rho = (math.sqrt(10.0) - 1) / (math.sqrt(10.0) + 1)
+    swing = [(1 + (1 + rho) * k) * (-rho) ** k for k in (1, 2)]
+    np.testing.assert_allclose(swing, [-1.30886, 1.09002], atol=1e-5)
+    np.testing.assert_allclose(double_root_error(-rho, 2)[1:], swing, rtol=1e-12)
+    gd = 1 - 2 / 1.1
+    assert gd == pytest.approx(-0.81818, abs=1e-5) and gd**2 == pytest.approx(0.66942, abs=1e-5)
+
+
+def test_optimal_pair_by_hand() -> None:
+    """Subtract, add, divide: each line of the chapter's derivation is an identity."""
+    (diff, diff_claim), (total, total_claim), (root, root_claim) = claims.optimal_pair_by_hand()
+    assert _zero(diff - diff_claim) and _zero(total - total_claim) and _zero(root - root_claim)
+    r = (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
+    assert _zero(2 * r / (1 + r**2) - (kappa - 1) / (kappa + 1))  # the check of eq-optimal-ratio
+    step = 4 * r / (L - mu)
+    assert _zero((step - 4 / (sp.sqrt(L) + sp.sqrt(mu)) ** 2).subs(kappa, L / mu))
+
+
+def test_polyak_form_is_indexed_like_the_sum_form() -> None:
+    """eq-polyak with g_k = grad f(x_{k-1}) (the book's one convention), against a loop of
+    x_k = x_{k-1} - eta grad f(x_{k-1}) + beta (x_{k-1} - x_{k-2}), x_{-1} = x_0."""
+    derived, claimed = claims.polyak_two_step_form()
+    assert _zero(derived - claimed)
+    names = {str(s) for s in claimed.free_symbols}
+    assert {"x_{k-1}", "g_k", "b_{k-1}"} <= names
+    problem = VALLEY.problem()
+    loop = _polyak_loop(problem.grad, VALLEY.start, 0.9, 0.5, 30)
+    np.testing.assert_allclose(loop, run(momentum(0.9, 0.5), problem.grad, VALLEY.start, 30).params)
+
+
+def test_regime_examples_are_in_their_regimes_and_behave_so() -> None:
+    """The four marked points: codes from the closed form, and the runs' signs and sizes."""
+    from gdbook.momentum import REGIME_EXAMPLES, regime_examples
+
+    runs = regime_examples()
+    for name, (eta_, b) in REGIME_EXAMPLES.items():
+        assert REGIMES[int(heavy_ball_regime(eta_, b, 1.0))] == name
+        y = runs[name]
+        assert y[0] == 1.0 and y.size == 31
+        if name == "monotone":
+            assert np.all(np.diff(y) < 0) and np.all(y > 0)
+        elif name == "oscillating":
+            assert np.all(np.sign(y[1:]) == -np.sign(y[:-1]))
+        elif name == "ripples":
+            assert np.any(y[1:] < 0) and np.any(np.diff(np.sign(y[1:])) == 0)  # not every step
+        else:
+            assert abs(y[-1]) > 10
+        rate = float(heavy_ball_rate(eta_, b, 1.0))
+        assert (rate >= 1.0) == (name == "divergent")
+
+
+def test_rescaled_learning_rate_keeps_the_effective_step() -> None:
+    """D2L's practice (divide eta by 10 when beta goes 0.9 -> 0.99): same terminal velocity,
+    same first-order floor, slower build-up, wider stability range."""
+    from gdbook.momentum import rescaled_learning_rate
+    from gdbook.momentum_limits import heavy_ball_noise_floor
+
+    new = float(rescaled_learning_rate(0.01, 0.9, 0.99))
+    assert new == pytest.approx(0.001)
+    assert float(terminal_velocity(new, 0.99)) == pytest.approx(float(terminal_velocity(0.01, 0.9)))
+    floors = [float(heavy_ball_noise_floor(e, b, [1.0], 1.0)) for e, b in ((0.01, 0.9), (new, 0.99))]
+    assert floors[1] == pytest.approx(floors[0], rel=0.01)  # a = 0.1: equal to first order
+    assert float(steps_to_fraction(0.99, 0.95)) > 9 * float(steps_to_fraction(0.9, 0.95))
+    assert 2 * (1 + 0.99) / new > 2 * (1 + 0.9) / 0.01  # the stable range in lambda grows
+    with pytest.raises(ValueError, match="new_beta"):
+        rescaled_learning_rate(0.01, 0.9, 1.0)
+    assert float(rescaled_learning_rate(0.3, 0.5, 0.5)) == 0.3
+    from gdbook_solutions.momentum import keep_effective_step
+
+    eta_new, slow, fast = keep_effective_step(0.01, 0.9, 0.99)
+    assert eta_new == pytest.approx(new)
+    assert slow[-1] == pytest.approx(0.1) and fast[-1] == pytest.approx(0.1, rel=1e-6)
+    assert np.argmax(fast >= 0.095) > 9 * np.argmax(slow >= 0.095)
+
+
+def test_factory_defaults_are_pinned() -> None:
+    """The book's default momentum is 0.9 in all three spellings (mutation audit)."""
+    for factory in (momentum, sutskever_momentum, ema_momentum):
+        beta_ = dict(factory(0.1).hyperparams)["beta"]
+        assert float(beta_(1)) == 0.9
+
+
+def test_spectrum_rate_functions_reject_mu_above_L() -> None:
+    with pytest.raises(ValueError, match="mu must be <= L"):
+        heavy_ball_rate_on_spectrum(0.1, 0.5, 2.0, 1.0)
+    with pytest.raises(ValueError, match="mu must be <= L"):
+        optimal_heavy_ball(2.0, 1.0)
+    assert float(heavy_ball_rate_on_spectrum(0.1, 0.5, 1.0, 1.0)) == float(
+        heavy_ball_rate(0.1, 0.5, 1.0)
+    )
+    tuned = optimal_heavy_ball(1.0, 1.0)  # a round bowl: beta 0, one step
+    assert float(tuned.beta) == 0.0 and float(tuned.rate) == 0.0 and float(tuned.learning_rate) == 1.0
+
+
+def test_regime_boundaries_are_classified_as_documented() -> None:
+    """Exactly at critical damping (Delta = 0) the roots are real: monotone for s > 0 and
+    oscillating for s < 0; at spectral radius exactly 1 the code is divergent."""
+    eta_ = 0.25
+    beta_c = float(critical_damping_beta(eta_, 1.0))  # (1 - 0.5)^2 = 0.25, double root 0.5
+    assert beta_c == 0.25
+    assert REGIMES[int(heavy_ball_regime(eta_, beta_c, 1.0))] == "monotone"
+    # steep side: s = -2 sqrt(beta) with beta = 0.25 means eta = 1 + beta + 2 sqrt(beta) = 2.25
+    assert REGIMES[int(heavy_ball_regime(2.25, 0.25, 1.0))] == "oscillating"
+    assert float(heavy_ball_rate(2.25, 0.25, 1.0)) == pytest.approx(0.5)
+    assert REGIMES[int(heavy_ball_regime(2.5, 0.25, 1.0))] == "divergent"  # eta lam = 2 + 2 beta
+    assert float(heavy_ball_rate(2.5, 0.25, 1.0)) == pytest.approx(1.0)
+    assert REGIMES[int(heavy_ball_regime(0.0, 0.0, 1.0))] == "divergent"  # rate exactly 1
+    assert REGIMES[int(heavy_ball_regime(1.0, 0.0, 1.0))] == "monotone"  # rate 0, s = 0
+
+
+def test_empirical_rate_uses_the_second_half_of_the_run() -> None:
+    """A sequence whose rate changes half-way: the window k_1 = k_2 // 2 .. k_2 sees only the
+    late rate; a window from 0 would see a mixture (mutation audit: geometric test sequences
+    give the same rate whatever the window)."""
+    k = np.arange(201)
+    errors = np.where(k < 50, 0.5**k, 0.5**50 * 0.9 ** (k - 50))  # fast first, then 0.9
+    assert float(empirical_rate(errors)) == pytest.approx(0.9, rel=1e-9)
+    whole = (errors[-1] / errors[0]) ** (1 / 200)  # what a window from k = 0 would see
+    assert whole < 0.85

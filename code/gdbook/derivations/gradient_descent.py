@@ -28,6 +28,7 @@ from gdbook.derivations import (
     kappa,
     lam,
     mu,
+    rates,
     sigma,
     tol,
     x,
@@ -259,3 +260,102 @@ def early_stopping_filter() -> tuple[sp.Expr, sp.Expr]:
     xk = sp.Function("x_seq")  # x_k
     solved = sp.rsolve(xk(k + 1) - xk(k) + eta * lam * (xk(k) - x_star), xk(k), {xk(0): 0})
     return solved, (1 - (1 - eta * lam) ** k) * x_star
+
+
+def noise_floor_difference() -> tuple[sp.Expr, sp.Expr]:
+    r"""Flat floor minus steep floor: positive exactly for :math:`\eta < 2/(\mu + L)`.
+
+    With the floor :math:`\eta\sigma^2/(\lambda(2 - \eta\lambda))` of
+    :func:`sgd_noise_floor` at :math:`\lambda = \mu` and :math:`\lambda = L`, the difference
+    is :math:`\frac{\eta\sigma^2 (L - \mu)(2 - \eta(\mu + L))}{\mu L (2 - \eta\mu)(2 - \eta L)}`:
+    for every stable :math:`\eta` the other factors are positive, so the flat direction's
+    floor is the larger one below :math:`\eta^\star = 2/(\mu + L)`, the two are equal at
+    :math:`\eta^\star`, and above it the steep direction's floor dominates.
+    """
+    _, per_direction = sgd_noise_floor()
+    derived = sp.factor(per_direction.subs(lam, mu) - per_direction.subs(lam, L))
+    claimed = (
+        eta * sigma**2 * (L - mu) * (2 - eta * (mu + L)) / (mu * L * (2 - eta * mu) * (2 - eta * L))
+    )
+    return derived, claimed
+
+
+def level_set_aspect_ratio() -> tuple[sp.Expr, sp.Expr]:
+    r"""The valley's level sets have the aspect ratio :math:`\sqrt\kappa`.
+
+    They are the ellipses :math:`\tfrac12(\mu y_1^2 + L y_2^2) = c`.
+
+    Their half-axes are :math:`\sqrt{2c/\mu}` and :math:`\sqrt{2c/L}`: a valley whose
+    curvature ratio is :math:`\kappa` is :math:`\sqrt\kappa` times longer than wide, so a
+    valley ten times narrower has a :math:`\kappa` a hundred times larger.
+    """
+    level = sp.Symbol("c_level", positive=True)
+    derived = sp.simplify((sp.sqrt(2 * level / mu) / sp.sqrt(2 * level / L)).subs(L, kappa * mu))
+    return derived, sp.sqrt(kappa)
+
+
+def gradient_method_residual_polynomial(num_steps: int = 3) -> tuple[sp.Expr, sp.Expr]:
+    r"""Steps :math:`\eta_1, \dots, \eta_k` give :math:`\prod_i (1-\eta_i\lambda)`.
+
+    Iterated from :math:`y \mapsto y - \eta_i\lambda y` (gradient descent with a changing
+    step on one eigen-coordinate); the product does not depend on the order of the steps.
+    """
+    point: sp.Expr = x_0
+    for i in range(1, num_steps + 1):
+        point = point - rates[i] * lam * point
+    factors = [sp.Add(1, -rates[i] * lam, evaluate=False) for i in range(1, num_steps + 1)]
+    return sp.expand(point), sp.Mul(*factors, x_0, evaluate=False)
+
+
+_excess = sp.Symbol("c_gd_excess", positive=True)  # kappa = 1 + c encodes kappa > 1
+
+
+def chebyshev_growth_base() -> tuple[sp.Expr, sp.Expr]:
+    r"""The base of :math:`T_k` at :math:`x = \frac{\kappa+1}{\kappa-1}`: :math:`x + \sqrt{x^2-1}`.
+
+    It is :math:`\frac{\sqrt\kappa+1}{\sqrt\kappa-1}`.
+
+    Since :math:`T_k(x) = \tfrac12\big((x + \sqrt{x^2-1})^k + (x - \sqrt{x^2-1})^k\big)` for
+    :math:`x \ge 1` and the two bases multiply to 1, this gives
+    :math:`T_k = (r^{-k} + r^k)/2` with :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`, so the
+    worst factor of the Chebyshev steps is :math:`1/T_k = 2r^k/(1 + r^{2k})`.
+    """
+    x_mid = (kappa + 1) / (kappa - 1)
+    base = (x_mid + sp.sqrt(x_mid**2 - 1)).subs(kappa, 1 + _excess)
+    derived = sp.simplify(sp.radsimp(base)).subs(_excess, kappa - 1)
+    return sp.simplify(derived), (sp.sqrt(kappa) + 1) / (sp.sqrt(kappa) - 1)
+
+
+def chebyshev_bound_closed_form() -> tuple[sp.Expr, sp.Expr]:
+    r"""Worst Chebyshev factor: :math:`1/T_k(\frac{\kappa+1}{\kappa-1}) = 2r^k/(1 + r^{2k})`.
+
+    Here :math:`r = (\sqrt\kappa-1)/(\sqrt\kappa+1)`.
+
+    From :func:`chebyshev_growth_base`: :math:`T_k = \tfrac12(r^{-k} + r^{k})`.
+    """
+    r = sp.Symbol("r_cheb", positive=True)
+    derived = sp.simplify(1 / ((r ** (-k) + r**k) / 2))
+    return derived, 2 * r**k / (1 + r ** (2 * k))
+
+
+def chebyshev_limit_is_heavy_ball() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]]:
+    r"""The Chebyshev recurrence's coefficients tend to the heavy ball's tuned pair.
+
+    :math:`\omega_{k+1} = 1/(1 - \sigma^2\omega_k/4)`, :math:`\sigma = (L-\mu)/(L+\mu)`, has
+    the stable fixed point :math:`\omega = 2/(1 + \sqrt{1-\sigma^2})`; the coefficients
+    :math:`\alpha = 2\omega/(\mu+L)` and :math:`\beta = \omega - 1` then equal
+    :math:`4/(\sqrt L + \sqrt\mu)^2` and :math:`((\sqrt L - \sqrt\mu)/(\sqrt L + \sqrt\mu))^2`,
+    the optimal heavy ball of the next chapter. Computed with :math:`L = q^2\mu`.
+    """
+    omega = sp.Symbol("omega_cheb", positive=True)
+    q = sp.Symbol("q_cheb", positive=True)
+    sig = (L - mu) / (L + mu)
+    roots = sp.solve(sp.Eq(omega, 1 / (1 - sig**2 * omega / 4)), omega)
+    fixed = [w for w in roots if sp.simplify(w.subs({mu: 1, L: 4})) < 1.5]  # the stable one
+    (w,) = fixed
+    alpha = sp.simplify((2 * w / (mu + L)).subs(L, q**2 * mu))
+    beta_limit = sp.simplify((w - 1).subs(L, q**2 * mu))
+    root_sum = sp.sqrt(L) + sp.sqrt(mu)
+    claimed = (4 / root_sum**2, ((sp.sqrt(L) - sp.sqrt(mu)) / root_sum) ** 2)
+    back = {q: sp.sqrt(L / mu)}
+    return (sp.simplify(alpha.subs(back)), sp.simplify(beta_limit.subs(back))), claimed

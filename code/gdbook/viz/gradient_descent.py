@@ -25,6 +25,8 @@ from gdbook.widgets import Explorer, freeze, register_widget, slider
 
 XLIM = (-4.2, 4.2)
 YLIM = (-2.4, 2.4)
+WIDTH = 6.9  # inches: the text column
+LEGEND = {"fontsize": 10, "frameon": False}
 
 
 def _valley_axes(ax: Any, problem: Quadratic) -> None:
@@ -33,31 +35,27 @@ def _valley_axes(ax: Any, problem: Quadratic) -> None:
 
 @register("gradient_descent_valley.svg")
 def valley_learning_rates() -> Figure:
-    """Three learning rates in the narrow valley: too small, the best, too large."""
+    """Three learning rates in the narrow valley (too small, the best, too large), their errors."""
     problem = VALLEY.problem()
-    titles = [
-        "too small: crawls along the floor",
-        r"$\eta^\star = 2/(\mu+L)$: zig-zags, fastest",
-        r"$\eta > 2/L$: the zig-zag grows",
-    ]
-    cases = list(zip(gd.VALLEY_RATES, titles, strict=True))
-    fig, axes = plotting.new_figure(ncols=3, figsize=(9.6, 3.3))
-    for ax, (eta, title), traj in zip(axes, cases, gd.valley_runs(), strict=True):
+    titles = ["too small: crawls", r"$\eta^\star = 2/(\mu+L)$: zig-zags", r"$> 2/L$: grows"]
+    fig, axes = plotting.new_figure(nrows=2, ncols=2, figsize=(WIDTH, 5.0))
+    panels = [axes[0, 0], axes[0, 1], axes[1, 0]]
+    errors = axes[1, 1]
+    for ax, eta, title, traj in zip(panels, gd.VALLEY_RATES, titles, gd.valley_runs(), strict=True):
         _valley_axes(ax, problem)
-        label = rf"$\eta = {eta:.3g}$"
-        if traj.diverged:
-            # draw the first steps only; the legend (two lines, to keep clear of the
-            # path) says when the run passed the divergence bound
-            label += f"\n(diverged at step {int(traj.diverged_at)})"
-            plotting.path(ax, traj.params[:8], label=label, color=METHOD_COLORS["gd"])
-        else:
-            points = traj.params[: gd.VALLEY_STEPS + 1]
-            plotting.path(ax, points, label=label, color=METHOD_COLORS["gd"])
-        ax.set_title(title)
-        ax.legend(loc="upper right", fontsize=8)  # the paths stay left of it
-    for ax in axes[1:]:
-        ax.set_ylabel("")
-    plotting.label_panels(axes)
+        shown = traj.params[:8] if traj.diverged else traj.params[: gd.VALLEY_STEPS + 1]
+        plotting.path(ax, shown, color=METHOD_COLORS["gd"])
+        ax.set_title(rf"$\eta = {eta:.3g}$, {title}")
+        distance = np.linalg.norm(traj.params, axis=-1)
+        errors.semilogy(distance[: gd.VALLEY_STEPS + 1], label=rf"$\eta = {eta:.3g}$")
+    for ax in (axes[0, 0], axes[0, 1]):
+        ax.set_xlabel("")
+    axes[0, 1].set_ylabel("")
+    errors.set_xlabel("step $k$")
+    errors.set_ylabel(r"$\|x_k - x^\star\|$")
+    errors.set_title("the error")
+    errors.legend(loc="lower left", **LEGEND)
+    plotting.label_panels([*panels, errors])
     return fig
 
 
@@ -68,7 +66,7 @@ def contraction_vs_learning_rate() -> Figure:
     eta = np.linspace(0.0, 2.3, 600)
     best = float(gd.optimal_learning_rate(mu, L))
     rate = float(gd.optimal_rate(VALLEY.kappa))
-    fig, ax = plotting.new_figure()
+    fig, ax = plotting.new_figure(figsize=(WIDTH, 4.0))
     ax.axvspan(0, 2 / L, color=PALETTE["sky"], alpha=0.15, lw=0, label=r"stable: $0<\eta<2/L$")
     ax.plot(eta, np.abs(1 - eta * mu), color=PALETTE["blue"], label=r"flat: $|1-\eta\mu|$")
     ax.plot(eta, np.abs(1 - eta * L), color=PALETTE["orange"], label=r"steep: $|1-\eta L|$")
@@ -82,9 +80,9 @@ def contraction_vs_learning_rate() -> Figure:
     )
     ax.plot([best], [rate], "o", color=METHOD_COLORS["gd"])
     ax.annotate(
-        rf"$\eta^\star = {best:.3f}$, $\rho = (\kappa-1)/(\kappa+1) = {rate:.3f}$",
+        rf"$\eta^\star = {best:.3f}$, $\rho = {rate:.3f}$",
         (best, rate),
-        xytext=(0.25, 0.35),
+        xytext=(0.2, 0.3),
         arrowprops={"arrowstyle": "->", "color": PALETTE["black"]},
     )
     ax.axhline(1.0, color=PALETTE["black"], lw=0.6, ls=":")
@@ -93,7 +91,7 @@ def contraction_vs_learning_rate() -> Figure:
     ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel("contraction factor per step")
     ax.set_title(r"The best $\eta$ balances the flattest and the steepest direction ($\kappa=10$)")
-    plotting.legend_outside(ax)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, **LEGEND)
     return fig
 
 
@@ -104,7 +102,7 @@ def kappa_scaling() -> Figure:
     data = gd.kappa_experiment(tol)
     kappa = data["kappa"]
     fine = np.geomspace(kappa[0], kappa[-1], 200)
-    fig, ax = plotting.new_figure()
+    fig, ax = plotting.new_figure(figsize=(WIDTH, 4.2))
     for key, marker, color, text in [
         ("best", "o", METHOD_COLORS["gd"], r"$\eta = 2/(\mu+L)$"),
         ("one_over_L", "s", PALETTE["sky"], r"$\eta = 1/L$"),
@@ -127,9 +125,9 @@ def kappa_scaling() -> Figure:
         label=r"$\frac{\kappa}{2}\ln\frac{1}{\epsilon}$",
     )
     ax.set_xlabel(r"condition number $\kappa = L/\mu$")
-    ax.set_ylabel(r"iterations to $\|x_k - x^\star\| \leq 10^{-6}\,\|x_0 - x^\star\|$")
+    ax.set_ylabel(r"steps to $\|x_k - x^\star\| \leq 10^{-6}\,\|x_0 - x^\star\|$")
     ax.set_title(r"Gradient descent needs iterations in proportion to $\kappa$")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", **LEGEND)
     return fig
 
 
@@ -143,12 +141,12 @@ def line_search_zigzag() -> Figure:
     exact_worst = gd.exact_line_search(problem, worst, num_steps)
     best = float(gd.optimal_learning_rate(1 / VALLEY.kappa, 1.0))
     fixed = run(gd.gradient_descent(best), problem.grad, VALLEY.start, num_steps).path()
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    fig, (left, right) = plotting.new_figure(nrows=2, figsize=(WIDTH, 6.6))
     _valley_axes(left, problem)
     plotting.path(left, exact, color=PALETTE["blue"], label="exact line search")
     plotting.path(left, exact_worst, color=PALETTE["purple"], label="same, worst start")
     left.set_title("Exact line search: every turn is a right angle")
-    left.legend(loc="lower right", fontsize=8)
+    left.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), **LEGEND)
     steps = np.arange(1, num_steps + 1)
     bound = float(gd.optimal_rate(VALLEY.kappa)) ** 2
     for points, style, color, label in [
@@ -167,11 +165,73 @@ def line_search_zigzag() -> Figure:
     )
     right.set_ylim(0, 1)
     right.set_xlabel("step $k$")
-    right.set_ylabel(r"$(f(x_k) - f^\star)\,/\,(f(x_{k-1}) - f^\star)$")
+    right.set_ylabel(r"$(f_k - f^\star)/(f_{k-1} - f^\star)$")
     right.set_title("Loss ratio per step: constant, at most the bound")
-    # in the empty band between the two constant lines, clear of both
-    right.legend(loc="lower right", bbox_to_anchor=(1.0, 0.27), fontsize=8)
+    right.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), **LEGEND)
     plotting.label_panels([left, right])
+    return fig
+
+
+@register("gradient_descent_chebyshev.svg")
+def chebyshev_steps() -> Figure:
+    """Planned steps (Chebyshev) against the best fixed step: the polynomials and the errors."""
+    data = gd.chebyshev_experiment()
+    lam, k = data["lam"], gd.CHEBYSHEV_STEPS
+    kappa = gd.CHEBYSHEV_KAPPA
+    fig, (top, bottom) = plotting.new_figure(nrows=2, figsize=(WIDTH, 6.8))
+    top.set_yscale("log")
+    top.set_xlim(lam[0], lam[-1])
+    top.set_ylim(1e-8, 2.0)
+    top.plot(
+        lam,
+        plotting.within_view(top, data["fixed"][k], line=True),
+        color=METHOD_COLORS["gd"],
+        label=rf"fixed $\eta^\star$: $|1-\eta^\star\lambda|^{{{k}}}$",
+    )
+    top.plot(
+        lam,
+        plotting.within_view(top, data["chebyshev"][k], line=True),
+        color=PALETTE["blue"],
+        lw=1.0,
+        label=r"planned steps: $|\prod_i (1-\eta_i\lambda)|$",
+    )
+    top.axhline(float(gd.chebyshev_bound(kappa, k)), color=PALETTE["black"], ls=":", lw=1)
+    top.set_xlabel(r"eigenvalue $\lambda$ of the Hessian ($\mu = 1$, $L = 100$)")
+    top.set_ylabel(f"error factor after {k} steps")
+    top.set_title(f"The same {k} gradient directions, fixed or planned step sizes")
+    top.legend(loc="lower left", **LEGEND)
+    steps = np.arange(k + 1)
+    bottom.semilogy(
+        steps, data["fixed"].max(axis=1), color=METHOD_COLORS["gd"], label=r"fixed $\eta^\star$"
+    )
+    bottom.semilogy(
+        steps,
+        gd.chebyshev_bound(kappa, steps),
+        color=PALETTE["black"],
+        ls=":",
+        lw=1,
+        label="steps planned for each horizon $k$",
+    )
+    bottom.semilogy(
+        steps,
+        gd.chebyshev_rate(kappa) ** steps,
+        color=METHOD_COLORS["momentum"],
+        ls="--",
+        lw=1,
+        label=r"$r^k$, $r = (\sqrt{\kappa}-1)/(\sqrt{\kappa}+1)$",
+    )
+    for name, order, color in [
+        ("planned", "middle-out", PALETTE["blue"]),
+        ("increasing", "small-steps-first", PALETTE["orange"]),
+    ]:
+        label = f"a run of the {k} planned steps, {order} order"
+        bottom.semilogy(steps, data["runs"][name], "o", ms=3, color=color, label=label)
+    bottom.set_ylim(1e-4, 2.0)
+    bottom.set_xlabel("step $k$")
+    bottom.set_ylabel("error factor")
+    bottom.set_title(r"Planned steps: $\sqrt{\kappa}$ in place of $\kappa$")
+    bottom.legend(loc="lower left", **LEGEND)
+    plotting.label_panels([top, bottom])
     return fig
 
 
@@ -181,7 +241,7 @@ def saddle_plateaus() -> Figure:
     problem = saddle()
     paths = gd.saddle_runs()
     colors = [PALETTE["blue"], PALETTE["orange"], PALETTE["vermillion"]]
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    fig, (left, right) = plotting.new_figure(nrows=2, figsize=(WIDTH, 7.0))
     xs, ys = np.linspace(-1.7, 1.7, 200), np.linspace(-1.5, 1.5, 200)
     values = problem.value(np.stack(np.meshgrid(xs, ys), axis=-1))
     levels = [-0.24, -0.2, -0.1, 0.0, 0.1, 0.3, 0.6, 1.0, 1.5]
@@ -201,7 +261,7 @@ def saddle_plateaus() -> Figure:
     left.set_xlabel("$x$")
     left.set_ylabel("$y$")
     left.set_title(r"Saddle at $0$, minima at $(0, \pm 1)$")
-    left.legend(loc="lower left")
+    left.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), **LEGEND)
     right.axhline(0.0, color=PALETTE["black"], lw=0.6)
     right.set_xlabel("step $k$")
     right.set_ylabel(r"$f(x_k)$")
@@ -217,7 +277,7 @@ def noise_floor() -> Figure:
     runs = gd.noisy_runs()
     colors = [METHOD_COLORS["gd"], PALETTE["blue"]]
     y0 = problem.to_eigenbasis(VALLEY.start)
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    fig, (left, right) = plotting.new_figure(nrows=2, figsize=(WIDTH, 6.8))
     _valley_axes(left, problem)
     for params, eta, color in zip(runs, gd.NOISE_RATES, colors, strict=True):
         left.plot(
@@ -240,13 +300,13 @@ def noise_floor() -> Figure:
         right.axhline(
             float(gd.sgd_noise_floor(eta, problem.eigenvalues, NOISE_SIGMA)), color=color, lw=0.6
         )
-    right.plot([], [], color=PALETTE["black"], ls=":", lw=1, label="predicted transient + floor")
+    right.plot([], [], color=PALETTE["black"], ls=":", lw=1, label="transient + floor, predicted")
     left.set_title(rf"Where SGD is after {gd.NOISE_STEPS} steps ($\sigma = {NOISE_SIGMA:g}$)")
-    left.legend(loc="lower right", markerscale=4)
+    left.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), markerscale=4, **LEGEND)
     right.set_xlabel("step $k$")
     right.set_ylabel(r"$\mathbb{E}\,\|x_k - x^\star\|^2$")
     right.set_title("A larger step is faster at first and stalls higher")
-    right.legend(loc="upper right")
+    right.legend(loc="upper right", **LEGEND)
     plotting.label_panels([left, right])
     return fig
 
@@ -268,7 +328,7 @@ def valley_explorer() -> Explorer:
     same colour). The first draw fixes the layout; later draws repaint only the
     artists a slider moves.
     """
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.8))
+    fig, (left, right) = plotting.new_figure(nrows=2, figsize=(WIDTH, 6.4))
     colors = [PALETTE["blue"], PALETTE["orange"]]
     # Every text costs milliseconds per redraw (matplotlib 3.11), so the explorer keeps
     # few: no coordinates on the valley, three ticks per axis, no legend (the static
@@ -363,6 +423,6 @@ def explorer_default() -> Figure:
     left, right = explorer.figure.axes
     left.set_xlabel("$x_1$")
     left.set_ylabel("$x_2$")
-    right.legend(loc="upper right", fontsize=8)
+    right.legend(loc="upper right", **LEGEND)
     explorer.figure.set_layout_engine("constrained")  # make room for the added labels
     return explorer.figure

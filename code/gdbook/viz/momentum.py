@@ -7,7 +7,8 @@ velocity buffer, :math:`\lambda` an eigenvalue, :math:`\mu, L` the extremes of
 the spectrum, :math:`\kappa = L/\mu`.
 
 The running example is the previous chapter's tilted valley
-(:func:`gdbook.gradient_descent.narrow_valley`, :math:`\kappa = 10`, :math:`L = 1`).
+(:data:`gdbook.examples.VALLEY`, :math:`\kappa = 10`, :math:`L = 1`). The figures of the
+sequel chapter are in :mod:`gdbook.viz.momentum_limits`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from gdbook import gradient_descent as gd
 from gdbook import momentum as hb
 from gdbook import plotting
 from gdbook.base import run
-from gdbook.examples import NOISE_SIGMA, VALLEY
+from gdbook.examples import VALLEY
 from gdbook.figures import register
 from gdbook.measure import loglog_slope
 from gdbook.nesterov import nesterov_beta
 from gdbook.plotting import METHOD_COLORS, PALETTE
-from gdbook.problems import lessard_problem
 from gdbook.types import Array
 from gdbook.widgets import Explorer, freeze, register_widget, slider
 
@@ -37,6 +37,8 @@ XLIM = (-4.2, 2.2)
 YLIM = (-3.1, 1.9)
 MAP_LEARNING_RATES: Array = np.linspace(0.01, 4.0, 200)  # eta (= eta * L, as L = 1)
 MAP_BETAS: Array = np.linspace(0.0, 0.995, 200)
+WIDTH = 6.9  # inches: the text column
+LEGEND = {"fontsize": 10, "frameon": False}
 
 
 def _valley_axes(ax: Axes) -> None:
@@ -99,11 +101,12 @@ def valley() -> Figure:
             rf"$\beta = {float(tuned.beta):.2f}$",
         ),
     }
-    fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.6))
+    fig, axes = plotting.new_figure(nrows=2, figsize=(WIDTH, 6.6))
     _valley_axes(axes[0])
+    shown = hb.VALLEY_PATH_STEPS
     for key, (opt, label) in runs.items():
         traj = run(opt, problem.grad, VALLEY.start, 40)
-        plotting.path(axes[0], traj.params[:16], label=label, color=METHOD_COLORS[key])
+        plotting.path(axes[0], traj.params[: shown + 1], label=label, color=METHOD_COLORS[key])
         errors = np.linalg.norm(traj.params, axis=-1)
         plotting.error_curve(axes[1], errors, label=label, color=METHOD_COLORS[key])
     steps = np.arange(41)
@@ -117,35 +120,29 @@ def valley() -> Figure:
             color=METHOD_COLORS[key],
             label=f"rate {rate:.3f} (theory)",
         )
-    axes[0].set_title("the first 15 steps")
+    axes[0].set_title(f"the first {shown} steps")
+    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, **LEGEND)
     axes[1].set_ylabel(r"error $\|x_k - x^\star\|$")
-    axes[1].set_title(f"error per step: {gd_rate:.2f} (GD) vs {float(tuned.rate):.2f}")
-    axes[1].legend(fontsize=8)
-    fig.suptitle(r"In the same valley ($\kappa = 10$), tuned momentum needs far fewer steps")
+    axes[1].set_title("the error at each step")
+    axes[1].legend(loc="lower left", ncol=2, **LEGEND)
     plotting.label_panels(axes)
     return fig
 
 
 @register("momentum_memory.svg")
 def memory() -> Figure:
-    """The weights beta^k with window, mean age, half-life; build-up to terminal velocity."""
+    """The weights beta^k and their window; the build-up to terminal velocity."""
     beta = 0.9
-    scales = hb.ema_timescales(beta)
+    window = float(hb.ema_timescales(beta).window)
     ages = np.arange(40)
-    fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.5))
+    fig, axes = plotting.new_figure(nrows=2, figsize=(WIDTH, 6.4))
     ax = axes[0]
     ax.bar(ages, beta**ages, color=PALETTE["sky"], width=0.8, label=r"weight $\beta^k$")
-    marks = [
-        (float(scales.half_life), "half-life", PALETTE["vermillion"]),
-        (float(scales.mean_age), "mean age", PALETTE["green"]),
-        (float(scales.window), "window", PALETTE["black"]),
-    ]
-    for value, name, color in marks:
-        ax.axvline(value, color=color, lw=1.2, ls="--", label=f"{name} = {value:.2f}")
+    ax.axvline(window, color=PALETTE["black"], lw=1.2, ls="--", label=f"window = {window:.0f}")
     ax.set_xlabel("age $k$ of the gradient (steps)")
-    ax.set_ylabel("weight in $b_t$")
-    ax.set_title(r"$\beta = 0.9$: the weights sum to $1/(1-\beta) = 10$")
-    ax.legend()
+    ax.set_ylabel(r"weight in $b_k$")
+    ax.set_title(rf"$\beta = {beta}$: the weights sum to $1/(1-\beta) = {window:.0f}$")
+    ax.legend(**LEGEND)
     ax = axes[1]
     steps = np.arange(61)
     constant = hb.replay_gradients(hb.momentum(1.0, beta), np.ones((60, 1)))
@@ -158,22 +155,19 @@ def memory() -> Figure:
     k95 = float(hb.steps_to_fraction(beta, 0.95))
     ax.axvline(k95, color=PALETTE["vermillion"], lw=1.0, ls="--")
     ax.text(k95 + 1, 2.0, f"95% after {k95:.1f} steps", color=PALETTE["vermillion"])
-    ax.text(33, 1 / (1 - beta) - 1.1, r"constant $g$: $\to g/(1-\beta)$")
-    ax.text(33, 1 / (1 + beta) + 0.35, r"alternating $\pm g$: $\to g/(1+\beta)$")
-    ax.set_xlabel("step $t$")
-    ax.set_ylabel(r"$|b_t| / g$")
-    ax.set_title("steady gradients add up, alternating ones cancel")
+    ax.text(31, 1 / (1 - beta) - 1.3, r"constant $g$: $\to g/(1-\beta)$")
+    ax.text(31, 1 / (1 + beta) + 0.4, r"alternating $\pm g$: $\to g/(1+\beta)$")
+    ax.set_xlabel("step $k$")
+    ax.set_ylabel(r"$|b_k| / g$")
+    ax.set_title("steady gradients add up, alternating ones leave a little")
     plotting.label_panels(axes)
     return fig
 
 
 @register("momentum_rate_map.svg")
 def rate_maps() -> Figure:
-    """The rate over (eta, beta), in two panels.
-
-    One eigenvalue with its regimes; the valley's spectrum with its optimum.
-    """
-    fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.9))
+    """The rate over (eta, beta), stacked: one eigenvalue with its regimes; the valley's optimum."""
+    fig, axes = plotting.new_figure(nrows=2, figsize=(WIDTH, 8.2))
     ax = axes[0]
     image = _draw_rate_map(ax, rate_map(lam=1.0))
     eta = MAP_LEARNING_RATES
@@ -182,21 +176,20 @@ def rate_maps() -> Figure:
     ax.plot(eta[stable], critical[stable], color=PALETTE["vermillion"], lw=1.3)
     ax.plot(eta, np.clip(eta / 2.0 - 1.0, 0.0, None), color=PALETTE["black"], lw=1.3)
     ax.set_ylim(MAP_BETAS[0], MAP_BETAS[-1])
-    ax.text(0.12, 0.1, "monotone", fontsize=9)
-    ax.text(0.9, 0.55, "ripples:\n" + r"rate $\sqrt{\beta}$", color="white", fontsize=9)
-    ax.text(3.0, 0.37, "divergent:", fontsize=9)
+    ax.text(0.08, 0.03, "monotone")
+    ax.text(1.0, 0.45, "ripples:\n" + r"rate $\sqrt{\beta}$", color="white")
+    ax.text(3.0, 0.45, r"divergent: $\eta\lambda > 2+2\beta$")
     ax.annotate(
         "oscillating",
-        (1.8, 0.06),
-        xytext=(2.6, 0.18),
-        fontsize=9,
+        (1.85, 0.05),
+        xytext=(2.3, 0.2),
         arrowprops={"arrowstyle": "->", "color": "black"},
     )
-    ax.text(
-        0.05, 0.92, r"$\beta = (1-\sqrt{\eta\lambda})^2$", color=PALETTE["vermillion"], fontsize=9
-    )
-    ax.text(3.0, 0.3, r"$\eta\lambda > 2+2\beta$", fontsize=9)
-    ax.set_title(r"one eigenvalue, $\lambda = 1$: four regimes")
+    ax.text(0.05, 0.9, r"$\beta = (1-\sqrt{\eta\lambda})^2$", color=PALETTE["vermillion"])
+    for letter, (e, b) in zip("ABCD", hb.REGIME_EXAMPLES.values(), strict=True):
+        ax.plot(e, b, "o", ms=7, mfc="white", mec=PALETTE["black"])
+        ax.annotate(letter, (e, b), xytext=(5, 4), textcoords="offset points", fontweight="bold")
+    ax.set_title(r"one eigenvalue, $\lambda = 1$: four regimes (A-D: next figure)")
     ax = axes[1]
     _draw_rate_map(ax, rate_map(mu=MU, lam=L))
     tuned = hb.optimal_heavy_ball(MU, L)
@@ -218,13 +211,33 @@ def rate_maps() -> Figure:
         arrowprops={"arrowstyle": "->", "color": "white"},
     )
     ax.set_title(rf"the valley's spectrum $[{MU:g}, {L:g}]$: the best pair")
-    ax.set_ylabel("")
-    fig.colorbar(image, ax=axes, label=r"rate $\rho$ (error factor per step)", shrink=0.9)
-    fig.suptitle(
-        r"In the ripples the rate is $\sqrt{\beta}$ whatever $\eta$; "
-        "the best pair damps both ends of the spectrum critically"
-    )
+    fig.colorbar(image, ax=axes, label=r"rate $\rho$ (error factor per step)", shrink=0.6)
     plotting.label_panels(axes)
+    return fig
+
+
+@register("momentum_regimes.svg")
+def regimes() -> Figure:
+    """The error y_k in each regime: the four marked points of the rate map."""
+    runs = hb.regime_examples()
+    fig, axes = plotting.new_figure(nrows=2, ncols=2, figsize=(WIDTH, 5.0), sharex=True)
+    for ax, letter, (name, (e, b)) in zip(
+        axes.ravel(), "ABCD", hb.REGIME_EXAMPLES.items(), strict=True
+    ):
+        y = runs[name]
+        steps = np.arange(y.size)
+        ax.axhline(0.0, color=PALETTE["black"], lw=0.6)
+        ax.vlines(steps, 0.0, y, color=METHOD_COLORS["momentum"], lw=1.2)
+        ax.plot(steps, y, "o", ms=3, color=METHOD_COLORS["momentum"])
+        rate = float(hb.heavy_ball_rate(e, b, 1.0))
+        ax.set_title(
+            rf"{letter}: {name}" + "\n" + rf"$\eta = {e:g}$, $\beta = {b:g}$, rate {rate:.2f}"
+        )
+        ax.set_ylim(-2.2, 2.2)
+    for ax in axes[1]:
+        ax.set_xlabel("step $k$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("$y_k$")
     return fig
 
 
@@ -232,7 +245,7 @@ def rate_maps() -> Figure:
 def kappa_scaling() -> Figure:
     """Log-log iterations vs kappa with fitted slopes: about 1 for GD, about 1/2 for momentum."""
     kappas, gd_counts, hb_counts = hb.kappa_experiment()
-    fig, ax = plotting.new_figure(figsize=(5.6, 3.8))
+    fig, ax = plotting.new_figure(figsize=(WIDTH, 4.6))
     for key, counts, name in [("gd", gd_counts, "GD"), ("momentum", hb_counts, "momentum")]:
         slope = loglog_slope(kappas, counts)
         ax.loglog(
@@ -257,55 +270,15 @@ def kappa_scaling() -> Figure:
     ax.set_xlabel(r"condition number $\kappa$")
     ax.set_ylabel(r"iterations to reach $10^{-6}$")
     ax.set_title(r"tuned momentum needs $\sim\sqrt{\kappa}$ iterations, GD $\sim\kappa$")
-    ax.set_ylim(top=6.0 * gd_counts.max())  # room for the legend above the GD line
-    ax.legend(fontsize=8, loc="upper left")
-    return fig
-
-
-@register("momentum_lessard.svg")
-def lessard() -> Figure:
-    """Lessard et al.'s counterexample: the tuned heavy ball settles on a 3-cycle."""
-    problem = lessard_problem()
-    xs = hb.lessard_run()
-    cycle = xs[hb.LESSARD_CYCLE_START : hb.LESSARD_CYCLE_START + 3]
-    quad = run(hb.momentum(1 / 9, 4 / 9), lambda x: 25.0 * x, [hb.LESSARD_START], xs.size - 1)
-    fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.4))
-    ax = axes[0]
-    grid = np.linspace(-2.5, 3.5, 601)[:, None]
-    ax.plot(grid[:, 0], problem.grad(grid)[:, 0], color=PALETTE["black"], lw=1.2)
-    ax.plot(
-        cycle,
-        problem.grad(cycle[:, None])[:, 0],
-        "o",
-        color=PALETTE["vermillion"],
-        label="the three points of the cycle",
-    )
-    ax.axvspan(1, 2, color=PALETTE["sky"], alpha=0.25, lw=0, label=r"$f'' = 1$ (elsewhere 25)")
-    ax.set_xlabel("$x$")
-    ax.set_ylabel(r"$f'(x)$")
-    ax.set_title(r"a strongly convex $f$ with $\mu = 1$, $L = 25$")
-    ax.legend(loc="upper left")
-    ax = axes[1]
-    steps = np.arange(xs.size)
-    ax.plot(steps, xs, marker="o", ms=2.5, color=METHOD_COLORS["momentum"], label="Lessard's $f$")
-    ax.plot(
-        steps, quad.params[:, 0], color=PALETTE["sky"], lw=1.2, zorder=1, label=r"$f = 12.5x^2$"
-    )
-    for value in cycle:
-        ax.axhline(value, color=PALETTE["vermillion"], lw=0.7, ls=":")
-    ax.set_xlabel("step $k$")
-    ax.set_ylabel("$x_k$")
-    ax.set_title(r"$\eta = 1/9$, $\beta = 4/9$: a cycle, not convergence")
-    ax.legend(loc="upper right")
-    plotting.label_panels(axes)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), **LEGEND)
     return fig
 
 
 @register("momentum_schedules.svg")
 def schedules() -> Figure:
-    """Sutskever's and Nesterov's schedules as a growing memory 1/(1 - beta_t)."""
+    """Sutskever's and Nesterov's schedules as a growing memory 1/(1 - beta_k)."""
     steps = np.arange(1, 200_001)
-    fig, ax = plotting.new_figure(figsize=(5.6, 3.6))
+    fig, ax = plotting.new_figure(figsize=(WIDTH, 4.0))
     for beta_max, color in [(0.99, PALETTE["sky"]), (0.999, PALETTE["blue"])]:
         window = 1.0 / (1.0 - hb.sutskever_beta(steps, beta_max))
         ax.loglog(steps, window, color=color, label=rf"Sutskever, $\beta_{{\max}} = {beta_max}$")
@@ -313,12 +286,12 @@ def schedules() -> Figure:
         steps,
         1.0 / (1.0 - nesterov_beta(steps)),
         color=METHOD_COLORS["nesterov"],
-        label=r"Nesterov, $1 - 3/(t+5)$",
+        label=r"Nesterov, $1 - 3/(k+5)$",
     )
-    ax.set_xlabel("update $t$")
-    ax.set_ylabel(r"memory $1/(1-\beta_t)$ (steps)")
-    ax.set_title("both schedules let the memory grow in proportion to $t$")
-    ax.legend()
+    ax.set_xlabel("update $k$")
+    ax.set_ylabel(r"memory $1/(1-\beta_k)$ (steps)")
+    ax.set_title("both schedules let the memory grow in proportion to $k$")
+    ax.legend(**LEGEND)
     return fig
 
 
@@ -350,7 +323,7 @@ def explorer_run(learning_rate: float, beta: float) -> tuple[Array, Array]:
 @register_widget("momentum_explorer")
 def momentum_explorer() -> Explorer:
     """Sliders for eta and beta; left the path with velocity arrows, right the rate map."""
-    fig, axes = plotting.new_figure(ncols=2, figsize=(9.6, 3.7))
+    fig, axes = plotting.new_figure(nrows=2, figsize=(WIDTH, 7.4))
     left, right = axes
     _valley_axes(left)
     (line,) = left.plot([], [], marker="o", ms=2.5, color=METHOD_COLORS["momentum"])
@@ -411,77 +384,3 @@ def momentum_explorer() -> Explorer:
 def explorer_default() -> Figure:
     """The explorer's picture at its default sliders (the static stand-in for the widget)."""
     return momentum_explorer().figure
-
-
-# --------------------------------------------------------------------------------------
-# Noisy gradients: the previous chapter's noisy valley, now with momentum
-# --------------------------------------------------------------------------------------
-
-
-def _noise_label(eta: float, beta: float) -> str:
-    """Legend entry for one of :func:`gdbook.momentum.noise_methods`."""
-    if beta > 0:
-        return rf"momentum, $\eta = {eta:g}$, $\beta = {beta:g}$"
-    if eta == hb.NOISE_LEARNING_RATE:
-        return rf"GD, $\eta = {eta:g}$"
-    return rf"GD, $\eta = {eta:g} = {hb.NOISE_LEARNING_RATE:g}/(1-\beta)$"
-
-
-@register("momentum_noise.svg")
-def noise() -> Figure:
-    """Momentum at eta has, to first order, the floor of GD at eta/(1-beta).
-
-    At equal floor it is at most twice as fast.
-    """
-    problem = VALLEY.problem()
-    y0 = problem.to_eigenbasis(VALLEY.start)
-    runs = hb.noise_runs()
-    colors = [METHOD_COLORS["gd"], METHOD_COLORS["momentum"], PALETTE["orange"]]
-    fig, (left, right) = plotting.new_figure(ncols=2, figsize=(9.6, 3.7))
-    steps = np.arange(hb.NOISE_STEPS + 1)
-    for (name, (eta, beta)), color in zip(hb.noise_methods().items(), colors, strict=True):
-        left.semilogy(steps, runs[name].mean(axis=1), color=color, label=_noise_label(eta, beta))
-        exact = hb.heavy_ball_mean_square(
-            eta, beta, problem.eigenvalues, NOISE_SIGMA, y0, hb.NOISE_STEPS
-        )
-        left.semilogy(steps, exact, color=PALETTE["black"], ls=":", lw=1)
-        floor = float(hb.heavy_ball_noise_floor(eta, beta, problem.eigenvalues, NOISE_SIGMA))
-        left.axhline(floor, color=color, lw=0.8, ls="--")
-    left.plot([], [], color=PALETTE["black"], ls=":", lw=1, label="exact mean square")
-    left.plot([], [], color=PALETTE["black"], ls="--", lw=0.8, label="noise floors")
-    left.set_xlim(0, 200)
-    left.set_xlabel("step $k$")
-    left.set_ylabel(rf"$\mathbb{{E}}\,\|x_k - x^\star\|^2$ (mean of {hb.NOISE_CHAINS} runs)")
-    left.set_title(r"momentum at $\eta$: about the floor of GD at $\eta/(1-\beta)$")
-    left.legend(fontsize=8)
-    gd_steps, best, best_beta = hb.equal_floor_comparison()
-    gains = gd_steps / best
-    right.semilogx(hb.NOISE_FLOORS, gains, marker="o", color=METHOD_COLORS["momentum"])
-    for floor, ratio, b in zip(hb.NOISE_FLOORS[::2], gains[::2], best_beta[::2], strict=True):
-        right.annotate(
-            rf"$\beta = {b:.3f}$",
-            (floor, ratio),
-            xytext=(0, 8),
-            textcoords="offset points",
-            ha="center",
-            fontsize=8,
-        )
-    right.axhline(2.0, color=PALETTE["black"], ls=":", lw=1)
-    right.axhline(1.0, color=METHOD_COLORS["gd"], lw=1)
-    right.text(
-        hb.NOISE_FLOORS[0], 2.0, "limit for small floors", ha="right", va="bottom", fontsize=8
-    )
-    right.text(hb.NOISE_FLOORS[0], 1.0, "no gain", ha="right", va="bottom", fontsize=8)
-    right.set_ylim(0.8, 2.3)
-    start_sq = float(np.sum(VALLEY.start**2))
-    right.set_xlabel(
-        rf"prescribed noise floor $v$ (the start has $\|x_0 - x^\star\|^2 = {start_sq:g}$)"
-    )
-    right.set_ylabel("GD steps / momentum steps")
-    right.set_title(r"steps to settle below $2v$: gain of the best $\beta$")
-    fig.suptitle(
-        rf"Noisy gradients ($\sigma = {NOISE_SIGMA:g}$): momentum does little to the floor, "
-        "and reaches a given floor at most twice as fast"
-    )
-    plotting.label_panels([left, right])
-    return fig

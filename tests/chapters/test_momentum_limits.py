@@ -1,15 +1,17 @@
-"""Tests for two sections of the chapter *Momentum*: noisy gradients, and the lower bound.
+"""Tests for the chapter *The limits of the heavy ball*: lower bound, beyond quadratics, saddle,
+noisy gradients.
 
 Oracles, in order of independence from the code under test:
 
-* SymPy: the claims of ``gdbook.derivations.momentum`` (the Lyapunov solution, the
-  leading-order floors, the best rate at a fixed effective step, the convex
-  Rosenbrock's minimiser, condition number and the coordinate-filling of the
-  tuned heavy ball) are identities;
+* SymPy: the claims of ``gdbook.derivations.momentum_limits`` (the Lyapunov solution and its
+  hand derivation, the floors to first order in the effective step, the best rate at a fixed
+  effective step, the convex Rosenbrock's minimiser, condition number and the
+  coordinate-filling of the tuned heavy ball, the saddle's polynomial) are identities;
 * closed forms and independent computations written out here: the Lyapunov equation
-  solved with a Kronecker product, the gradient-descent second moment of the previous
-  chapter, the eigenvalues :math:`2 - 2\\cos\\frac{(2j-1)\\pi}{2n+1}` of the tridiagonal
-  matrix, ``sympy.diff`` of the convex Rosenbrock;
+  solved with a Kronecker product, the gradient-descent second moment of the
+  gradient-descent chapter, the eigenvalues :math:`2 - 2\\cos\\frac{(2j-1)\\pi}{2n+1}` of the
+  tridiagonal matrix, ``sympy.diff`` of the convex Rosenbrock, plain loops on the saddle and
+  on Lessard et al.'s function, ``numpy.roots``;
 * Monte Carlo runs with explicit seeds, compared with a tolerance of a few standard
   errors estimated from the runs themselves (chain means), and shown to reject the
   nearby wrong formulas.
@@ -17,7 +19,8 @@ Oracles, in order of independence from the code under test:
 Sources: Goodfellow et al. (2016, fig. 8.5 caption: momentum "aims primarily to solve
 two problems: poor conditioning of the Hessian matrix and variance in the stochastic
 gradient"); Nesterov (2004, sec. 2.1.4, Thm. 2.1.13); Goh (2017, "The Limits of
-Descent"); fact F12 of the research notes.
+Descent"); Lessard, Recht & Packard (2016, sec. 4.6: the cycle from 3.3 and the basin
+[3.07, 3.46]); Polyak (1964, local theorem); Goujaud, Taylor & Dieuleveut (2025).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ import pytest
 import sympy as sp
 from gdbook.base import run
 from gdbook.derivations import L, beta, eta, k, kappa, lam, mu
-from gdbook.derivations import momentum as claims
-from gdbook.derivations.gradient_descent import sigma
+from gdbook.derivations import momentum_limits as claims
+from gdbook.derivations import sigma
 from gdbook.examples import VALLEY
 from gdbook.gradient_descent import (
     eigen_errors,
@@ -39,24 +42,34 @@ from gdbook.gradient_descent import (
     sgd_noise_floor,
 )
 from gdbook.measure import mean_and_standard_error, settling_steps
-from gdbook.momentum import (
+from gdbook import momentum_limits as lim
+from gdbook.momentum import heavy_ball_rate, momentum, optimal_heavy_ball
+from gdbook.momentum_limits import (
     convex_rosenbrock_ratio,
     equal_floor_steps,
     heavy_ball_mean_square,
     heavy_ball_noise_floor,
-    heavy_ball_rate,
     krylov_lower_bound,
     learning_rate_for_floor,
-    momentum,
-    optimal_heavy_ball,
 )
-from gdbook.problems import convex_rosenbrock, noisy, quadratic
+from gdbook.problems import convex_rosenbrock, lessard_problem, noisy, quadratic, saddle
+from gdbook_solutions import momentum_limits as solutions
 
-R_SYMBOL = sp.Symbol("r", positive=True)  # the ratio w*_{i+1}/w*_i of the claims
+R_SYMBOL = claims._rho  # the ratio w*_{i+1}/w*_i of the claims
 
 # --------------------------------------------------------------------------------------
 # Helpers written independently of gdbook.momentum
 # --------------------------------------------------------------------------------------
+
+
+def _polyak_loop(grad, x0, eta_, beta_, num_steps):  # type: ignore[no-untyped-def]
+    """Polyak (1964): x_k = x_{k-1} - eta grad f(x_{k-1}) + beta (x_{k-1} - x_{k-2})."""
+    prev, x = np.array(x0, float), np.array(x0, float)
+    path = [x]
+    for _ in range(num_steps):
+        prev, x = x, x - eta_ * grad(x) + beta_ * (x - prev)
+        path.append(x)
+    return np.stack(path)
 
 
 def lyapunov_by_kronecker(eta_: float, beta_: float, lam_: float, sigma_: float) -> np.ndarray:
@@ -407,7 +420,7 @@ def test_measured_stationary_variance_matches_the_floor(
 
 def test_momentum_at_eta_has_the_floor_of_gd_at_the_effective_rate_in_the_valley() -> None:
     """The three runs of the chapter: measured floors, and momentum's below GD's at eta/(1-beta)."""
-    from gdbook.momentum import NOISE_BURN_IN, noise_methods, noise_runs
+    from gdbook.momentum_limits import NOISE_BURN_IN, noise_methods, noise_runs
 
     valley = VALLEY.problem()
     runs = noise_runs()
@@ -457,7 +470,7 @@ def test_equal_floor_gradient_descent_count_from_the_closed_form() -> None:
 
 def test_at_equal_floor_momentum_is_faster_but_less_than_twice() -> None:
     """The figure's claim, on three of its floors: 1 < GD steps / best momentum steps < 2."""
-    from gdbook.momentum import equal_floor_comparison
+    from gdbook.momentum_limits import equal_floor_comparison
 
     floors = np.array([1.0, 0.1, 0.01])
     gd, best, best_beta = equal_floor_comparison(floors)
@@ -478,7 +491,7 @@ def test_chain_mean_standard_error() -> None:
 def test_noise_figure_is_registered() -> None:
     from gdbook.figures import load_all
 
-    assert "momentum_noise.svg" in load_all()
+    assert {"momentum_limits_noise.svg", "momentum_limits_lower_bound.svg"} <= set(load_all())
 
 
 # --------------------------------------------------------------------------------------
@@ -639,16 +652,16 @@ def test_tuned_parameters_are_free_of_mu_and_L() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Exercise solutions (code/solutions/momentum.py)
+# Exercise solutions (code/gdbook_solutions/momentum_limits.py)
 # --------------------------------------------------------------------------------------
 
 
 def test_solution_ema_noise_floor() -> None:
-    """EXERCISE SOLUTION (solutions.momentum.ema_noise_floor).
+    """EXERCISE SOLUTION (solutions.momentum_limits.ema_noise_floor).
 
     The EMA form's floor is SGD's at the same rate.
     """
-    from gdbook_solutions import momentum as solutions
+    from gdbook_solutions import momentum_limits as solutions
 
     eta_, beta_ = 0.02, 0.9
     mean, se = solutions.ema_noise_floor(eta_, beta_, lam=1.0, sigma=1.0)
@@ -662,8 +675,8 @@ def test_solution_ema_noise_floor() -> None:
 
 
 def test_solution_conjugate_gradient_meets_the_bound_too() -> None:
-    """EXERCISE SOLUTION (solutions.momentum.conjugate_gradient): CG stays zero past k too."""
-    from gdbook_solutions import momentum as solutions
+    """EXERCISE SOLUTION (solutions.momentum_limits.conjugate_gradient): CG stays zero past k too."""
+    from gdbook_solutions import momentum_limits as solutions
 
     n, kk = 400, 100.0
     problem = convex_rosenbrock(n, kk)
@@ -682,3 +695,258 @@ def test_solution_conjugate_gradient_meets_the_bound_too() -> None:
     assert abs(gap_cg[20] / gap_hb[20] - 1 / 3) < 0.02  # "about a third" after 20 steps
     # ... but in the Euclidean norm the heavy ball, which fills w* exactly, is at the bound
     assert np.all(errors[1:60] >= np.linalg.norm(hb[1:60] - problem.x_star, axis=1) * (1 - 1e-9))
+
+
+# --------------------------------------------------------------------------------------
+# Beyond quadratics: Lessard et al. (2016), moved from the first momentum chapter (F13)
+# --------------------------------------------------------------------------------------
+
+
+def test_lessard_function_is_strongly_convex_with_mu_1_and_L_25() -> None:
+    problem = lessard_problem()
+    xs = np.linspace(-3, 4, 7001)[:, None]
+    grads = problem.grad(xs)[:, 0]
+    slopes = np.diff(grads) / np.diff(xs[:, 0])
+    assert slopes.min() == pytest.approx(1.0) and slopes.max() == pytest.approx(25.0)
+    values = problem.value(xs)
+    away = (np.abs(xs[:, 0] - 1) > 2e-3) & (np.abs(xs[:, 0] - 2) > 2e-3)  # off the knots
+    numeric = np.gradient(values, xs[:, 0])
+    np.testing.assert_allclose(numeric[away][1:-1], grads[away][1:-1], atol=1e-3)
+    np.testing.assert_allclose(problem.value(np.array([[0.0]])), 0.0)
+    for knot in (1.0, 2.0):  # f is continuous at the knots
+        left, right = problem.value(np.array([[knot - 1e-12], [knot]]))
+        assert left == pytest.approx(right, abs=1e-9)
+
+
+def test_lessard_three_cycle() -> None:
+    """Lessard, Recht & Packard (2016, sec. 4.6): from x_0 = x_{-1} = 3.3 the tuned heavy
+    ball (alpha = 1/9, beta = 4/9) enters the 3-cycle (-1.8024, 2.1159, 0.6465)."""
+    problem = lessard_problem()
+    path = run(momentum(1 / 9, 4 / 9), problem.grad, np.array([3.3]), 120).params[:, 0]
+    np.testing.assert_allclose(path, _polyak_loop(problem.grad, [3.3], 1 / 9, 4 / 9, 120)[:, 0])
+    cycle = solutions.lessard_cycle()
+    np.testing.assert_allclose(cycle, [-1.8024, 2.1159, 0.6465], atol=1e-4)
+    start = int(np.argmin(np.abs(path[60:63] - cycle[0]))) + 60
+    for i in range(start, 118, 3):
+        np.testing.assert_allclose(path[i : i + 3], cycle, atol=1e-10)
+    gd = run(gradient_descent(2 / 26), problem.grad, np.array([3.3]), 500).params[-1, 0]
+    assert abs(gd) < 1e-10  # plain GD converges on the same function
+
+
+def test_tuned_heavy_ball_converges_on_the_quadratic_with_the_same_spectrum() -> None:
+    for eig in (1.0, 25.0):
+        xs = run(momentum(1 / 9, 4 / 9), lambda x, e=eig: e * x, np.array([3.3]), 120).params
+        assert abs(xs[-1, 0]) < 1e-15
+
+
+def test_lessard_basin_around_the_start() -> None:
+    """Lessard et al. report that the cycle attracts the starts in [3.07, 3.46]: the scan of
+    the chapter finds [3.065, 3.460] on a grid of step 0.005; plain loops confirm both edges
+    and that starts just outside (and the review's 3.0 and 3.5) converge."""
+    basin = lim.lessard_basin()
+    low, high = lim.basin_around(lim.LESSARD_START, basin["cycles"], basin["start"])
+    assert low == pytest.approx(3.065, abs=1e-9) and high == pytest.approx(3.46, abs=1e-9)
+    grad = lessard_problem().grad
+    for x0, cycles in [(3.07, True), (3.46, True), (3.0, False), (3.5, False), (3.06, False)]:
+        end = _polyak_loop(grad, [x0], 1 / 9, 4 / 9, 1000)[-1, 0]
+        assert (abs(end) > 1e-6) == cycles, x0
+    cycle = np.sort(solutions.lessard_cycle())
+    ends = basin["end"][basin["cycles"]]
+    assert np.all(np.min(np.abs(ends[:, None] - cycle[None, :]), axis=1) < 1e-8)
+    assert 0.05 < basin["cycles"].mean() < 0.2
+    with pytest.raises(ValueError, match="does not cycle"):
+        lim.basin_around(0.5, basin["cycles"], basin["start"])
+
+
+# --------------------------------------------------------------------------------------
+# The claims of the sequel, and what issue 7 asked to check
+# --------------------------------------------------------------------------------------
+
+
+def test_every_public_claim_is_tested() -> None:
+    """Every public function of ``gdbook.derivations.momentum_limits`` is named here."""
+    import ast
+    from pathlib import Path
+
+    public = {
+        n
+        for n, f in vars(claims).items()
+        if callable(f) and not n.startswith("_") and getattr(f, "__module__", "") == claims.__name__
+    }
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    named = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+        and node.value.id == "claims"
+    }
+    assert public - named == set(), f"claims no test names: {sorted(public - named)}"
+
+
+def test_floor_ratio_is_first_order_in_the_effective_step() -> None:
+    """Not first order in eta*lambda: at eta*lambda = 0.01, beta = 0.99 (a = 1) the floors of
+    momentum and of GD at eta/(1-beta) differ by a factor ~2 (0.1254 against 0.25 at
+    sigma = 0.5, the review's numbers); the expansion in a is uniform in beta."""
+    hb = floor_formula(0.01, 0.99, 1.0, 0.5)
+    gd = 1.0 * 0.5**2 / (1.0 * (2 - 1.0))  # GD at eta/(1-beta) = 1, typed here
+    assert hb == pytest.approx(0.1254, abs=1e-4) and gd == 0.25
+    assert hb / gd == pytest.approx(0.50, abs=0.01)
+    first_order, claimed = claims.noise_floor_ratio_first_order()
+    assert sp.simplify(first_order - claimed) == 0
+    a = sp.Symbol("a", positive=True)
+    assert sp.simplify(sp.diff(claimed, a) + beta / (1 + beta)) == 0  # slope -beta/(1+beta)
+    for a_, b_ in [(0.05, 0.0), (0.05, 0.99), (0.2, 0.5)]:
+        exact = float(lim.floor_ratio_at_effective_step(a_, b_))
+        assert abs(exact - (1 - b_ / (1 + b_) * a_)) < a_**2  # uniform in beta
+        lam_, eta_ = 1.0, a_ * (1 - b_)
+        direct = floor_formula(eta_, b_, lam_, 1.0) / (eta_ / (1 - b_) / (2 - a_))
+        assert exact == pytest.approx(direct, rel=1e-12)
+    assert float(lim.floor_ratio_at_effective_step(0.0, 0.5)) == 1.0
+    with pytest.raises(ValueError, match="effective_step"):
+        lim.floor_ratio_at_effective_step(2.0, 0.5)
+
+
+def test_stationary_covariance_by_hand() -> None:
+    """The three expectations of the text and their solution, against the Kronecker solve."""
+    derived, claimed = claims.stationary_moment_equations()
+    assert all(sp.simplify(d - c) == 0 for d, c in zip(derived, claimed, strict=True))
+    by_hand, printed = claims.stationary_covariance_by_hand()
+    assert all(sp.simplify(d - c) == 0 for d, c in zip(by_hand, printed, strict=True))
+    p, q, r = (float(e.subs({eta: 0.25, beta: 0.75, lam: 1.0, sigma: 0.5})) for e in printed)
+    kron = lyapunov_by_kronecker(0.25, 0.75, 1.0, 0.5)
+    np.testing.assert_allclose([[p, q], [q, r]], kron, rtol=1e-12)
+    iterated = solutions.lyapunov_floor_by_iteration(0.25, 0.75, 1.0, 0.5)
+    np.testing.assert_allclose(iterated, kron, rtol=1e-10)
+
+
+def test_momentum_leaves_the_saddle_faster() -> None:
+    """The review's numbers on the GD chapter's saddle (eta = 0.2): factors 1.20, 1.32, 1.50
+    (numpy.roots of z^2 - (1 + beta + eta gamma) z + beta) and the first step with |y| >= 0.5
+    from y0 = 1e-1, 1e-4, 1e-8: 10/48/98 (GD), 7/32/65 (beta = 0.5), 6/23/45 (beta = 0.9)."""
+    expected = np.array([[10, 48, 98], [7, 32, 65], [6, 23, 45]])
+    escapes = lim.saddle_escapes()
+    np.testing.assert_array_equal(escapes["steps"], expected)
+    for row, b in zip(expected, lim.SADDLE_BETAS, strict=True):
+        assert [solutions.saddle_escape_from_scratch(b, y0) for y0 in (1e-1, 1e-4, 1e-8)] == list(row)
+        root = max(np.roots([1.0, -(1 + b + 0.2), b]).real)
+        assert float(lim.saddle_escape_factor(0.2, b, 1.0)) == pytest.approx(root, rel=1e-12)
+    np.testing.assert_allclose(escapes["factors"], [1.2, 1.32170, 1.5], atol=1e-5)
+    derived, claimed = claims.saddle_characteristic_polynomial()
+    assert sp.expand(derived - claimed) == 0
+    at_gd, below = claims.saddle_factor_exceeds_gradient_descent()
+    assert sp.expand(at_gd - below) == 0
+    with pytest.raises(ValueError, match="beta"):
+        lim.saddle_escape_factor(0.2, 1.0, 1.0)
+    assert float(lim.saddle_escape_factor(0.2, 0.0, 1.0)) == pytest.approx(1.2)  # GD's 1 + eta gamma
+    assert float(lim.saddle_escape_factor(0.0, 0.5, 1.0)) == 1.0  # no step, no escape
+
+
+def test_logistic_regression_follows_the_local_rates() -> None:
+    """Polyak's local theorem on the book's logistic regression: both methods, tuned from the
+    Hessian at the minimum (eigenvalues by numpy here), run as plain loops, converge at the
+    local rates (measured between errors 1e-3 and 1e-9 of the start) and need the counts the
+    chapter reports; the grid search, without a Hessian, finds a pair about as good."""
+    problem = lim.logistic_problem()
+    data = lim.logistic_experiment()
+    eig = np.linalg.eigvalsh(problem.hessian(problem.x_star))
+    mu_, big_l = eig[0], eig[-1]
+    assert data["mu"] == pytest.approx(mu_) and data["L"] == pytest.approx(big_l)
+    root_sum = math.sqrt(big_l) + math.sqrt(mu_)
+    pairs = {
+        "gradient descent": (2 / (mu_ + big_l), 0.0, (big_l - mu_) / (big_l + mu_)),
+        "momentum": (4 / root_sum**2, ((math.sqrt(big_l) - math.sqrt(mu_)) / root_sum) ** 2,
+                     (math.sqrt(big_l) - math.sqrt(mu_)) / root_sum),
+    }
+    for name, (eta_, b, rate) in pairs.items():
+        path = _polyak_loop(problem.grad, np.zeros(2), eta_, b, lim.LOGISTIC_STEPS)
+        errors = np.linalg.norm(path - problem.x_star, axis=1)
+        np.testing.assert_allclose(errors, data["errors"][name], rtol=1e-6, atol=1e-13)
+        count = int(np.argmax(errors <= 1e-6 * errors[0]))
+        assert count == data["steps"][name]
+        window = (errors < 1e-3 * errors[0]) & (errors > 1e-9 * errors[0])
+        ks = np.flatnonzero(window)
+        measured = (errors[ks[-1]] / errors[ks[0]]) ** (1 / (ks[-1] - ks[0]))
+        assert measured == pytest.approx(rate, rel=0.03)
+        assert data["rates"][name] == pytest.approx(rate, rel=1e-9)
+    assert data["steps"]["momentum"] * 3 < data["steps"]["gradient descent"]
+    grid = lim.logistic_grid_search()
+    assert grid["best"][2] <= 1.2 * data["steps"]["momentum"]
+    assert grid["best_gd"][1] >= data["steps"]["gradient descent"]  # eta* is (nearly) optimal
+    assert grid["best"][1] > 0  # the best pair on the grid has momentum
+
+
+def test_every_coordinatewise_method_obeys_the_lower_bound() -> None:
+    """GD, tuned momentum and Adam from w_0 = 0: w_k zero past coordinate k, error >= bound
+    (Adam's from-scratch step is coordinate-wise, so the support argument covers it)."""
+    data = lim.lower_bound_experiment()
+    steps = np.arange(lim.LOWER_BOUND_STEPS + 1)
+    for name, support in data["support"].items():
+        assert np.all(support <= steps), name
+        assert np.all(data["errors"][name] >= data["bound"] * (1 - 1e-12)), name
+    adam_names = [n for n in data["errors"] if n.startswith("Adam")]
+    assert len(adam_names) == len(lim.ADAM_RATES)
+    assert min(data["errors"][n][60] / data["bound"][60] for n in adam_names) > 1e3
+    assert lim.gradient_descent_count_on_the_worst_case() == 562
+
+
+def test_noise_floors_at_the_exact_stability_limit_are_rejected() -> None:
+    """eta*lambda = 2 + 2 beta exactly is unstable (a root at -1): the floor is infinite."""
+    with pytest.raises(ValueError, match="2 \\+ 2 beta"):
+        heavy_ball_noise_floor(2.5, 0.25, [1.0], 1.0)
+    assert np.isfinite(float(heavy_ball_noise_floor(2.5 - 1e-9, 0.25, [1.0], 1.0)))
+    with pytest.raises(ValueError):
+        sgd_noise_floor(2.0, [1.0], 1.0)
+
+
+def test_settling_counts_equality_as_settled() -> None:
+    """settling_steps uses <=: a curve that touches factor * floor exactly has settled."""
+    curve = np.array([5.0, 2.0, 2.0, 1.0])
+    assert int(settling_steps(curve, 1.0)) == 1
+    assert int(settling_steps(np.array([5.0, 2.0 + 1e-12, 1.0]), 1.0)) == 2
+
+
+def test_standard_error_of_correlated_chains() -> None:
+    """Batch means, one batch per run, are right for strongly correlated steps: AR(1) chains
+    with phi = 0.9 (variance of a run mean known in closed form) get the right standard
+    error, which the naive per-step formula underestimates several times."""
+    rng = np.random.default_rng(1)
+    phi, runs, steps = 0.9, 4000, 200
+    x = np.zeros((steps, runs))
+    x[0] = rng.standard_normal(runs) / math.sqrt(1 - phi**2)  # stationary start
+    for k in range(1, steps):
+        x[k] = phi * x[k - 1] + rng.standard_normal(runs)
+    mean, se = mean_and_standard_error(x)
+    var = 1 / (1 - phi**2)
+    lags = np.arange(1, steps)
+    run_var = var / steps * (1 + 2 * np.sum((1 - lags / steps) * phi**lags))  # Var of a run mean
+    assert se == pytest.approx(math.sqrt(run_var / runs), rel=0.05)
+    naive = x.std() / math.sqrt(x.size)
+    assert se > 3 * naive
+    assert abs(mean) < 4 * se
+
+
+def test_solution_equal_floor_gain_exceeds_two_when_gd_overshoots() -> None:
+    for v in (3.0, 10.0):
+        gain, gd_a = solutions.equal_floor_gain(v)
+        assert gd_a > 1 and gain > 2
+        assert float(heavy_ball_noise_floor(gd_a, 0.0, [1.0], 1.0)) == pytest.approx(v, rel=1e-9)
+    assert solutions.equal_floor_gain(3.0)[0] == pytest.approx(2.054, abs=1e-3)
+    assert solutions.equal_floor_gain(10.0)[0] == pytest.approx(4.056, abs=1e-3)
+
+
+def test_noise_explorer_state_is_the_closed_form() -> None:
+    import matplotlib.pyplot as plt
+
+    from gdbook.viz.momentum_limits import noise_explorer
+
+    explorer = noise_explorer()
+    try:
+        state = explorer.update()
+        valley = VALLEY.problem()
+        floor = sum(floor_formula(0.25, 0.75, x, 0.5) for x in valley.eigenvalues)
+        assert state["floors"]["momentum"] == pytest.approx(floor, rel=1e-12)
+        np.testing.assert_allclose(state["effective_steps"], 0.25 * valley.eigenvalues / 0.25)
+        state = explorer.update(learning_rate=0.9, beta=0.8)  # GD at 4.5 diverges: not drawn
+        assert "GD at η/(1-β)" not in state["curves"]
+    finally:
+        plt.close(explorer.figure)
