@@ -11,7 +11,8 @@ Fails (exit status 1, with a message per problem) when
   ``raises-exception`` may show one: that is what the tag is for), or a stderr output
   with an error or a warning in it;
 * an ``<img>`` (or ``<object>``/``<source>``) points to a file that does not exist;
-* a glue placeholder was left unresolved (a raw ``{glue`` in a page), or a listing
+* a role was left unparsed or unresolved (a raw ``{glue:text}`` or ``{cite:p}`` in the
+  text of a page), or a listing
   shows a docstring's reST markup (``:math:``, ``:func:``: tools/reader_html.py removes it);
 * a page that displays no widget still carries widget state or the scripts that render
   it (``tools/widget_state.py`` drops them);
@@ -177,6 +178,9 @@ def _local_target(page: Path, html_dir: Path, url: str) -> Path | None:
     return (base / path.lstrip("/")).resolve()
 
 
+_RAW_ROLE = re.compile(r"\{(glue|cite|eq|numref|doc|ref|term|math)(:[\w-]+)?\}`")
+
+
 def check_page(page: Path, html_dir: Path, report: Report) -> None:
     """Tracebacks, error outputs, stderr, images and glue on one HTML page."""
     name = page.relative_to(html_dir).as_posix()
@@ -216,10 +220,10 @@ def check_page(page: Path, html_dir: Path, report: Report) -> None:
             src = str(script.get("src") or "")
             if script.get("type") == WIDGET_STATE or "@jupyter-widgets" in src or "require" in src:
                 report.fail(f"{name}: widget state or scripts but no widget: {src or WIDGET_STATE}")
-    if "{glue" in text:  # a role myst-nb did not replace (literal code may quote one)
-        for raw in soup.find_all(string=re.compile(r"\{glue")):
-            if not any(p.name in {"code", "pre", "script", "style"} for p in raw.parents):
-                report.fail(f"{name}: an unresolved glue placeholder: {raw.strip()[:200]}")
+    # a role MyST did not parse or myst-nb did not replace (literal code may quote one)
+    for raw in soup.find_all(string=_RAW_ROLE):
+        if not any(p.name in {"code", "pre", "script", "style"} for p in raw.parents):
+            report.fail(f"{name}: an unresolved role in the text: {raw.strip()[:200]}")
     for pre in soup.find_all("pre"):  # listings show docstrings as a reader reads them
         if re.search(r":(math|func|class|mod|data|attr|meth):`", pre.get_text()):
             report.fail(f"{name}: a listing shows reST markup: {pre.get_text()[:80]!r}")

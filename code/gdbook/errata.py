@@ -27,6 +27,7 @@ appendix will list them all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from typing import Any
 CHAPTERS = (
     "gradient_descent",
     "momentum",
+    "momentum_limits",
     "physics",
     "nesterov",
     "adaptive",
@@ -84,8 +86,12 @@ def _erratum(**fields: Any) -> Erratum:
 
 _GD = "tests/chapters/test_gradient_descent.py::"
 _MOM = "tests/chapters/test_momentum.py::"
-_NOISE = "tests/chapters/test_momentum_noise.py::"
+_NOISE = "tests/chapters/test_momentum_limits.py::"
 _CONV = "tests/chapters/test_conventions_bridge.py::"
+_ADA = "tests/chapters/test_adaptive_experiments.py::"
+_ADA_CLAIMS = "tests/chapters/test_adaptive_claims.py::"
+_PHYS = "tests/chapters/test_physics.py::"
+_RACE = "tests/chapters/test_physics_race.py::"
 _NAG = "tests/chapters/test_nesterov.py::"
 _NAG_RATES = "tests/chapters/test_nesterov_rates.py::"
 
@@ -241,34 +247,6 @@ ERRATA: tuple[Erratum, ...] = (
         topic="notation",
     ),
     _erratum(
-        key="d2l-rmsprop-half-life",
-        source="zhang2023d2l",
-        where="§12.8 RMSProp, 'The Algorithm'",
-        claim=r"with a half-life time of an observation of $\gamma^{-1}$",
-        cited_as=r"the RMSProp section of {cite:t}`zhang2023d2l`",
-        correct=r"The weight of a gradient $k$ steps old is $\beta^k$ (here $\gamma^k$), which "
-        r"halves at $k = \ln 2/\ln(1/\beta)$, {eq}`eq-half-life`.",
-        evidence=(
-            _MOM + "test_half_lives_and_d2l_error",
-            "gdbook.derivations.momentum.ema_half_life",
-        ),
-        chapter="momentum",
-        topic="memory",
-    ),
-    _erratum(
-        key="d2l-adadelta-half-life-ten",
-        source="zhang2023d2l",
-        where="§12.9 Adadelta, 'Implementation'",
-        claim=r"Choosing $\rho = 0.9$ amounts to a half-life time of 10 for each parameter "
-        r"update",
-        cited_as=r"the Adadelta section of {cite:t}`zhang2023d2l`",
-        correct=r"The half-life at 0.9 is {glue:text}`half_09:.2f` steps; "
-        r"{glue:text}`window_09:.0f` is the window $1/(1-\beta)$.",
-        evidence=_MOM + "test_half_lives_and_d2l_error",
-        chapter="momentum",
-        topic="memory",
-    ),
-    _erratum(
         key="dlb-velocity-average",
         source="goodfellow2016",
         where="§8.3.2 Momentum",
@@ -409,7 +387,9 @@ ERRATA: tuple[Erratum, ...] = (
         source="common",
         where="a common belief (the torch documentation itself warns against it)",
         claim="PyTorch's momentum is Sutskever's momentum",
-        correct=r"Only while the learning rate is constant, {eq}`eq-schedule`.",
+        correct=r"Only while the learning rate is constant: after a change of the rate from "
+        r"$\eta_1$ to $\eta_2$ the two iterates differ by $\beta(\eta_2 - \eta_1)g_1$ (appendix "
+        r"{doc}`conventions`).",
         evidence=_MOM + "test_forms_differ_under_a_schedule_by_the_derived_amount",
         chapter="momentum",
         topic="conventions",
@@ -421,14 +401,16 @@ ERRATA: tuple[Erratum, ...] = (
         claim="Momentum aims primarily to solve two problems: poor conditioning of the "
         "Hessian matrix and variance in the stochastic gradient",
         correct=r"The first, yes; the second, hardly. On a quadratic with additive gradient "
-        r"noise it has, to first order, the noise floor of gradient descent at the effective "
-        r"rate $\eta/(1-\beta)$ (exactly, a lower one), {eq}`eq-noise-effective`, and at "
-        r"equal floor it is at most about twice as fast, {eq}`eq-best-effective`.",
+        r"noise it has, to first order in its effective step $a = \eta\lambda/(1-\beta)$, the "
+        r"noise floor of gradient descent at the effective rate $\eta/(1-\beta)$ (exactly, a "
+        r"lower one), {eq}`eq-noise-effective`, and at equal floor its slowest direction "
+        r"settles at most about twice as fast (for $a < 1$, which holds there whenever "
+        r"gradient descent is stable and $\kappa \ge 2$), {eq}`eq-best-effective`.",
         evidence=(
             _NOISE + "test_momentum_at_eta_has_the_floor_of_gd_at_the_effective_rate_in_the_valley",
             _NOISE + "test_at_equal_floor_momentum_is_faster_but_less_than_twice",
         ),
-        chapter="momentum",
+        chapter="momentum_limits",
         topic="noise",
         repeated_by=("seed-002",),
     ),
@@ -439,10 +421,11 @@ ERRATA: tuple[Erratum, ...] = (
         claim="It is desirable for both noise-free gradient descent and (noisy) stochastic "
         "gradient descent",
         cited_as=r"the summary of the momentum section of {cite:t}`zhang2023d2l`",
-        correct="The same claim, and the same answer: against noise, momentum buys no more "
-        "than gradient descent with a larger step does.",
+        correct=r"The same claim, and the same answer: against noise, momentum buys no more "
+        r"than gradient descent with its effective step $\eta/(1-\beta)$ does, to first order "
+        r"in that step, {eq}`eq-noise-effective`.",
         evidence=_NOISE + "test_at_equal_floor_momentum_is_faster_but_less_than_twice",
-        chapter="momentum",
+        chapter="momentum_limits",
         topic="noise",
     ),
     _erratum(
@@ -456,7 +439,9 @@ ERRATA: tuple[Erratum, ...] = (
         r"its own: tuned momentum first "
         r"*widens* the zig-zag across the valley, since the steep end's double root "
         r"$-\rho^\star$ makes its error $(1+(1+\rho^\star)k)(-\rho^\star)^k$, "
-        r"{eq}`eq-double-root`, start out larger than gradient descent's. The speed-up comes "
+        r"{eq}`eq-double-root`, start out larger than gradient descent's "
+        r"({glue:text}`swing_hb_1:.2f` against {glue:text}`swing_gd_1:.2f` after one step in "
+        r"the valley). The speed-up comes "
         r"from the rate $\sqrt\beta$ of the complex roots, {eq}`eq-modulus`, not from damping.",
         evidence=(
             _MOM + "test_tuned_momentum_first_widens_the_swing_across_the_valley",
@@ -484,13 +469,125 @@ ERRATA: tuple[Erratum, ...] = (
         chapter="momentum",
         topic="tuning",
     ),
+    # ---------------------------------------------------------------- momentum_limits
+    _erratum(
+        key="seed-002-noise-answered-with-saddles",
+        source="seed-002",
+        where="the question 'why does momentum suit noisy gradients?' and its answer",
+        claim="Plain gradient descent can get stuck at flat points, saddle points and local "
+        "minima, where the partial derivatives are 0; momentum solves this",
+        original="普通的梯度下降法会可能会卡平坦点、鞍点、局部最小点，因此这些地方的偏导数为0。"
+        "但动量算法能解决这一问题。",
+        correct=r"Half right, and the answer to another question. Momentum does leave a "
+        r"saddle faster: its escape factor is the larger root of {eq}`eq-saddle-charpoly`, "
+        r"so from $10^{-8}$ it leaves after {glue:text}`saddle_hb_small` steps at "
+        r"$\beta = 0.9$ against {glue:text}`saddle_gd_small` for gradient descent. But it "
+        r"does not lower the noise floor: to first order in its effective step the floor is "
+        r"that of gradient descent at $\eta/(1-\beta)$, {eq}`eq-noise-effective`.",
+        evidence=(
+            _NOISE + "test_momentum_leaves_the_saddle_faster",
+            _NOISE + "test_floor_ratio_is_first_order_in_the_effective_step",
+            "gdbook.derivations.momentum_limits.saddle_characteristic_polynomial",
+        ),
+        chapter="momentum_limits",
+        topic="noise",
+    ),
+    _erratum(
+        key="tuned-heavy-ball-is-global",
+        source="common",
+        where="a common belief",
+        claim="The heavy ball tuned for the spectrum of a problem converges on it at the "
+        "accelerated rate",
+        correct=r"Only near the minimum, where the function is a quadratic to second order "
+        r"(Polyak's theorem is local; on logistic regression the local rates hold, "
+        r"{numref}`fig-momentum-limits-logistic`). On Lessard et al.'s smooth strongly "
+        r"convex function the pair tuned for $[\mu, L] = [1, 25]$ locks into a 3-cycle from "
+        r"the starts between {glue:text}`lessard_basin_low:.2f` and "
+        r"{glue:text}`lessard_basin_high:.2f`, {numref}`fig-momentum-limits-lessard`, and "
+        r"a 2025 theorem {cite:p}`goujaud2025` shows that no choice of the pair avoids both "
+        r"fates.",
+        evidence=(
+            _NOISE + "test_lessard_three_cycle",
+            _NOISE + "test_lessard_basin_around_the_start",
+            "references.bib::goujaud2025",
+        ),
+        chapter="momentum_limits",
+        topic="tuning",
+    ),
+    # ---------------------------------------------------------------- physics
+    _erratum(
+        key="dlb-eulers-method",
+        source="goodfellow2016",
+        where="§8.3.2 Momentum, the physical analogy",
+        claim="A simple numerical method for solving differential equations is Euler's "
+        "method, which simply consists of simulating the dynamics defined by the equation by "
+        "taking small, finite steps in the direction of each gradient",
+        correct=r"The update is *semi-implicit* (symplectic) Euler: the position moves with "
+        r"the new velocity, {eq}`eq-si-momentum`, with $\eta = h^2$ and $\beta = 1 - hc$, "
+        r"{eq}`eq-dictionary`. Explicit Euler, which the name usually means, is another "
+        r"algorithm: without friction it is unstable at every step size, "
+        r"$|z| = \sqrt{1 + h^2\omega^2} > 1$, {eq}`eq-explicit-growth`, while semi-implicit "
+        r"Euler is stable exactly when $h\omega < 2$, the heavy ball's bound at $\beta = 1$, "
+        r"{eq}`eq-si-stability`.",
+        evidence=(
+            _PHYS + "test_momentum_is_semi_implicit_not_explicit_euler",
+            _PHYS + "test_explicit_euler_without_friction_grows_at_every_step",
+            "gdbook.derivations.physics.semi_implicit_euler_is_momentum",
+        ),
+        chapter="physics",
+        topic="integrators",
+        repeated_by=("seed-002",),
+    ),
+    _erratum(
+        key="seed-002-drag-is-alpha-v",
+        source="seed-002",
+        where="the note on the forces of momentum, under 'viscous drag'",
+        claim=r"viscous drag: $\alpha v$, the force proportional to $-v(t)$",
+        original=r"粘性阻力：av，正比于$-v(t)$的力",
+        correct=r"$\alpha v$ is what one step of friction *leaves* of the velocity. The drag "
+        r"is the force $-cv$, which removes $(1-\alpha)v$ per step: $1 - \alpha = hc$, so "
+        r"$c = (1-\alpha)/h = (1-\beta)/\sqrt\eta$, {eq}`eq-dictionary`, and a larger "
+        r"$\alpha$ is less friction.",
+        evidence=_PHYS + "test_drag_removes_one_minus_beta_per_step",
+        chapter="physics",
+        topic="physics",
+    ),
+    _erratum(
+        key="seed-002-second-order-in-time",
+        source="seed-002",
+        where="the opening question and answer on momentum and high curvature",
+        claim="Momentum considers not only first-order partial derivatives but also "
+        "second-order ones",
+        original="动量算法不仅考虑一阶偏导、还考虑了二阶偏导",
+        correct=r"The ball's law {eq}`eq-newton` is a second-order differential equation, "
+        r"but the second derivative is taken in *time*; the force is $-\nabla f$, and the "
+        r"update evaluates gradients only. Two losses whose gradients agree at the points "
+        r"visited give the same iterates, however different their second derivatives.",
+        evidence=_PHYS + "test_momentum_sees_only_gradients_not_second_derivatives",
+        chapter="physics",
+        topic="method",
+    ),
+    _erratum(
+        key="seed-003-gamma-one-frictionless",
+        source="seed-003",
+        where="the momentum section: 'γ ∈ (0, 1] is the momentum coefficient'",
+        claim=r"$\gamma \in (0, 1]$",
+        original="γ ∈ (0, 1] 为动量系数",
+        correct=r"$\gamma = 1$ is the ball without friction, $c = (1-\gamma)/h = 0$: by "
+        r"{eq}`eq-dissipation` nothing drains its energy, semi-implicit Euler conserves the "
+        r"modified energy {eq}`eq-modified-energy` exactly, and the ball swings for ever. "
+        r"After {glue:text}`never_steps` steps from $x_0 = 1$ in the well $\tfrac12x^2$ its "
+        r"swings still reach {glue:text}`never_top:.3f`.",
+        evidence=_PHYS + "test_frictionless_ball_never_settles",
+        chapter="physics",
+        topic="stability",
+    ),
     # ---------------------------------------------------------------- nesterov
     _erratum(
         key="seed-004-nag-costs-more",
         source="seed-004",
         where="§3.2 NAG, the last paragraph",
-        claim="But its computational cost is also slightly higher than that of classical "
-        "momentum",
+        claim="But its computational cost is also slightly higher than that of classical momentum",
         original="但它的计算开销也略高于经典动量法",
         correct=r"In the form every framework uses, {eq}`eq-nag-theta` or "
         r"{eq}`eq-nag-one-buffer`, Nesterov's method takes one gradient and keeps one buffer "
@@ -687,7 +784,7 @@ ERRATA: tuple[Erratum, ...] = (
         chapter="conventions",
         topic="conventions",
     ),
-    # ---------------------------------------------------------------- adaptive (no page yet)
+    # ---------------------------------------------------------------- adaptive
     _erratum(
         key="seed-001-adadelta-accumulator",
         source="seed-001",
@@ -697,11 +794,17 @@ ERRATA: tuple[Erratum, ...] = (
         correct=r"The second accumulator is fed the squared *update*, "
         r"$E[\Delta\theta^2]_t = \rho E[\Delta\theta^2]_{t-1} + (1-\rho)\Delta\theta_t^2$, "
         r"and the numerator of the step uses the previous step's "
-        r"$\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}$ {cite:p}`zeiler2012`.",
+        r"$\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}$ {cite:p}`zeiler2012`, "
+        r"{eq}`eq-adaptive-adadelta`. "
+        r"The symbol $q$ is defined nowhere; read as the gradient, as other notes print it, "
+        r"both roots average the same squares and after a few steps the step is close to $g$ "
+        r"itself: gradient "
+        r"descent with rate 1, not a step with the units of $x$.",
         evidence=(
             "tests/chapters/test_adaptive.py::"
             "test_adadelta_accumulates_squared_updates_not_squared_gradients",
             "tests/chapters/test_adaptive.py::test_adadelta_equals_zeiler_algorithm_1",
+            _ADA + "test_seed_001_accumulator_turns_adadelta_into_gradient_descent",
         ),
         chapter="adaptive",
         topic="adadelta",
@@ -718,6 +821,97 @@ ERRATA: tuple[Erratum, ...] = (
         evidence="references.bib::tieleman2012",
         chapter="adaptive",
         topic="history",
+    ),
+    _erratum(
+        key="d2l-rmsprop-half-life",
+        source="zhang2023d2l",
+        where="§12.8.1 'The Algorithm' (chapter_optimization/rmsprop.md)",
+        claim=r"Hence the sum of weights is normalized to $1$ with a half-life time of an "
+        r"observation of $\gamma^{-1}$",
+        cited_as=r"the RMSProp section of {cite:t}`zhang2023d2l`",
+        correct=r"The weight of a squared gradient $k$ steps old is $(1-\gamma)\gamma^k$, which "
+        r"halves at $k = \ln 2/\ln(1/\gamma)$, {eq}`eq-adaptive-half-life`: "
+        r"{glue:text}`ad_half_09:.2f` steps at $\gamma = 0.9$, where $\gamma^{-1}$ is "
+        r"{glue:text}`ad_d2l_inverse:.2f`.",
+        evidence=(
+            _ADA_CLAIMS + "test_half_life_is_neither_the_inverse_decay_nor_the_window",
+            "gdbook.derivations.adaptive.ema_half_life",
+        ),
+        chapter="adaptive",
+        topic="memory",
+    ),
+    _erratum(
+        key="d2l-adadelta-half-life-ten",
+        source="zhang2023d2l",
+        where="§12.9.2 'Implementation' (chapter_optimization/adadelta.md)",
+        claim=r"Choosing $\rho = 0.9$ amounts to a half-life time of 10 for each parameter "
+        r"update",
+        cited_as=r"the Adadelta section of {cite:t}`zhang2023d2l`",
+        correct=r"The half-life at 0.9 is {glue:text}`ad_half_09:.2f` steps; "
+        r"{glue:text}`ad_window_09:.0f` is the window $1/(1-\rho)$, and a half-life of 10 "
+        r"needs $\rho = 2^{-1/10} =$ {glue:text}`ad_decay_for_ten:.4f`, "
+        r"{eq}`eq-adaptive-decay-for-half`.",
+        evidence=(
+            _ADA_CLAIMS + "test_half_life_is_neither_the_inverse_decay_nor_the_window",
+            "gdbook.derivations.adaptive.ema_decay_for_half_life",
+        ),
+        chapter="adaptive",
+        topic="memory",
+    ),
+    _erratum(
+        key="adadelta-no-learning-rate",
+        source="zhang2023d2l",
+        where="§12.9.3 Summary",
+        claim="Adadelta has no learning rate parameter",
+        cited_as=r"the Adadelta section of {cite:t}`zhang2023d2l`, after {cite:t}`zeiler2012`",
+        correct=r"$\epsilon$ is one. Under a steady gradient every step is $\sqrt\epsilon$ "
+        r"times a function of $\rho$ and $t$, {eq}`eq-adaptive-warmup`: the first is "
+        r"$\sqrt{\epsilon/(1-\rho)} =$ {glue:text}`ad_first_zeiler:.2e` at Zeiler's "
+        r"$\rho = 0.95$, $\epsilon = 10^{-6}$, and on the valley the steps to a "
+        r"thousandfold smaller error fall like $\epsilon$ to the power "
+        r"{glue:text}`ad_warm_slope:.2f`. The same section's TensorFlow code needs "
+        r"`learning_rate=5.0` to converge.",
+        evidence=(
+            _ADA + "test_adadelta_steps_are_sqrt_eps_times_a_function_of_rho_and_t",
+            _ADA + "test_adadelta_valley_counts_fall_like_eps_to_the_minus_one_third",
+            "gdbook.derivations.adaptive.adadelta_first_step_limit",
+        ),
+        chapter="adaptive",
+        topic="adadelta",
+        repeated_by=("seed-001",),
+    ),
+    _erratum(
+        key="diagonal-fixes-conditioning",
+        source="common",
+        where="a common belief",
+        claim="Adaptive methods make the conditioning of the problem irrelevant",
+        correct=r"Only where the valley follows the coordinate axes. Turned by $45°$ no "
+        r"diagonal scaling changes the condition number, {eq}`eq-adaptive-jacobi-45`, and "
+        r"tuned Adagrad needs {glue:text}`ad_rot_ada_45` steps where tuned gradient descent "
+        r"needs {glue:text}`ad_rot_gd`.",
+        evidence=(
+            _ADA + "test_adagrad_loses_to_gradient_descent_at_45_degrees",
+            "gdbook.derivations.adaptive.jacobi_condition_at_45_degrees",
+        ),
+        chapter="adaptive",
+        topic="preconditioning",
+    ),
+    _erratum(
+        key="rmsprop-converges-with-small-rate",
+        source="common",
+        where="a common belief",
+        claim="RMSProp with a fixed learning rate converges on a convex problem",
+        correct=r"On $\tfrac12\lambda x^2$ it ends on a 2-cycle of amplitude "
+        r"$\eta/2 - \epsilon/\lambda$, {eq}`eq-adaptive-cycle-out`: "
+        r"{glue:text}`ad_cycle_default:.4f` with PyTorch's $\eta =$ "
+        r"{glue:text}`ad_cycle_rate` and $\epsilon = 10^{-8}$. It converges only if "
+        r"$\epsilon$ is large enough to turn it into stable gradient descent.",
+        evidence=(
+            _ADA + "test_rmsprop_ends_on_the_two_cycle_of_the_closed_form",
+            "gdbook.derivations.adaptive.rmsprop_cycle_outside",
+        ),
+        chapter="adaptive",
+        topic="convergence",
     ),
     # ---------------------------------------------------------------- adam (no page yet)
     _erratum(
@@ -978,3 +1172,104 @@ def common_mistakes(chapter: str) -> Any:
     from IPython.display import Markdown
 
     return Markdown(render_box(chapter))  # type: ignore[no-untyped-call]
+
+
+# --------------------------------------------------------------------------------------
+# The appendix: every record, source by source
+# --------------------------------------------------------------------------------------
+
+_DISPLAY = re.compile(r"\$\$(.+?)(?:\\tag\{[^}]*\})?\s*\$\$", re.S)
+_GLUE_HERE = re.compile(r"\{glue:text\}`(?![^`]*::)([^`]+)`")
+_GROUPS = (
+    ("The source documents", "the five documents the chapters mirror"),
+    ("Published texts", "books, articles and papers, in the order of their year"),
+    ("Documentation, course notes and common beliefs", ""),
+)
+
+
+def from_chapter(text: str, chapter: str) -> str:
+    """A record's MyST with its ``{glue:text}`` roles pointing at the chapter that glues them."""
+
+    def qualified(match: re.Match[str]) -> str:
+        name = match.group(1)
+        # myst-nb splits the format at the last colon: a bare ``doc.md::name`` would split
+        # inside the ``::``, so an unformatted value gets the default format ``s``
+        return f"{{glue:text}}`{chapter}.md::{name if ':' in name else name + ':s'}`"
+
+    return _GLUE_HERE.sub(qualified, text)
+
+
+def _group(source: str) -> int:
+    return 0 if source in SEEDS else 2 if source in OTHER_SOURCES else 1
+
+
+def sources() -> list[str]:
+    """Every source with a record: the seeds in order, then the published ones by year."""
+
+    def key(source: str) -> tuple[int, str, str]:
+        year = re.search(r"\d{4}", source)
+        return (_group(source), year.group(0) if year else "", source)
+
+    return sorted({e.source for e in ERRATA}, key=key)
+
+
+def render_appendix_entry(erratum: Erratum) -> str:
+    """One record in full: the claim, where it stands, the original words, the correction."""
+    # a displayed formula of the source becomes inline math (a display cannot sit in «»)
+    words = _DISPLAY.sub(lambda m: f"${m.group(1).strip()}$", erratum.original)
+    original = f" The original: «{words}»." if words and words != erratum.claim else ""
+    repeated = (
+        " Repeated by " + ", ".join(_source_name(s) for s in erratum.repeated_by) + "."
+        if erratum.repeated_by
+        else ""
+    )
+    tests = named_tests(erratum)
+    checked = " Checked by " + " and ".join(f"`{name}`" for name in tests) + "." if tests else ""
+    correct = from_chapter(erratum.correct, erratum.chapter)
+    return (
+        f'- **"{erratum.claim}"** ({erratum.where}).{original}{repeated} {correct}{checked} '
+        f"See {{doc}}`{erratum.chapter}`."
+    )
+
+
+def _source_name(source: str) -> str:
+    if source in SEEDS:
+        return SEEDS[source]
+    if source in OTHER_SOURCES:
+        return OTHER_SOURCES[source] or "a common belief"
+    return f"{{cite:t}}`{source}`"
+
+
+def render_summary() -> str:
+    """A Markdown table: each source, how many of its claims the book corrects, where."""
+    rows = ["| source | errors | chapters |", "|---|---|---|"]
+    for source in sources():
+        records = [e for e in ERRATA if e.source == source]
+        chapters = dict.fromkeys(e.chapter for e in records)  # in order, once each
+        links = ", ".join(f"{{doc}}`{c}`" for c in chapters)
+        rows.append(f"| {_source_name(source)} | {len(records)} | {links} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_appendix() -> str:
+    """The MyST Markdown of the errata appendix: the summary, then each source's records."""
+    parts = [render_summary()]
+    for index, (title, note) in enumerate(_GROUPS):
+        group = [s for s in sources() if _group(s) == index]
+        if not group:
+            continue
+        parts.append(f"## {title}\n" + (f"\n{note[0].upper()}{note[1:]}.\n" if note else ""))
+        for source in group:
+            records = [e for e in ERRATA if e.source == source]
+            name = _source_name(source)
+            heading = name[0].upper() + name[1:] if source in SEEDS else name
+            body = "\n".join(render_appendix_entry(e) for e in records)
+            parts.append(f"**{heading}**\n\n{body}\n")
+    return "\n".join(parts)
+
+
+def errata_appendix() -> Any:
+    """Display the appendix in a notebook (a cell with ``markdown_format: myst``)."""
+    from IPython.display import Markdown
+
+    return Markdown(render_appendix())  # type: ignore[no-untyped-call]

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from gdbook.base import Trajectory
 from gdbook.catalog import CATALOG
-from gdbook.problems import Quadratic
+from gdbook.problems import Quadratic, vecmat
 from gdbook.types import Array
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies; then
@@ -154,7 +154,7 @@ def level_sets(problem: Quadratic, levels: ArrayLike, num: int = 161) -> list[Ar
     curves = []
     for c in np.atleast_1d(np.asarray(levels, dtype=np.float64)):
         semi = np.sqrt(2 * c / problem.eigenvalues)  # half-axes along the eigenvectors
-        curves.append((circle * semi) @ problem.eigenvectors.T + problem.x_star)
+        curves.append(vecmat(circle * semi, problem.eigenvectors.T) + problem.x_star)
     return curves
 
 

@@ -373,7 +373,7 @@ def sparse_logistic_data(
     rng = np.random.default_rng(seed)
     features = (rng.random((num_samples, freq.size)) < freq).astype(np.float64)
     w_true = weight * (-1.0) ** np.arange(freq.size)
-    labels = np.where(rng.random(num_samples) < _sigmoid(features @ w_true), 1.0, -1.0)
+    labels = np.where(rng.random(num_samples) < _sigmoid(vecmat(features, w_true[:, None])[:, 0]), 1.0, -1.0)
     return features, labels
 
 
@@ -394,7 +394,7 @@ def logistic_regression(features: ArrayLike, labels: ArrayLike, *, l2: float = 1
     n, d = a.shape
 
     def margins(w: Array) -> Array:
-        return y * (np.asarray(w) @ a.T)  # (..., n)
+        return y * vecmat(w, a.T)  # (..., n), BLAS-free
 
     def value(w: Array) -> Array:
         m = margins(w)
@@ -403,7 +403,7 @@ def logistic_regression(features: ArrayLike, labels: ArrayLike, *, l2: float = 1
 
     def grad(w: Array) -> Array:
         s = _sigmoid(-margins(w))  # (..., n)
-        return np.asarray(-(s * y) @ a / n + reg * np.asarray(w), dtype=np.float64)
+        return np.asarray(-vecmat(s * y, a) / n + reg * np.asarray(w), dtype=np.float64)
 
     def hessian(w: Array) -> Array:
         p = _sigmoid(margins(w))

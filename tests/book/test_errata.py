@@ -275,3 +275,56 @@ def test_an_item_reads_claim_source_correction_tests() -> None:
     )
     common = Erratum("k", "common", "w", "A belief", "No.", ("references.bib::x",), "momentum")
     assert render_item(common) == '- **"A belief."** No.'
+
+
+# --------------------------------------------------------------------------------------
+# The appendix
+# --------------------------------------------------------------------------------------
+
+
+def test_the_appendix_shows_every_record_once_under_its_source() -> None:
+    text = errata.render_appendix()
+    for record in ERRATA:
+        entry = errata.render_appendix_entry(record)
+        assert text.count(entry) == 1, record.key
+        heading = errata._source_name(record.source)
+        heading = heading[0].upper() + heading[1:] if record.source in errata.SEEDS else heading
+        block = text.split(f"**{heading}**\n", 1)
+        assert len(block) == 2 and entry in block[1].split("\n**", 1)[0], record.key
+    # every record counted once in the summary table
+    rows = [row for row in text.splitlines() if row.startswith("| ")][1:]  # after the header
+    counts = [int(row.split(" | ")[1]) for row in rows]
+    assert sum(counts) == len(ERRATA)
+
+
+def test_the_appendix_takes_each_glued_number_from_the_chapter_that_computes_it() -> None:
+    record = Erratum(
+        "k", "common", "w", "c", "at {glue:text}`rate:.2f` and {glue:text}`x`", (), "adam"
+    )
+    assert errata.from_chapter(record.correct, "adam") == (
+        "at {glue:text}`adam.md::rate:.2f` and {glue:text}`adam.md::x:s`"
+    )
+    assert (
+        errata.from_chapter("{glue:text}`momentum.md::x`", "adam") == "{glue:text}`momentum.md::x`"
+    )
+    unqualified = re.compile(r"\{glue(?::\w+)?\}`(?![^`]*::)")
+    assert not unqualified.search(errata.render_appendix())
+
+
+def test_sources_come_seeds_first_then_published_by_year() -> None:
+    order = errata.sources()
+    groups = [0 if s in errata.SEEDS else 2 if s in errata.OTHER_SOURCES else 1 for s in order]
+    assert groups == sorted(groups)
+    years = [
+        int(re.search(r"\d{4}", s).group(0))
+        for s in order
+        if s not in errata.SEEDS  # type: ignore[union-attr]
+        and s not in errata.OTHER_SOURCES
+    ]
+    assert years == sorted(years)
+
+
+def test_the_appendix_page_is_rendered_from_the_records() -> None:
+    text = (CHAPTERS / "errata.md").read_text(encoding="utf-8")
+    assert "errata_appendix()" in text
+    assert not any(record.claim in text for record in ERRATA)  # nothing copied by hand

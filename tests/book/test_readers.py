@@ -304,4 +304,3 @@ def test_listings_show_docstrings_without_rest_markup() -> None:
     code = 'r"""Step :math:`-\\eta g`; see :func:`~gdbook.base.run` and ``x0``."""\ny = x[1:2]'
     assert reader_html.plain_docstrings(code) == 'r"""Step -\\eta g; see run and x0."""\ny = x[1:2]'
     assert reader_html.plain_docstrings(":class:`gdbook.base.Optimizer`") == "gdbook.base.Optimizer"
-

@@ -76,3 +76,12 @@ def test_student_config_points_local_extensions_at_the_repository() -> None:
     for name, path in local.items():
         assert Path(path).is_absolute()
         assert (Path(path) / f"{name}.py").is_file()
+
+
+def test_check_build_flags_a_role_left_in_the_text_but_not_one_quoted_in_code(
+    tmp_path: Path,
+) -> None:
+    for role in ("{glue:text}`x:.2f`", "{cite:p}`zeiler2012`", "{eq}`eq-x`", "{doc}`adam`"):
+        problems = _problems(tmp_path, f"{VIEW}<p>as shown in {role}.</p>")
+        assert len(problems) == 1 and "unresolved role" in problems[0], role
+        assert _problems(tmp_path, f"{VIEW}<p>quoted: <code>{role}</code></p>") == []
