@@ -471,6 +471,8 @@ def test_conventions_appendix_section_on_the_schedule_gap() -> None:
     gap = nag.schedule_gap()
     assert nag.SCHEDULE_STEPS == 30 and nag.SCHEDULE_RATE == 0.05
     assert round(float(gap.torch.max()), 3) == 0.033 and float(gap.exact.max()) < 1e-14
+    assert "conv_nag_exact_gap=nag.ROUNDING" in text  # the bound shown, not its digits
+    assert float(gap.exact.max()) <= nag.ROUNDING
 
 
 def test_derivation_symbols_carry_their_assumptions() -> None:
