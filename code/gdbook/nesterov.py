@@ -45,6 +45,7 @@ from gdbook.momentum import (
     momentum,
     optimal_heavy_ball,
     sutskever_beta,
+    trace,
 )
 from gdbook.problems import Quadratic, convex_rosenbrock, lessard_problem, noisy, quadratic
 from gdbook.types import Array, GradFn, Hyper
@@ -63,18 +64,15 @@ def nesterov_trace(beta: Hyper, *, next_beta: bool = False) -> Optimizer:
     :math:`\beta` the two are the same.
     """
     beta_t = hyperparameter("beta", beta, 0.0, 1.0, high_open=True)
-
-    def init(params: Array) -> TraceState:
-        return TraceState(step=0, velocity=np.zeros_like(params))
+    buffer = trace(beta)  # the heavy ball's buffer b_t, unchanged
 
     def update(grads: Array, state: TraceState, params: Array) -> tuple[Array, TraceState]:
-        step = state.step + 1
-        velocity = beta_t(step) * state.velocity + grads  # b_t
+        velocity, new_state = buffer.update(grads, state, params)
         # the momentum of the look-ahead term
-        ahead = beta_t(step + 1) if next_beta else beta_t(step)
-        return grads + ahead * velocity, TraceState(step, velocity)
+        ahead = beta_t(new_state.step + 1) if next_beta else beta_t(new_state.step)
+        return grads + ahead * velocity, new_state
 
-    return Optimizer(init, update, named(beta=beta_t))
+    return Optimizer(buffer.init, update, named(beta=beta_t))
 
 
 def nesterov(learning_rate: Hyper, beta: Hyper = 0.9) -> Optimizer:
