@@ -272,10 +272,10 @@
       padding: { steps: { top: 16, right: 8 } }, // room for a label over a full bar
       series: (c) => ({
         valley: [
-          { key: "current", color: c.current, points: 3, line: false },
+          { key: "current", color: c.current, points: 4, line: false },
           { key: "arrow", color: c.current, width: 2 },
-          { key: "done", color: c.done, points: 1.1, width: 1 },
-          { key: "path", color: c.path, points: 0.9, width: 0.7 },
+          { key: "done", color: c.done, points: 1.5, width: 1 },
+          { key: "path", color: c.path, points: 1.2, width: 0.7 },
         ],
         steps: [
           { key: "bars", bars: 0.5, fast: true },
