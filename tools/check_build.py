@@ -17,7 +17,11 @@ Fails (exit status 1, with a message per problem) when
 * a page that displays no widget still carries widget state or the scripts that render
   it (``tools/widget_state.py`` drops them);
 * the build wrote error reports (``reports/*.err.log``), the jupyter-cache recorded a
-  failed execution, or a chapter took 30 s or more to execute (the DESIGN.md budget).
+  failed execution.
+
+The per-chapter execution times are printed against the DESIGN.md budget (30 s), not
+asserted: a time depends on the machine and its load (``benchmarks/run.py`` measures
+the budgets).
 
 Execution times are read from the jupyter-cache that ``execute_notebooks: cache``
 fills (``_build/.jupyter_cache``): each chapter is matched to its cache record by the
@@ -265,11 +269,6 @@ def check_build(html_dir: Path, root: Path = ROOT) -> tuple[Report, list[Executi
                 report.fail(f"{run.doc}: execution failed:\n{_tail(run.traceback)}")
         elif run.seconds is None and run.has_code:
             report.fail(f"{run.doc}: no execution record in {cache_dir} matches the current text")
-        elif run.seconds is not None and run.seconds >= CHAPTER_BUDGET_SECONDS:
-            report.fail(
-                f"{run.doc}: executed in {run.seconds:.1f} s; the budget is "
-                f"< {CHAPTER_BUDGET_SECONDS:.0f} s per chapter"
-            )
     return report, times
 
 
