@@ -56,26 +56,30 @@
     const noiseBB = sigma ** 2;
     const noiseBX = -eta * sigma ** 2;
     const noiseYY = eta ** 2 * sigma ** 2;
-    let mBB = eigenvalues.map(() => 0.0);
-    let mBX = eigenvalues.map(() => 0.0);
-    let mYY = y0.map((y) => y ** 2);
-    const total = (m) => m.reduce((sum, v) => sum + v);
-    const out = [total(mYY)];
-    for (let k = 0; k < numSteps; k++) {
-      const bb = [];
-      const bx = [];
-      const yy = [];
-      eigenvalues.forEach((lam, i) => {
-        const r12 = lam;
-        const r22 = 1.0 - eta * lam;
-        bb.push(r11 * r11 * mBB[i] + 2 * r11 * r12 * mBX[i] + r12 * r12 * mYY[i] + noiseBB);
-        bx.push(r11 * r21 * mBB[i] + (r11 * r22 + r12 * r21) * mBX[i] + r12 * r22 * mYY[i] + noiseBX);
-        yy.push(r21 * r21 * mBB[i] + 2 * r21 * r22 * mBX[i] + r22 * r22 * mYY[i] + noiseYY);
-      });
-      [mBB, mBX, mYY] = [bb, bx, yy];
-      out.push(total(mYY));
+    // one direction at a time (they are independent), then the sum over directions per step
+    const perDirection = eigenvalues.map((lam, i) => {
+      const r12 = lam;
+      const r22 = 1.0 - eta * lam;
+      let [bb, bx, yy] = [0.0, 0.0, y0[i] ** 2];
+      const out = new Array(numSteps + 1);
+      out[0] = yy;
+      for (let k = 1; k <= numSteps; k++) {
+        [bb, bx, yy] = [
+          r11 * r11 * bb + 2 * r11 * r12 * bx + r12 * r12 * yy + noiseBB,
+          r11 * r21 * bb + (r11 * r22 + r12 * r21) * bx + r12 * r22 * yy + noiseBX,
+          r21 * r21 * bb + 2 * r21 * r22 * bx + r22 * r22 * yy + noiseYY,
+        ];
+        out[k] = yy;
+      }
+      return out;
+    });
+    const total = new Array(numSteps + 1);
+    for (let k = 0; k <= numSteps; k++) {
+      let sum = perDirection[0][k];
+      for (let i = 1; i < perDirection.length; i++) sum += perDirection[i][k];
+      total[k] = sum;
     }
-    return out;
+    return total;
   }
 
   /** gdbook.momentum_limits.heavy_ball_noise_floor: the stationary E||x - x*||^2. */
@@ -159,22 +163,22 @@
   function roll(grad, law, coefficient, x0, h, numSteps) {
     const flow = flows[law];
     if (!flow) throw new Error(`unknown drag law ${law}`);
+    const dim = x0.length;
     let x = x0.slice();
-    let v = x0.map(() => 0.0);
-    const time = [0];
-    const position = [x];
-    const velocity = [v];
+    let v = new Array(dim).fill(0.0);
+    const time = new Array(numSteps + 1);
+    const position = new Array(numSteps + 1);
+    const velocity = new Array(numSteps + 1);
+    [time[0], position[0], velocity[0]] = [0, x, v];
     for (let k = 1; k <= numSteps; k++) {
       const g = grad(x);
-      v = flow(
-        v.map((vi, i) => vi - h * g[i]),
-        coefficient,
-        h,
-      );
-      x = x.map((xi, i) => xi + h * v[i]);
-      time.push(h * k);
-      position.push(x);
-      velocity.push(v);
+      const w = new Array(dim);
+      for (let i = 0; i < dim; i++) w[i] = v[i] - h * g[i];
+      v = flow(w, coefficient, h);
+      const next = new Array(dim);
+      for (let i = 0; i < dim; i++) next[i] = x[i] + h * v[i];
+      x = next;
+      [time[k], position[k], velocity[k]] = [h * k, x, v];
     }
     return { time, position, velocity };
   }
@@ -185,23 +189,42 @@
     if (!setting) throw new Error(`unknown surface ${surface}`);
     const problem = surfaceProblem(setting);
     const motion = roll(problem.grad, law, coefficient, setting.start, h, pyRound(data.time / h));
-    const kinetic = motion.velocity.map((v) => 0.5 * v.reduce((sum, x) => sum + x * x, 0));
-    const potential = motion.position.map((x) => problem.value(x));
-    const e0 = kinetic[0] + potential[0];
-    const y = motion.position.map((x) => problem.toEigenbasis(x));
-    const scale = y[0].map(Math.abs);
+    const rows = motion.time.length;
+    const dim = setting.start.length;
     const q = problem.eigenvectors;
+    const [kinetic, potential, y] = [new Array(rows), new Array(rows), new Array(rows)];
+    for (let k = 0; k < rows; k++) {
+      const v = motion.velocity[k];
+      let square = 0;
+      for (let i = 0; i < dim; i++) square += v[i] * v[i];
+      kinetic[k] = 0.5 * square;
+      potential[k] = problem.value(motion.position[k]); // f* = 0
+      y[k] = problem.toEigenbasis(motion.position[k]);
+    }
+    const e0 = kinetic[0] + potential[0];
     const root = Math.sqrt(2 * e0);
-    const last = motion.position[motion.position.length - 1];
+    const scale = y[0].map(Math.abs);
+    const [coords, speeds, total] = [new Array(rows), new Array(rows), new Array(rows)];
+    for (let k = 0; k < rows; k++) {
+      const v = motion.velocity[k];
+      const [c, s] = [new Array(dim), new Array(dim)];
+      for (let j = 0; j < dim; j++) {
+        c[j] = y[k][j] / scale[j];
+        let along = 0; // (velocity @ eigenvectors)_j
+        for (let i = 0; i < dim; i++) along += v[i] * q[i][j];
+        s[j] = along / root;
+      }
+      [coords[k], speeds[k], total[k]] = [c, s, kinetic[k] + potential[k]];
+    }
+    const last = motion.position[rows - 1];
     return {
       time: motion.time,
       position: motion.position,
-      coords: y.map((row) => row.map((yi, i) => yi / scale[i])),
-      // velocity @ eigenvectors, over sqrt(2 E0)
-      speeds: motion.velocity.map((v) => q[0].map((_, j) => v.reduce((s, vi, i) => s + vi * q[i][j], 0) / root)),
-      energies: [kinetic, potential, kinetic.map((ke, k) => ke + potential[k])].map((row) => row.map((e) => e / e0)),
+      coords,
+      speeds,
+      energies: [kinetic, potential, total].map((row) => row.map((e) => e / e0)),
       final_distance: core.norm(last),
-      energy_left: (kinetic[kinetic.length - 1] + potential[potential.length - 1]) / e0,
+      energy_left: total[rows - 1] / e0,
     };
   }
 
@@ -217,11 +240,14 @@
   const fmt = core.pyFormat;
   const xy = (rows) => rows.map((p) => ({ x: p[0], y: p[1] }));
   const over = (xs, ys) => ys.map((y, k) => ({ x: xs[k], y }));
-  /** Points outside [low, high] (and not positive ones, for a log axis) as gaps. */
+  /** Column i of `rows` over xs, as points. */
+  const column = (xs, rows, i) => rows.map((r, k) => ({ x: xs[k], y: r[i] }));
+  /** Points outside [low, high] (and not positive ones, for a log axis) made gaps, in place. */
   const inView = (points, axis) => {
     const [low, high] = [Math.min(axis.min, axis.max), Math.max(axis.min, axis.max)];
     const log = axis.scale === "log";
-    return points.map((p) => (p.y >= low && p.y <= high && (!log || p.y > 0) ? p : { x: p.x, y: NaN }));
+    for (const p of points) if (!(p.y >= low && p.y <= high && (!log || p.y > 0))) p.y = NaN;
+    return points;
   };
   const hline = (y, axis) => (Number.isFinite(y) ? [{ x: axis.min, y }, { x: axis.max, y }] : []);
 
@@ -242,10 +268,7 @@
           ],
         };
       },
-      legend: (c, spec) => [
-        ...spec.data.names.map((name) => ({ label: name, color: c[name], kind: "line" })),
-        { label: "floors (dashed)", color: "#555555", kind: "line" },
-      ],
+      legend: (c, spec) => spec.data.names.map((name) => ({ label: name, color: c[name], kind: "line" })),
       draw(d, v, spec) {
         const y = spec.panels.mean.y;
         const x = spec.panels.mean.x;
@@ -260,7 +283,7 @@
         out.series.marks = xy(d.marks);
         out.titles.mean = `η = ${fmt(v.learning_rate, ".2f")}, β = ${fmt(v.beta, ".2f")}: floor ${fmt(d.floors.momentum, ".3f")}`;
         out.titles.ratio = spec.data.titles.ratio;
-        out.notes.mean = d.shown.includes(spec.data.names[2]) ? "" : "GD at η/(1−β) diverges (η/(1−β) · L ≥ 2)";
+        out.notes.mean = d.shown.includes(spec.data.names[2]) ? "" : "GD at η/(1−β) is unstable: η/(1−β) ≥ 2/L";
         return out;
       },
     },
@@ -270,7 +293,7 @@
       spans: { energy: 2 },
       series: (c) => ({
         well: [{ key: "balls", color: c.ball, points: 3, line: false }],
-        valley: [{ key: "path", color: c.ball, width: 1.0 }],
+        valley: [{ key: "path", color: c.ball, width: 1.0, fast: true }],
         position: [
           { key: "coord0", color: c.floor, width: 1.3, fast: true },
           { key: "coord1", color: c.wall, width: 1.3, fast: true },
@@ -298,8 +321,8 @@
         out.series.path = onWell ? [] : xy(d.position);
         for (let i = 0; i < 2; i++) {
           const shown = i < d.coords[0].length;
-          out.series[`coord${i}`] = shown ? over(d.time, d.coords.map((r) => r[i])) : [];
-          out.series[`speed${i}`] = shown ? over(d.time, d.speeds.map((r) => r[i])) : [];
+          out.series[`coord${i}`] = shown ? column(d.time, d.coords, i) : [];
+          out.series[`speed${i}`] = shown ? column(d.time, d.speeds, i) : [];
         }
         ["kinetic", "potential", "total"].forEach((name, i) => {
           out.series[name] = inView(over(d.time, d.energies[i]), spec.panels.energy.y);
