@@ -72,7 +72,7 @@ def bias() -> Figure:
     left.set_xlabel("update $t$")
     left.set_ylabel("moment / its target")
     left.set_title("constant gradient $g$: the EMAs start at 0", fontsize=9)
-    left.legend(fontsize=8, loc="center right")
+    left.legend(fontsize=8.5, loc="center right")
     right.set_xscale("log")
     right.set_yscale("log")
     right.set_xlim(1, lib.BIAS_STEPS)
@@ -87,7 +87,7 @@ def bias() -> Figure:
     right.set_xlabel("update $t$")
     right.set_ylabel(r"step $/\ \eta$ without correction")
     right.set_title(r"uncorrected steps: too long ($\beta_1 = 0.9$ solid)", fontsize=9)
-    right.legend(fontsize=7.5, loc="upper right")
+    right.legend(fontsize=8.5, loc="upper right")
     plotting.label_panels([left, right])
     return fig
 
@@ -123,7 +123,7 @@ def ablation() -> Figure:
     ]
     handles += axes[0, 0].plot([], [], "k-", label="with correction")
     handles += axes[0, 0].plot([], [], "k--", label="without")
-    fig.legend(handles=handles, loc="outside upper center", ncol=5, fontsize=8)
+    fig.legend(handles=handles, loc="outside upper center", ncol=5, fontsize=8.5)
     plotting.label_panels(axes)
     return fig
 
@@ -181,18 +181,18 @@ def bounds() -> Figure:
         12.0,
         kingma + 0.12,
         r"Kingma & Ba's bound $(1-\beta_1)/\sqrt{1-\beta_2}$",
-        fontsize=8,
+        fontsize=8.5,
         color=PALETTE["blue"],
     )
     limit = float(lib.step_bound(0.9, 0.999))
     ax.axhline(limit, color=PALETTE["black"], ls=":", lw=1.0)
-    ax.text(1.2, limit + 0.1, r"limit $t \to \infty$", fontsize=8)
+    ax.text(1.2, limit + 0.1, r"limit $t \to \infty$", fontsize=8.5)
     ax.set_xlim(1, lib.BOUND_STEPS)
     ax.set_ylim(0, 8.2)
     ax.set_xlabel("update $t$")
     ax.set_ylabel(r"$|\Delta_t| / \eta$")
     ax.set_title(r"Adam's step at the defaults ($\epsilon = 0$)")
-    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     return fig
 
 
@@ -224,7 +224,7 @@ def snr() -> Figure:
     ax.set_ylim(0, 1.1)
     ax.set_xlabel(r"signal-to-noise ratio $\mu/\sigma$ of the gradient")
     ax.set_ylabel("mean step / $\\eta$")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8.5, loc="lower right")
     return fig
 
 
@@ -258,7 +258,7 @@ def reddi() -> Figure:
     top.set_xlabel("update $t$")
     top.set_ylabel("$x_t$")
     top.set_title(rf"$C = {lib.REDDI_C:g}$: the best point is $x = -1$", fontsize=9)
-    top.legend(fontsize=7.5, ncol=2, loc="center right")
+    top.legend(fontsize=8.5, ncol=2, loc="center right")
     grid = np.linspace(0.0, 1.0, 201)
     bottom.plot(
         grid,
@@ -282,7 +282,7 @@ def reddi() -> Figure:
     bottom.set_xlabel(r"$\beta_2$")
     bottom.set_ylabel(r"$\bar x$ (points), $\delta$ (line)")
     bottom.set_title(rf"Adam fails for $\beta_2 < {threshold:.3f}$", fontsize=9)
-    bottom.legend(fontsize=7.5, loc="upper right")
+    bottom.legend(fontsize=8.5, loc="upper right")
     plotting.label_panels([top, bottom])
     return fig
 
@@ -309,7 +309,7 @@ def radam() -> Figure:
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("update $t$")
     ax.set_ylabel(r"$\mathrm{sd}(\psi_\infty)/\mathrm{sd}(\psi_t)$")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8.5, loc="upper left")
     return fig
 
 
@@ -358,7 +358,7 @@ def hero() -> Figure:
     right.set_xlim(0, steps[-1])
     right.set_xlabel("update $t$")
     right.set_ylabel(r"$f(x_t) - f^\star$")
-    right.legend(fontsize=8)
+    right.legend(fontsize=8.5)
     _hero_long(long_loss, sharp)
     plotting.label_panels([left, right, long_loss, sharp])
     return fig
@@ -427,13 +427,13 @@ def _explorer_artists(left: Axes, right: Axes) -> _ExplorerArtists:
         right.axhline(level, color="0.5", lw=0.6, ls=":")
     colors = [PALETTE["blue"], PALETTE["orange"]]
     bars = right.bar([0, 1], [0.0, 0.0], width=0.5, color=colors, zorder=2.5)  # over the lines
-    labels = [right.text(i, 0.0, "", ha="center", va="bottom", fontsize=8) for i in (0, 1)]
+    labels = [right.text(i, 0.0, "", ha="center", va="bottom", fontsize=8.5) for i in (0, 1)]
     table = left.text(
         0.02,
         0.02,
         "",
         transform=left.transAxes,
-        fontsize=7.5,
+        fontsize=8.5,
         family="monospace",
         va="bottom",
         bbox={"fc": "white", "ec": "0.8", "alpha": 0.9},
