@@ -154,14 +154,10 @@ def lessard() -> Figure:
     ax.set_title(rf"$\eta = 1/9$, $\beta = 4/9$ from $x_0 = {lim.LESSARD_START}$: a cycle")
     ax.legend(loc="upper right", **LEGEND)
     ax = axes[2]
-    ax.fill_between(
-        basin["start"],
-        0,
-        basin["cycles"].astype(float),
-        step="mid",
-        color=PALETTE["vermillion"],
-        lw=0,
-    )
+    starts, half = basin["start"], 0.5 * (basin["start"][1] - basin["start"][0])
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], basin["cycles"].astype(int), [0]])))
+    for first, end in zip(edges[::2], edges[1::2], strict=True):  # one span per run of starts
+        ax.axvspan(starts[first] - half, starts[end - 1] + half, color=PALETTE["vermillion"], lw=0)
     ax.axvline(lim.LESSARD_START, color=PALETTE["black"], lw=0.8, ls=":")
     ax.set_yticks([])
     ax.set_xlim(basin["start"][0], basin["start"][-1])
