@@ -238,6 +238,28 @@ def error_curve(
     return ax
 
 
+def log_thinned(x: ArrayLike, per_decade: int = 200) -> Array:
+    """Indices of increasing ``x`` that keep at most ``per_decade`` points a decade on a log axis.
+
+    For smooth, monotone curves over thousands of steps: on a log axis the last decade
+    holds nine tenths of the points, many to a pixel, and the SVG carries every one. The
+    first point of each of ``per_decade`` equal slices of a decade is kept, and the last
+    point; points at ``x <= 0`` (off a log axis) are dropped. Do not thin a curve that
+    oscillates from step to step: the picture would change.
+    """
+    if per_decade < 1:
+        raise ValueError(f"per_decade must be >= 1; got {per_decade}")
+    data = np.asarray(x, dtype=np.float64)
+    if data.ndim != 1 or np.any(np.diff(data) <= 0):
+        raise ValueError("x must be a 1-D increasing array")
+    positive = np.flatnonzero(data > 0)
+    if positive.size == 0:
+        return positive
+    slices = np.floor(np.log10(data[positive] / data[positive[0]]) * per_decade)
+    first = np.concatenate([[True], np.diff(slices) > 0])
+    return np.unique(np.concatenate([positive[first], positive[-1:]]))
+
+
 def within_view(ax: Axes, values: ArrayLike, *, axis: str = "y", line: bool = False) -> Array:
     """``values`` with NaN where they lie outside the axis's view limits (set the limits first).
 

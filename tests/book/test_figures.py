@@ -183,3 +183,41 @@ def test_every_viz_module_is_loaded() -> None:
             assert f"gdbook.viz.{chapter}" in sys.modules, f"gdbook.viz.{chapter} not loaded"
     on_disk = {p.stem for p in (Path(figures.__file__).parent / "viz").glob("*.py")}
     assert on_disk - {"__init__"} <= set(chapter_modules())
+
+
+# --------------------------------------------------------------------------------------
+# Drawn for the page: text a reader can read, files a phone can load
+# --------------------------------------------------------------------------------------
+
+COLUMN_PX = 672  # the text column at 1280 px (tools/browser_test.py measures it in Chromium)
+MIN_TEXT_PX = 11.0  # tick, label, legend and title text; sub- and superscripts may be smaller
+
+
+@pytest.mark.parametrize("name", _params([n for n in NAMES if n.endswith(".svg")]))
+def test_committed_figure_text_is_at_least_11_px_in_the_desktop_column(name: str | None) -> None:
+    import browser_test
+
+    info = browser_test.figure_text(FIGURES_DIR / _require(name))
+    assert info is not None, f"{name}: no text found in the SVG"
+    width, smallest, _ = info
+    px = smallest * COLUMN_PX / width
+    assert px >= MIN_TEXT_PX, (
+        f"{name}: its smallest text is {smallest:.1f} pt, {px:.1f} px in the {COLUMN_PX}-px "
+        f"column (at least {MIN_TEXT_PX:.0f} px: fontsize >= {MIN_TEXT_PX * width / COLUMN_PX:.2f})"
+    )
+
+
+def test_log_thinned_keeps_a_bounded_number_of_points_per_decade() -> None:
+    x = np.arange(0, 3001)  # step 0 lies off a log axis
+    kept = plotting.log_thinned(x, per_decade=50)
+    assert kept[0] == 1 and kept[-1] == 3000 and np.all(np.diff(kept) > 0)
+    decades = np.floor(np.log10(x[kept]))
+    assert np.bincount(decades.astype(int)).max() <= 50 + 1
+    assert set(range(1, 10)) <= set(kept.tolist())  # sparse at the start: every point kept
+    # between kept neighbours x grows by at most one slice of a decade (or one step)
+    ratio = x[kept][1:] / x[kept][:-1]
+    assert np.all((ratio <= 10 ** (2 / 50)) | (np.diff(x[kept]) == 1))
+    with pytest.raises(ValueError, match="per_decade"):
+        plotting.log_thinned(x, per_decade=0)
+    with pytest.raises(ValueError, match="increasing"):
+        plotting.log_thinned([1.0, 1.0, 2.0])

@@ -54,7 +54,7 @@ def sparse() -> Figure:
     top.set_xlabel("step $t$")
     top.set_ylabel(r"$|w_{t,j} - w^\star_j|$")
     top.set_title("gradient descent waits for the rare feature; Adagrad does not")
-    top.legend(fontsize=8, loc="upper right")
+    top.legend(fontsize=8.5, loc="upper right")
     final = result["adagrad_rates"][-1]
     bottom.loglog(
         freq, final, marker="o", color=COLORS["adagrad"], label=r"Adagrad, $\eta/\sqrt{s_j}$"
@@ -67,7 +67,7 @@ def sparse() -> Figure:
     bottom.set_xlabel("share of samples in which the feature is present")
     bottom.set_ylabel(f"rate after {ad.SPARSE_STEPS} steps")
     bottom.set_title("Adagrad's rate per feature: the rarer, the larger")
-    bottom.legend(fontsize=8)
+    bottom.legend(fontsize=8.5)
     plotting.label_panels([top, bottom])
     return fig
 
@@ -87,7 +87,7 @@ def rotation() -> Figure:
         rf"the valley ($\kappa = {VALLEY.kappa:g}$) turned from its axes: each method tuned"
     )
     top.set_ylim(0, 135)
-    top.legend(fontsize=8, loc="upper center", ncol=2)
+    top.legend(fontsize=8.5, loc="upper center", ncol=2)
     bottom.plot(degrees, result["jacobi"], color=PALETTE["black"])
     bottom.axhline(VALLEY.kappa, color=PALETTE["black"], ls="--", lw=0.8)
     bottom.text(2, VALLEY.kappa - 1.0, rf"$\kappa = {VALLEY.kappa:g}$", fontsize=9)
@@ -106,12 +106,14 @@ def decay() -> Figure:
     result = ad.premature_decay()
     fig, (top, bottom) = plotting.new_figure(nrows=2, figsize=(WIDTH, 5.8))
     steps = np.arange(ad.SLOPE_STEPS + 1)
+    smooth = plotting.log_thinned(steps)  # GD's and Adagrad's paths are smooth; RMSProp's is not
     for name in ("gd", "rmsprop", "adagrad"):
         crossing = result["crossings"][name]
-        top.plot(steps, result["paths"][name], color=COLORS[name],
+        shown = slice(None) if name == "rmsprop" else smooth
+        top.plot(steps[shown], result["paths"][name][shown], color=COLORS[name],
                  label=f"{NAMES[name]}: crosses 0 at step {crossing}")  # fmt: skip
     closed = ad.SLOPE_START + ad.adagrad_displacement(ad.SLOPE_RATE, ad.SLOPE_STEPS)
-    top.plot(steps, closed, ls=":", color=PALETTE["black"], lw=1.2,
+    top.plot(steps[smooth], closed[smooth], ls=":", color=PALETTE["black"], lw=1.2,
              label=r"$w_0 + \eta\sum_{k \leq t} k^{-1/2}$ (unit slope)")  # fmt: skip
     top.axhline(0.0, color="0.6", lw=0.8)
     top.set_xscale("log")
@@ -123,23 +125,25 @@ def decay() -> Figure:
         rf"one example far on the wrong side: $w_0 = {ad.SLOPE_START:g}$, "
         rf"$\eta = {ad.SLOPE_RATE:g}$"
     )
-    top.legend(fontsize=8, loc="upper left")
+    top.legend(fontsize=8.5, loc="upper left")
     bottom.set_yscale("log")
     bottom.set_xscale("log")
     bottom.set_xlim(1, ad.SLOPE_STEPS)
     bottom.set_ylim(3e-3, 3.0)
     t = np.arange(1, ad.SLOPE_STEPS + 1)
     for name in ("rmsprop", "adagrad"):
-        rate = result["rates"][name]
-        bottom.plot(t, within_view(bottom, rate), color=COLORS[name], label=NAMES[name])
-    bottom.plot(t, ad.SLOPE_RATE / np.sqrt(t), ls=":", color=PALETTE["black"], lw=1.2,
-                label=r"$\eta/\sqrt{t}$")  # fmt: skip
+        rate = within_view(bottom, result["rates"][name])
+        shown = slice(None) if name == "rmsprop" else plotting.log_thinned(t)
+        bottom.plot(t[shown], rate[shown], color=COLORS[name], label=NAMES[name])
+    thin = plotting.log_thinned(t)
+    bottom.plot(t[thin], ad.SLOPE_RATE / np.sqrt(t[thin]), ls=":", color=PALETTE["black"],
+                lw=1.2, label=r"$\eta/\sqrt{t}$")  # fmt: skip
     bottom.set_xlabel("step $t$")
     bottom.set_ylabel("rate per coordinate")
     bottom.set_title(
         r"$\eta/\sqrt{s_t}$ (Adagrad) keeps falling; $\eta/\sqrt{v_t}$ (RMSProp) does not"
     )
-    bottom.legend(fontsize=8, loc="lower left")
+    bottom.legend(fontsize=8.5, loc="lower left")
     plotting.label_panels([top, bottom])
     return fig
 
@@ -163,8 +167,11 @@ def timescales() -> Figure:
         top.axvline(value, color=color, lw=1.3, ls=style, label=f"{name} = {value:.2f}")
     top.set_xlabel("age $k$ of the squared gradient (steps)")
     top.set_ylabel("weight in $v_t$")
-    top.set_title(r"$\rho = 0.9$: the weight halves after 6.58 steps, not 10 and not 1.11")
-    top.legend(fontsize=8)
+    top.set_title(
+        rf"$\rho = {rho:g}$: the weight halves after {float(scales.half_life):.2f} steps, "
+        rf"not {float(scales.window):.0f} and not {1 / rho:.2f}"
+    )
+    top.legend(fontsize=8.5)
     rhos = 1.0 - np.geomspace(0.5, 1e-3, 200)
     curves = ema_timescales(rhos)
     for values, name, color in [
@@ -178,7 +185,7 @@ def timescales() -> Figure:
     bottom.set_xlabel(r"$1 - \rho$")
     bottom.set_ylabel("steps")
     bottom.set_title(r"for $\rho \to 1$ the half-life is $\ln 2 \approx 0.69$ windows")
-    bottom.legend(fontsize=8)
+    bottom.legend(fontsize=8.5)
     plotting.label_panels([top, bottom])
     return fig
 
@@ -206,7 +213,7 @@ def adadelta_warmup() -> Figure:
         r"every step is $\sqrt{\epsilon}$ times the same curve"
     )
     top.set_ylim(top=20.0)
-    top.legend(fontsize=8, ncol=4, loc="upper left", columnspacing=1.0)
+    top.legend(fontsize=8.5, ncol=4, loc="upper left", columnspacing=1.0)
     arrived = result["valley"]
     ok = arrived > 0
     bottom.loglog(result["eps"][ok], arrived[ok], marker="o", color=COLORS["adadelta"],
@@ -217,7 +224,7 @@ def adadelta_warmup() -> Figure:
     bottom.set_xlabel(r"$\epsilon$")
     bottom.set_ylabel(f"steps to {ad.ADADELTA_VALLEY_TOL:g} of the start")
     bottom.set_title(r"on the valley, $\epsilon$ is the learning rate")
-    bottom.legend(fontsize=8)
+    bottom.legend(fontsize=8.5)
     plotting.label_panels([top, bottom])
     return fig
 
@@ -294,7 +301,7 @@ def adaptive_explorer() -> Explorer:
         right.plot([], [], color=color, label=f"coordinate $x_{i + 1}$")[0]
         for i, color in enumerate((PALETTE["blue"], PALETTE["orange"]))
     ]
-    right.legend(fontsize=8, loc="upper left")
+    right.legend(fontsize=8.5, loc="upper left")
     controls = _control_panel()
 
     def draw(
