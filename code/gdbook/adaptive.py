@@ -645,6 +645,22 @@ def adagrad_placement_gap(eps: float, num_steps: int = 100) -> float:
     return float(np.abs(paths[0] - paths[1]).max())
 
 
+def adagrad_initial_sum_gap(initial: float, eps: float = 1e-7, num_steps: int = 100) -> float:
+    r"""Largest distance between Adagrad runs from :math:`s_0 = 0` and from ``initial``.
+
+    In optax's and Keras' form (:math:`\epsilon` inside the root, their ``eps=1e-7``), on
+    the running valley from its start, :math:`\eta = 1`: their default :math:`s_0 = 0.1`
+    against torch's 0, to set beside :func:`adagrad_placement_gap`.
+    """
+    problem = VALLEY.problem()
+    paths = [
+        run(adagrad(1.0, eps, initial_accumulator_value=s0, eps_in_sqrt=True), problem.grad,
+            VALLEY.start, num_steps).params
+        for s0 in (0.0, initial)
+    ]  # fmt: skip
+    return float(np.abs(paths[0] - paths[1]).max())
+
+
 # Adadelta's hidden learning rate -----------------------------------------------------
 
 ADADELTA_RHO = 0.95  # Zeiler's

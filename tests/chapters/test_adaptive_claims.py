@@ -11,6 +11,7 @@ F31 (Adagrad and RMSProp under a constant gradient) and F32 (Adadelta's first st
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import mpmath
@@ -103,6 +104,7 @@ def test_claim_adagrad_steps_to_travel() -> None:
     assert _equal(pair)
     assert float(ad.adagrad_steps_to_travel(50.0, 0.5)) == _value(pair[1], D_travel=50.0, eta=0.5)
     assert float(ad.adagrad_steps_to_travel(50.0, 0.5)) == 2500.0
+    assert float(ad.adagrad_steps_to_travel(3.0, 0.25)) == 36.0  # (3 / 0.5)^2; eta != 1/2
     with pytest.raises(ValueError, match="learning_rate"):
         ad.adagrad_steps_to_travel(1.0, 0.0)
     with pytest.raises(ValueError, match="distance"):
@@ -138,6 +140,8 @@ def test_rmsprop_constant_gradient_steps_validate() -> None:
     with pytest.raises(ValueError, match="decay"):
         ad.rmsprop_constant_gradient_steps(0.1, 1.0, 5)
     assert ad.rmsprop_constant_gradient_steps(0.1, 0.9, 3).shape == (3,)
+    # one step is allowed: eta / sqrt(1 - rho)
+    np.testing.assert_allclose(ad.rmsprop_constant_gradient_steps(0.1, 0.9, 1), [0.1 / 0.1**0.5])
 
 
 def test_claims_rmsprop_two_cycle() -> None:
@@ -251,6 +255,10 @@ def test_adadelta_warmup_steps_grow_like_sqrt_of_one_minus_rho_eps_t() -> None:
         ad.adadelta_warmup_steps(0.9, 1e-6, 0)
     with pytest.raises(ValueError, match="eps"):
         ad.adadelta_warmup_steps(0.9, 0.0, 3)
+    with pytest.raises(ValueError, match="rho"):
+        ad.adadelta_warmup_steps(0.0, 1e-6, 3)
+    # one step is allowed: sqrt(eps / (1 - rho)), F32
+    np.testing.assert_allclose(ad.adadelta_warmup_steps(0.9, 1e-6, 1), [1e-3 / 0.1**0.5])
 
 
 def test_claims_adadelta_distance_and_exponent() -> None:
@@ -304,6 +312,15 @@ def test_claims_jacobi_correlation_and_45_degrees() -> None:
     assert claims.jacobi_condition_at_45_degrees()[1] == L / mu
 
 
+def test_jacobi_condition_number_of_a_three_by_three_with_known_scaled_spectrum() -> None:
+    """A = S M S with S = diag(2, 3, 0.5) and M of unit diagonal whose eigenvalues are
+    1 - r, 1, 1 + r (a 2 x 2 block [[1, r], [r, 1]] and a 1): kappa_J = (1 + r) / (1 - r)."""
+    r = 0.6
+    m = np.array([[1.0, r, 0.0], [r, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    scale = np.diag([2.0, 3.0, 0.5])
+    assert ad.jacobi_condition_number(scale @ m @ scale) == pytest.approx(1.6 / 0.4)
+
+
 @pytest.mark.parametrize("degrees", [10.0, 30.0, 45.0])
 def test_no_diagonal_scaling_beats_jacobi_on_a_two_by_two(degrees: float) -> None:
     """A search over every diagonal scaling diag(1, d) (only the ratio matters) finds none
@@ -334,3 +351,62 @@ def test_claims_use_the_shared_symbols() -> None:
         claims.rmsprop_constant_gradient_mean_square()[1].free_symbols,
         claims.rmsprop_cycle_outside()[1].free_symbols,
     )
+
+
+def test_defaults_are_the_papers_and_torchs() -> None:
+    """Hinton's lecture 6e: rho = 0.9; Zeiler (2012, experiments): rho = 0.95, eps = 1e-6, no
+    learning rate (1); torch.optim docs: Adagrad lr 1e-2, eps 1e-10; RMSprop lr 1e-2,
+    eps 1e-8 (outside the root)."""
+
+    def defaults(fn: object) -> dict[str, object]:
+        return {
+            name: p.default
+            for name, p in inspect.signature(fn).parameters.items()  # type: ignore[arg-type]
+            if p.default is not inspect.Parameter.empty
+        }
+
+    assert defaults(adagrad) == {
+        "learning_rate": 1e-2,
+        "eps": 1e-10,
+        "initial_accumulator_value": 0.0,
+        "eps_in_sqrt": False,
+    }
+    assert defaults(ad.scale_by_adagrad) == {
+        "eps": 1e-10,
+        "initial_accumulator_value": 0.0,
+        "eps_in_sqrt": False,
+    }
+    assert defaults(rmsprop) == {
+        "learning_rate": 1e-2,
+        "decay": 0.9,
+        "eps": 1e-8,
+        "eps_in_sqrt": False,
+        "centered": False,
+        "momentum": 0.0,
+    }
+    assert defaults(ad.scale_by_rms) == {
+        "decay": 0.9,
+        "eps": 1e-8,
+        "eps_in_sqrt": False,
+        "centered": False,
+    }
+    assert defaults(adadelta) == {"learning_rate": 1.0, "rho": 0.95, "eps": 1e-6}
+    assert defaults(ad.scale_by_adadelta) == {"rho": 0.95, "eps": 1e-6}
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        ad.scale_by_adagrad(),
+        ad.scale_by_rms(),
+        ad.scale_by_rms(centered=True),
+        ad.scale_by_adadelta(),
+    ],
+)
+def test_blocks_count_their_updates(block: object) -> None:
+    """The state's step is t, the number of updates so far (0 after init)."""
+    state = block.init(np.zeros(2))  # type: ignore[attr-defined]
+    assert state.step == 0
+    for t_ in range(1, 4):
+        _, state = block.update(np.array([1.0, -2.0]), state, np.zeros(2))  # type: ignore[attr-defined]
+        assert state.step == t_

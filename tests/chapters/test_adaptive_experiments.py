@@ -82,9 +82,30 @@ def test_sparse_counts_by_hand_loops() -> None:
         counts = [_stays_below(gaps_[:, i], 1e-6 * gaps_[0, i]) for i in range(31)]
         counts = [c if c >= 0 else 10**9 for c in counts]
         result = ad.sparse_comparison()
+        best = int(np.argmin(counts))
         assert min(counts) == result["counts"][method]
-        assert rates[int(np.argmin(counts)), 0] == result["rates"][method]
+        assert rates[best, 0] == result["rates"][method]
+        if method == "adagrad":  # the per-feature rates after 600 steps, eta / sqrt(s_j)
+            final = rates[best, 0] / np.sqrt(s[best])
+            np.testing.assert_allclose(result["adagrad_rates"][-1], final, rtol=1e-10)
+            assert final[-1] / final[0] > 10  # the rarest feature's rate, against the intercept's
     assert result["counts"]["gd"] > 10 * result["counts"]["adagrad"]
+
+
+def test_sparse_hessian_conditioning_before_and_after_jacobi_scaling() -> None:
+    """The Hessian of the mean logistic loss at w*, written out, X' diag(p (1 - p)) X / n +
+    l2 I: ill-conditioned, and far less so scaled by its diagonal (the chapter's numbers)."""
+    features, labels = sparse_logistic_data(400, (1.0, 0.3, 0.1, 0.05, 0.02), seed=0)
+    w_star = ad.sparse_problem().x_star
+    assert w_star is not None
+    p = 1.0 / (1.0 + np.exp(-labels * (features @ w_star)))
+    h = features.T @ (features * (p * (1 - p))[:, None]) / 400 + 1e-3 * np.eye(5)
+    np.testing.assert_allclose(ad.sparse_problem().hessian(w_star), h, rtol=1e-12, atol=1e-15)
+    eig = np.linalg.eigvalsh(h)
+    d = 1.0 / np.sqrt(np.diag(h))
+    scaled = np.linalg.eigvalsh(h * d[:, None] * d[None, :])
+    assert eig[-1] / eig[0] > 50 and scaled[-1] / scaled[0] < 10
+    assert ad.jacobi_condition_number(h) == pytest.approx(scaled[-1] / scaled[0], rel=1e-12)
 
 
 def test_sparse_rates_per_feature_grow_as_the_feature_gets_rarer() -> None:
@@ -229,15 +250,18 @@ def test_premature_decay_by_hand() -> None:
     def grad(w: float) -> float:
         return -1.0 / (1.0 + math.exp(w)) + 1e-4 * w
 
-    crossings = {}
+    crossings, tails = {}, {}
     for method in ("gd", "rmsprop", "adagrad"):
-        w, acc = -50.0, 0.0
+        w, acc, tail = -50.0, 0.0, []
         for k in range(1, 3001):
             g = grad(w)
             acc = 0.9 * acc + 0.1 * g * g if method == "rmsprop" else acc + g * g
             w -= 0.5 * g if method == "gd" else 0.5 * g / math.sqrt(acc)
             if w >= 0 and method not in crossings:
                 crossings[method] = k
+            if k > 2800:
+                tail.append(w)
+        tails[method] = np.array(tail)
     result = ad.premature_decay()
     assert result["crossings"] == crossings
     assert result["predicted"] == 2500.0
@@ -250,6 +274,11 @@ def test_premature_decay_by_hand() -> None:
     np.testing.assert_allclose(rates["adagrad"][:50], 0.5 / np.sqrt(t[:50]), rtol=0.02)
     assert rates["rmsprop"][60] == pytest.approx(0.5, rel=0.01)
     assert result["paths"]["gd"][0] == -50.0 and result["paths"]["adagrad"].size == 3001
+    # past the minimum RMSProp (eps = 0) swings on a 2-cycle of amplitude eta / 2 (the figure)
+    swing = 0.5 * (tails["rmsprop"].max() - tails["rmsprop"].min())
+    assert swing == pytest.approx(0.25, rel=0.01)
+    library = result["paths"]["rmsprop"][-200:]
+    assert 0.5 * (library.max() - library.min()) == pytest.approx(swing, rel=1e-9)
 
 
 def test_slope_problem_is_the_logistic_loss_of_one_example() -> None:
@@ -307,6 +336,24 @@ def test_adagrad_placement_gap_is_proportional_to_eps() -> None:
             path.append(x)
         paths.append(np.array(path))
     assert large == pytest.approx(float(np.abs(paths[0] - paths[1]).max()), rel=1e-6)
+
+
+def test_adagrad_initial_sum_moves_the_run_far_more_than_eps() -> None:
+    """optax's and Keras' s_0 = 0.1 (eps = 1e-7 inside the root) against s_0 = 0, by hand."""
+    a = VALLEY.problem().matrix
+    paths = []
+    for s0 in (0.0, 0.1):
+        x, s, path = VALLEY.start.copy(), np.full(2, s0), [VALLEY.start.copy()]
+        for _ in range(100):
+            g = a @ x
+            s = s + g * g
+            x = x - g / np.sqrt(s + 1e-7)
+            path.append(x)
+        paths.append(np.array(path))
+    expected = float(np.abs(paths[0] - paths[1]).max())
+    assert ad.adagrad_initial_sum_gap(0.1) == pytest.approx(expected, rel=1e-10)
+    assert expected > 1e5 * ad.adagrad_placement_gap(1e-7)
+    assert ad.adagrad_initial_sum_gap(0.0) == 0.0
 
 
 # --------------------------------------------------------------------------------------
@@ -429,6 +476,17 @@ def test_explorer_pads_a_diverged_run_and_rejects_unknown_methods() -> None:
     with pytest.raises(ValueError, match="method"):
         ad.explorer_run("Adam", 0.1, 0.9, 1e-8, 0.0)
     assert ad.EXPLORER_DEFAULTS["angle"] == pytest.approx(math.degrees(VALLEY.angle))
+
+
+def test_explorer_defaults_show_rmsprop_rates_growing_as_the_gradients_shrink() -> None:
+    """The caption of the explorer's picture: RMSProp, eta = 0.1, rho = 0.9 (Hinton's), eps =
+    1e-8 (torch's) on the running valley; each coordinate's rate ends above where it began."""
+    assert ad.EXPLORER_DEFAULTS == {"method": "RMSProp", "learning_rate": 0.1, "rho": 0.9,
+                                    "eps": 1e-8, "angle": 20.0}  # fmt: skip
+    out = ad.explorer_run(**ad.EXPLORER_DEFAULTS)
+    assert np.all(np.isfinite(out["points"]))
+    assert np.all(out["rates"][-1] > 2 * out["rates"][0])
+    assert out["errors"][-1] < 0.1 * out["errors"][0]
 
 
 def test_adagrad_rate_differs_by_placement() -> None:
