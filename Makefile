@@ -27,7 +27,7 @@ book: $(STAMP)  ## build the HTML book into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS) || { $(MAKE) --no-print-directory reports; exit 1; }
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-test: lint typecheck unit test-js build test-browser test-kernels test-notebooks student \
+test: lint typecheck unit test-js build test-browser test-kernels student test-notebooks \
       test-assignments  ## everything CI runs
 	@echo "make test: all checks passed"
 
@@ -86,8 +86,12 @@ reports:
 	@for f in _build/html/reports/*.err.log _build/html/reports/*/*.err.log; do \
 	  [ -f "$$f" ] && { echo "=== $$f"; cat "$$f"; }; done; true
 
+# the student build reuses the executed notebooks of _build/.jupyter_cache; the leak check
+# runs on it, then tests/built/test_student_edition.py plants leaks in a copy (all caught)
 student: $(STAMP)  ## the student edition (no solutions) into _build/student/_build/html
 	$(BIN)/python tools/student_edition.py
+	GDBOOK_BUILD_DIR=_build $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/built/test_student_edition.py
 
 # JupyterLab and jupyterlab-myst are installed once (again when requirements-lab.txt changes);
 # LAB_ARGS go to jupyter lab, e.g. make lab LAB_ARGS="--allow-root --no-browser --port 8899"
@@ -113,10 +117,15 @@ $(BOOK_BUILT):
 notebooks: $(STAMP) $(BOOK_BUILT)  ## learner notebooks and their zip into _build/notebooks
 	$(BIN)/python tools/learner_notebooks.py --html $(HTML) --out _build/notebooks
 
-# every learner notebook run top to bottom in a fresh kernel, MPLBACKEND unset (inline)
+# every learner notebook run top to bottom in a fresh kernel, MPLBACKEND unset (inline):
+# the instructor edition's and, once `make student` wrote them, the student edition's
+# (whose notebooks leave out the cells that use the solutions); then tests/built on them
+STUDENT_NOTEBOOKS := _build/notebooks/student/notebooks
 test-notebooks: notebooks  ## execute every learner notebook under the inline backend
-	env -u MPLBACKEND $(BIN)/python tools/check_notebooks.py \
-	  _build/notebooks/instructor/notebooks --jobs 2
+	env -u MPLBACKEND $(BIN)/python tools/check_notebooks.py --jobs 2 \
+	  _build/notebooks/instructor/notebooks $(wildcard $(STUDENT_NOTEBOOKS))
+	GDBOOK_BUILD_DIR=_build $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/built/test_learner_notebooks.py
 
 # per chapter with coding exercises: the student notebook (stubs, self-checks) and otter's
 # autograder zip, into _build/assignments/<chapter>/{student,autograder}
@@ -125,7 +134,9 @@ assignments: $(STAMP) $(BOOK_BUILT)  ## assignments and their autograders into _
 
 # the autograder on the reference solutions (full marks) and on wrong ones (fewer)
 test-assignments: assignments  ## grade reference and deliberately wrong solutions
-	GDBOOK_BUILD_DIR=_build $(BIN)/python -m pytest -q -p no:cacheprovider tests/built
+	GDBOOK_BUILD_DIR=_build $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/built/test_assignments.py
+	@echo "the grades of the test submissions:"; cat _build/assignments-test-grades.csv
 
 SUBMISSIONS ?=
 GRADES ?= grades.csv

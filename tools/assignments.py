@@ -22,7 +22,10 @@ by the tests of ``tests/chapters/`` that use them, and up to four of those calls
 recorded with their arguments and the reference result (``<chapter>_cases.pkl``,
 checked by ``gdbook_selfcheck.check``). Case 0 of each function is public, the others
 hidden; a question is worth one point per case. ``otter assign`` runs the tests against
-the reference solutions and fails if they do not pass.
+the reference solutions and fails if they do not pass. The student folder's cases file
+then keeps case 0 only (the autograder zip keeps every case), and the folder carries a
+wheel of ``gdbook`` without ``gdbook_solutions``, which the setup cell installs where the
+package is missing: nothing handed out holds a solution or names the repository.
 
 ``grade`` (``make grade SUBMISSIONS=dir``) finds every ``.ipynb`` under ``SUBMISSIONS``,
 tells its assignment from the notebook's otter init cell, grades it with
@@ -53,7 +56,14 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 from check_build import doc_source, toc_docs  # noqa: E402
-from learner_notebooks import Book, FigureCache, convert, notebook_names, setup_cell  # noqa: E402
+from learner_notebooks import (  # noqa: E402
+    Book,
+    FigureCache,
+    convert,
+    gdbook_wheel,
+    notebook_names,
+    setup_cell,
+)
 
 SOLUTIONS = ROOT / "code" / "gdbook_solutions"
 MARK = re.compile(r"\((★{1,3}), (derivation|coding|experiment), (\d+) min\)\s*$")
@@ -285,7 +295,7 @@ def _prompt(learner: Any, exercise: Exercise) -> str:
 
 
 def master_notebook(
-    doc: str, learner: Any, cases: dict[str, list[bytes]], book: Book
+    doc: str, learner: Any, cases: dict[str, list[bytes]], book: Book, wheel: str = ""
 ) -> tuple[Any, list[str]]:
     """The otter master notebook of ``doc``; also the functions left out (no cases)."""
     chapter = Path(doc).name
@@ -298,7 +308,7 @@ def master_notebook(
         "export_cell": False,
         "generate": True,
         "solutions_pdf": False,
-        "files": [SELFCHECK.name, f"{chapter}_cases.pkl"],
+        "files": [SELFCHECK.name, f"{chapter}_cases.pkl", *([wheel] if wheel else [])],
     }
     heading = learner.cells[2].source.splitlines()[0] if len(learner.cells) > 2 else chapter
     title = heading.lstrip("# ").strip()
@@ -310,7 +320,7 @@ def master_notebook(
             "it calls your function on a case the book's tests use and compares the result "
             "with the reference. The grader runs more cases than the one you see."
         ),
-        setup_cell(book, []),
+        setup_cell(book, [], "student"),  # gdbook from the wheel beside it, no solutions
     ]
     helpers = module.helpers([f for e in chosen for f in e.functions])
     cells.append(
@@ -386,23 +396,29 @@ def build(
         recorded = record_cases(wanted, work / "cases.pkl", root)
         summary = []
         figures = FigureCache()
+        wheel = gdbook_wheel(work / "wheel", root)
         for doc in docs:
             chapter = Path(doc).name
             learner, _ = convert(doc, html_dir, "student", book, figures, names, root)
             cases = {f: recorded.get(f, []) for f in wanted[chapter]}
-            master, left_out = master_notebook(doc, learner, cases, book)
+            master, left_out = master_notebook(doc, learner, cases, book, wheel.name)
             if not any(cases.values()):
                 summary.append((chapter, 0, 0, left_out))
                 continue
             folder = work / chapter
             folder.mkdir()
             shutil.copy2(SELFCHECK, folder / SELFCHECK.name)
+            shutil.copy2(wheel, folder / wheel.name)
             import dill
 
             with open(folder / f"{chapter}_cases.pkl", "wb") as f:
                 dill.dump({k: v for k, v in cases.items() if v}, f)
             nbformat.write(master, folder / f"{chapter}.ipynb")
             otter("assign", "--no-pdfs", f"{chapter}.ipynb", "dist", cwd=folder)
+            # the students get the public case of each function only; the autograder zip
+            # keeps them all (the hidden cases' expected results stay with the staff)
+            with open(folder / "dist" / "student" / f"{chapter}_cases.pkl", "wb") as f:
+                dill.dump({k: v[:1] for k, v in cases.items() if v}, f)
             target = out_dir / chapter
             if target.exists():
                 shutil.rmtree(target)

@@ -2,7 +2,10 @@
 
 Usage (after ``make notebooks``; ``make test-notebooks``)::
 
-    python tools/check_notebooks.py [_build/notebooks/instructor/notebooks] [--jobs 2]
+    python tools/check_notebooks.py [FOLDER ...] [--jobs 2]
+
+(default: ``_build/notebooks/instructor/notebooks``; ``make test-notebooks`` adds the
+student notebooks when ``make student`` has written them)
 
 Each notebook is executed top to bottom by nbclient in a new kernel, with ``MPLBACKEND``
 removed from the environment (so matplotlib uses ``matplotlib_inline``, as in Binder,
@@ -50,29 +53,35 @@ def check(path: Path) -> tuple[str, float, list[str]]:
     except Exception as error:  # CellExecutionError and timeouts: report, go on
         lines = [ln for ln in str(error).splitlines() if ln.strip()]
         problems.append("execution failed: " + " | ".join(lines[-6:]))
-    return path.name, time.perf_counter() - start, problems
+    name = f"{path.parent.parent.name}/{path.name}"  # edition/notebook
+    return name, time.perf_counter() - start, problems
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "folder", type=Path, nargs="?", default=ROOT / "_build/notebooks/instructor/notebooks"
+        "folders",
+        type=Path,
+        nargs="*",
+        default=[ROOT / "_build/notebooks/instructor/notebooks"],
+        help="folders of notebooks (a missing one is an error)",
     )
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    paths = sorted(args.folder.glob("*.ipynb"))
-    if not paths:
-        print(
-            f"check_notebooks: no notebooks in {args.folder}: run make notebooks", file=sys.stderr
-        )
-        return 1
+    paths = []
+    for folder in args.folders:
+        found = sorted(folder.glob("*.ipynb"))
+        if not found:
+            print(f"check_notebooks: no notebooks in {folder}: run make notebooks", file=sys.stderr)
+            return 1
+        paths += found
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(check, paths))
     failed = 0
     for name, seconds, problems in results:
-        print(f"  {name:28s} {seconds:6.1f} s  {'OK' if not problems else 'FAILED'}")
+        print(f"  {name:44s} {seconds:6.1f} s  {'OK' if not problems else 'FAILED'}")
         for problem in problems:
             print(f"      {problem}")
         failed += bool(problems)

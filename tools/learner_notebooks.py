@@ -39,6 +39,7 @@ a chapter reads (for example the torch fixture). ``--out`` receives
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import copy
 import hashlib
@@ -46,7 +47,9 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -66,14 +69,18 @@ from check_build import doc_source, toc_docs  # noqa: E402
 EDITIONS = ("instructor", "student")
 NOTEBOOKS = "notebooks"  # folder of the notebooks inside an edition's folder and zip
 HTML_NOTEBOOKS = "_notebooks"  # folder of the notebooks inside the built HTML
+WHEEL_GLOB = "gdbook-*.whl"  # the student edition's package: gdbook without its solutions
+SOLUTIONS_PACKAGE = "gdbook_solutions"
 FIGURE_DPI = 100
 _PLACEHOLDER = "GDBOOKRAW{}X"
 _PLACEHOLDER_RE = re.compile(r"GDBOOKRAW(\d+)X")
 # What a MyST role or directive looks like when it is left in Markdown
 LEFTOVER_MYST = re.compile(
-    r"\{[a-z][\w:-]*\}`|^\s*(`{3,}|:{3,})\{[\w:-]+\}|^\s*:(label|class|name|pyobject|tags):",
+    r"\{[a-z][\w:-]*\}`|^\s*(`{3,}|:{3,})\{[\w:-]+\}|^\s*:(label|class|name|pyobject|tags):"
+    r"|^\([\w-]+\)=\s*$|^\+\+\+",
     re.M,
 )
+_ROLE_OR_CODE = re.compile(r"\{[a-z][\w:-]*\}`[^`\n]*`|``[^\n]*?``|`[^`\n]+`")
 
 
 # --------------------------------------------------------------------------------------
@@ -406,8 +413,33 @@ def data_files(cells: Iterable[Any], source: Path, root: Path = ROOT) -> list[st
     return sorted(set(found))
 
 
-def setup_cell(book: Book, files: list[str]) -> Any:
-    """The first code cell: install gdbook where it is missing, fetch the files read."""
+def setup_cell(book: Book, files: list[str], edition: str = "instructor") -> Any:
+    """The first code cell: install gdbook where it is missing, fetch the files read.
+
+    The student edition names no repository (it holds the solutions): the package comes
+    from the wheel of ``gdbook`` alone (no ``gdbook_solutions``) that the zip carries
+    beside the notebooks, and the files read are in the zip too.
+    """
+    if edition == "student":
+        lines = [
+            "# Setup: makes the book's package importable where it is not installed, from the",
+            f"# wheel beside the notebooks in the book's zip ({WHEEL_GLOB})",
+            "import importlib.util",
+            "import pathlib",
+            "",
+            'if importlib.util.find_spec("gdbook") is None:',
+            f'    wheels = sorted(pathlib.Path("..").glob("{WHEEL_GLOB}"))',
+            f'    wheels += sorted(pathlib.Path(".").glob("{WHEEL_GLOB}"))',
+            "    if not wheels:",
+            "        raise RuntimeError(",
+            '            "gdbook is not installed: open this notebook from the book\'s zip "',
+            '            "(the .zip download button), which carries the package beside it"',
+            "        )",
+            "    %pip install --quiet {wheels[-1]}",
+        ]
+        cell = nbformat.v4.new_code_cell("\n".join(lines))
+        cell.metadata["tags"] = ["learner-setup"]
+        return cell
     lines = [
         "# Setup: makes the book's package importable where it is not installed (e.g. Colab)",
         "import importlib.util",
@@ -452,6 +484,52 @@ def _markdown_cell(text: str, attachments: dict[str, dict[str, str]]) -> Any:
     return cell
 
 
+def _solution_aliases(cell: Any) -> set[str]:
+    """Names a cell binds to the solutions package or its contents (by import)."""
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:  # IPython magics: no import of the solutions to find
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(SOLUTIONS_PACKAGE):
+            names |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            names |= {
+                a.asname or a.name.split(".")[0]
+                for a in node.names
+                if a.name.startswith(SOLUTIONS_PACKAGE)
+            }
+    return names
+
+
+def _names(cell: Any) -> set[str]:
+    """The names a cell reads or writes (every word, if it is not plain Python)."""
+    try:
+        return {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return set(re.findall(r"\w+", cell.source))
+
+
+def without_solution_cells(doc: str, code_cells: list[Any], shown: list[Any]) -> list[Any]:
+    """The code cells without the hidden ones that use the solutions (student edition).
+
+    Such a cell computes what only the solutions print; in the student notebook it would
+    show how they are called and need ``gdbook_solutions`` installed. A cell the page
+    shows must not use them (the student page would show it).
+    """
+    aliases: set[str] = set()
+    kept = []
+    for cell in code_cells:
+        aliases |= _solution_aliases(cell)
+        used = SOLUTIONS_PACKAGE in cell.source or bool(aliases & _names(cell))
+        if not used:
+            kept.append(cell)
+        elif any(cell is c for c in shown):
+            raise ValueError(f"{doc}: a code cell the page shows uses {SOLUTIONS_PACKAGE}")
+    return kept
+
+
 def notebook_names(docs: list[str]) -> dict[str, str]:
     """Notebook name of each doc (the file name of the doc; names must not repeat)."""
     names = {doc: Path(doc).name for doc in docs}
@@ -481,6 +559,8 @@ def convert(
     page = Page(book, edition, html_file, figures)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     shown = [c for c in code_cells if "remove-cell" not in c.metadata.get("tags", [])]
+    if edition == "student":
+        code_cells = without_solution_cells(doc, code_cells, shown)
     html_cells = article.select("div.cell")
     if len(html_cells) != len(shown):
         raise ValueError(
@@ -505,7 +585,7 @@ def convert(
         "page; run the cells from the top (Run All)."
     )
     cells.append(nbformat.v4.new_markdown_cell(intro))
-    cells.append(setup_cell(book, files))
+    cells.append(setup_cell(book, files, edition))
     pieces = re.split(r"GDBOOKCELL(\d+)", markdown)
     position = 0  # index into code_cells
     for i, piece in enumerate(pieces):
@@ -540,11 +620,39 @@ def leftover_myst(notebook: Any) -> list[str]:
     for i, cell in enumerate(notebook.cells):
         if cell.cell_type != "markdown":
             continue
-        text = re.sub(r"```.*?```", "", cell.source, flags=re.S)  # code shown may quote MyST
-        text = re.sub(r"`[^`\n]*`", "", text)
+        # code shown may quote MyST (a fence that opens a directive is not code shown)
+        text = re.sub(r"^(`{3,})(?!\{)[^\n]*\n.*?^\1[ \t]*$", "", cell.source, flags=re.S | re.M)
+        # code spans may quote MyST too; a role's argument ({glue:text}`name`) is not one
+        text = _ROLE_OR_CODE.sub(lambda m: m.group(0) if m.group(0)[0] == "{" else "", text)
         for match in LEFTOVER_MYST.finditer(text):
             found.append(f"cell {i}: {match.group(0).strip()!r}")
     return found
+
+
+def gdbook_wheel(out_dir: Path, root: Path = ROOT) -> Path:
+    """A wheel of the package ``gdbook`` alone (no ``gdbook_solutions``) in ``out_dir``."""
+    with tempfile.TemporaryDirectory(prefix="gdbook-wheel-") as tmp:
+        source = Path(tmp) / "source"
+        shutil.copytree(
+            root / "code" / "gdbook",
+            source / "code" / "gdbook",
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        config = (root / "pyproject.toml").read_text(encoding="utf-8")
+        only = re.sub(r"(?m)^include = \[.*\]$", 'include = ["gdbook", "gdbook.*"]', config)
+        if only == config:
+            raise ValueError("pyproject.toml: no packages include line to narrow to gdbook")
+        (source / "pyproject.toml").write_text(only, encoding="utf-8")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check"]
+        command += ["--no-deps", "--no-build-isolation", "-w", str(out_dir), str(source)]
+        subprocess.run(command, check=True, cwd=tmp, capture_output=True)
+    (wheel,) = out_dir.glob(WHEEL_GLOB)
+    with zipfile.ZipFile(wheel) as zf:
+        leaked = [n for n in zf.namelist() if n.startswith(SOLUTIONS_PACKAGE)]
+    if leaked:
+        raise ValueError(f"{wheel.name} carries the solutions: {leaked[:3]}")
+    return wheel
 
 
 def write_edition(
@@ -576,6 +684,8 @@ def write_edition(
     for name in sorted(files):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / name, folder / name)
+    if edition == "student":  # its notebooks install the package from the zip
+        gdbook_wheel(folder, root)
     archive = out_dir / f"gdbook-{edition}-notebooks.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):

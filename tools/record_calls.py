@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 MAX_CASES = 4
-MAX_BYTES = 2_000_000
+MAX_BYTES = 4_000_000  # the largest case: a 400-d problem with its 400 x 400 matrix
 RECORDS: dict[str, list[bytes]] = {}
 
 

@@ -30,6 +30,7 @@ Usage (from the repository root; ``make student``)::
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import subprocess
 import sys
@@ -56,6 +57,8 @@ STUDENT_SPHINX_CONFIG: dict[str, Any] = {
     "html_theme_options": {"use_download_button": True, "use_repository_button": False},
 }
 TITLE_SUFFIX = " (student edition)"
+SOLUTIONS_PACKAGE = "gdbook_solutions"
+PACKAGE_PROBES = (f"from {SOLUTIONS_PACKAGE}", f"import {SOLUTIONS_PACKAGE}")
 INSTRUCTOR_ONLY = ("chapters/instructors",)  # pages left out of the student edition
 # links that open the repository or a source (they hold the solutions)
 _SOURCE_HOSTS = ("mybinder.org", "colab.research.google.com", "raw.githubusercontent.com")
@@ -154,7 +157,8 @@ class Probe:
 
     doc: str
     text: str
-    kind: str  # "function" or "text"
+    kind: str  # "function", "text" or "package"
+    source: str = ""  # the file a function is included from
 
 
 def _solution_blocks(text: str) -> list[list[str]]:
@@ -196,18 +200,19 @@ def solution_probes(doc: str, root: Path = ROOT) -> list[Probe]:
     probes: list[Probe] = []
     for block in _solution_blocks(path.read_text(encoding="utf-8")):
         inner_fence: str | None = None
-        include = False
+        include, included = False, ""
         for line in block:
             match = _FENCE.match(line)
             if match:
                 inner_fence, include = match.group(1), match.group(2) == "literalinclude"
+                included = match.group(3) if include else ""
                 continue
             if inner_fence is not None:
                 if line.strip() == inner_fence:
                     inner_fence, include = None, False
                 elif include and (m := re.match(r"^\s*:pyobject:\s*(\S+)", line)):
                     name = m.group(1).split(".")[-1]
-                    probes.append(Probe(doc, f"def {name}(", "function"))
+                    probes.append(Probe(doc, f"def {name}(", "function", included))
                 continue
             if _OPTION.match(line):
                 continue
@@ -228,6 +233,17 @@ def _page_text(path: Path) -> str:
     return _normalise(BeautifulSoup(html, "html.parser").get_text(""))
 
 
+def _read_archive(where: Path, data: bytes, corpus: dict[Path, str]) -> None:
+    """Every member of a zip (a wheel inside it too) into ``corpus``, keyed by its path."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for member in zf.namelist():
+            content = zf.read(member)
+            if member.endswith((".zip", ".whl")):
+                _read_archive(where / member, content, corpus)
+            else:
+                corpus[where / member] = _normalise(content.decode("utf-8", errors="replace"))
+
+
 def _student_corpus(student_html: Path) -> dict[Path, str]:
     """Every text file of the student build: raw and, for HTML, also the visible text."""
     corpus: dict[Path, str] = {}
@@ -244,11 +260,8 @@ def _student_corpus(student_html: Path) -> dict[Path, str]:
             ".ico",
         }:
             continue
-        if path.suffix == ".zip":  # the notebooks' zip: every file inside it
-            with zipfile.ZipFile(path) as zf:
-                for member in zf.namelist():
-                    text = zf.read(member).decode("utf-8", errors="replace")
-                    corpus[path / member] = _normalise(text)
+        if path.suffix in {".zip", ".whl"}:  # the notebooks' zip: every file inside it
+            _read_archive(path, path.read_bytes(), corpus)
             continue
         raw = path.read_text(encoding="utf-8", errors="replace")
         corpus[path] = _normalise(raw) + (" " + _page_text(path) if path.suffix == ".html" else "")
@@ -277,7 +290,8 @@ def link_problems(student_html: Path, root: Path = ROOT) -> tuple[list[str], int
         bare = url.split("://", 1)[-1]
         return (bool(repository) and repository in bare) or any(h in bare for h in _SOURCE_HOSTS)
 
-    for page in sorted(student_html.rglob("*.html")):
+    pages = [p for p in student_html.rglob("*.html") if "_static" not in p.parts]  # not themes
+    for page in sorted(pages):
         soup = BeautifulSoup(page.read_text(encoding="utf-8", errors="replace"), "html.parser")
         for tag in soup.find_all(["a", "link", "script", "img", "source", "iframe", "object"]):
             url = str(tag.get("href") or tag.get("src") or tag.get("data") or "")
@@ -317,6 +331,7 @@ def check_leaks(root: Path = ROOT, build_dir: Path | None = None) -> list[str]:
     corpus = _student_corpus(student_html)
     docs = toc_docs(root)
     probes = [p for doc in docs for p in solution_probes(doc, root)]
+    package = [Probe("", text, "package") for text in PACKAGE_PROBES]
     for doc in docs:
         page = student_html / f"{doc}.html"
         if page.exists():
@@ -334,11 +349,21 @@ def check_leaks(root: Path = ROOT, build_dir: Path | None = None) -> list[str]:
                     )
     for probe in probes:
         for path, text in corpus.items():
+            # the wheel of gdbook carries the library that a solution may show a function of;
+            # the student notebooks need it (the solutions package is not in it: see below)
+            library = probe.kind == "function" and SOLUTIONS_PACKAGE not in probe.source
+            if library and any(part.endswith(".whl") for part in path.parts):
+                continue
             if probe.text in text:
                 where = path.relative_to(student_html)
                 problems.append(
                     f"{probe.doc}: solution {probe.kind} {probe.text!r} leaks into {where}"
                 )
+    for path, text in corpus.items():
+        where = path.relative_to(student_html)
+        if SOLUTIONS_PACKAGE in where.parts:
+            problems.append(f"the solutions package is shipped: {where}")
+        problems += [f"{where} uses the solutions: {p.text!r}" for p in package if p.text in text]
     notebooks = [p for p in corpus if p.suffix == ".ipynb"]
     if not notebooks:
         problems.append("the student build has no notebooks: run tools/learner_notebooks.py")

@@ -108,7 +108,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
                 submit(f"{chapter}-{mistake}", chapter, notebook)
     stubbed = "adam" if "adam" in CHAPTERS else CHAPTERS[0]
     submit(f"{stubbed}-stubs", stubbed, _student(stubbed))
-    rows = tool.grade(submissions, ASSIGNMENTS, submissions.parent / "grades.csv")
+    # the CSV stays beside the assignments, for the record of what each submission got
+    rows = tool.grade(submissions, ASSIGNMENTS, BUILD / "assignments-test-grades.csv")
     return {row["submission"].split("/")[0]: row for row in rows}
 
 
@@ -138,3 +139,26 @@ def test_each_kind_of_wrong_solution_loses_marks(
 def test_stubs_get_no_marks(graded: dict[str, dict[str, Any]]) -> None:
     (row,) = [row for k, row in graded.items() if k.endswith("-stubs")]
     assert float(row["total"]) == 0, row
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS or ["none"])
+def test_the_handout_carries_no_solution_and_no_hidden_case(chapter: str) -> None:
+    """The student folder: gdbook without its solutions, one public case per function."""
+    import zipfile
+
+    import dill
+
+    folder = ASSIGNMENTS / chapter / "student"
+    (wheel,) = folder.glob("gdbook-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        assert not [n for n in zf.namelist() if n.startswith("gdbook_solutions")]
+        assert "gdbook/base.py" in zf.namelist()
+    with open(folder / f"{chapter}_cases.pkl", "rb") as f:
+        public = dill.load(f)
+    with zipfile.ZipFile(ASSIGNMENTS / chapter / "autograder" / f"{chapter}-autograder.zip") as zf:
+        (inside,) = [n for n in zf.namelist() if n.endswith(f"{chapter}_cases.pkl")]
+        every = dill.loads(zf.read(inside))
+    assert set(public) == set(every) and all(len(v) == 1 for v in public.values())
+    assert all(every[k][0] == public[k][0] for k in every)
+    text = (folder / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    assert "gdbook_solutions" not in text and "git+" not in text
