@@ -621,6 +621,12 @@ def test_free_decay_simulations_match_the_closed_forms() -> None:
     assert np.all(motion.velocity[motion.time >= stopped, 0] == 0.0)  # and it stays put
     assert abs(motion.position[-1, 0] - v0**2 / (2 * c)) <= h * v0
     assert np.abs(motion.position[:, 0] - distance).max() <= h * v0
+    # the discrete sum: v_k = v0 - c h k until v0/(c h) steps, so x = v0^2/(2c) - h v0/2
+    # (the chapter's "first-order error h v0/2")
+    steps = round(v0 / (c * h))
+    discrete = h * steps * v0 - c * h * h * steps * (steps + 1) / 2
+    assert discrete == pytest.approx(v0**2 / (2 * c) - h * v0 / 2, rel=1e-12)
+    assert motion.position[-1, 0] == pytest.approx(discrete, abs=1e-12)
 
 
 def test_dry_turning_points_published_example() -> None:
@@ -645,6 +651,23 @@ def test_dry_well_stops_short_in_the_dead_zone() -> None:
     assert _zero(swing - swing_claim) and _zero(turn - turn_claim)
     first = _numeric(turn_claim, A=1.0, c_drag=c, **{"lambda": lam_})
     assert first == pytest.approx(turns[1])
+
+
+def test_dry_dead_zone_is_where_static_friction_holds_the_ball() -> None:
+    """SymPy: lambda |x| <= c iff |x| <= c/lambda. Numerically: one step of roll from rest
+    leaves the ball exactly in place at the points of that interval, and only there."""
+    held, claimed = claims.dry_dead_zone()
+    assert bool(sp.simplify(sp.Equivalent(held, claimed)))
+    (rest,) = held.free_symbols - {drag, lam}
+    c, lam_ = 0.15, 2.0
+    at = {drag: c, lam: lam_}
+    assert bool(held.subs({**at, rest: 0.99 * c / lam_})) and bool(held.subs({**at, rest: -0.07}))
+    assert not bool(held.subs({**at, rest: 1.01 * c / lam_}))  # not a wider zone
+    assert not bool(held.subs({**at, rest: -1.01 * c / lam_}))
+    for x_ in np.linspace(-0.2, 0.2, 80):  # the grid misses the edges +-0.075
+        ball = ph.roll(lambda q: lam_ * q, "dry", c, [x_], None, 0.1, 3)
+        stays = bool(np.all(ball.position[:, 0] == x_))
+        assert stays == bool(held.subs({**at, rest: float(x_)})), x_
 
 
 def test_dry_turning_points_validate_and_handle_a_start_inside_the_zone() -> None:

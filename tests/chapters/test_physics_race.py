@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -110,6 +111,34 @@ def test_drag_blocks_accept_schedules() -> None:
     scheduled = run(opt, VALLEY_PROBLEM.grad, VALLEY.start, 6).params
     first = run(ph.turbulent_momentum(0.5, 1.0), VALLEY_PROBLEM.grad, VALLEY.start, 3).params
     np.testing.assert_array_equal(scheduled[:4], first)
+
+
+def test_drag_blocks_give_a_schedule_the_number_of_the_update() -> None:
+    """A schedule t -> c_t sees t = 1, 2, 3, ... (the update being made): from-scratch loops
+    with the coefficient of each update, for the three drags."""
+    grad, start = VALLEY_PROBLEM.grad, VALLEY.start
+    cases = {
+        "turbulent": (
+            ph.turbulent_momentum(0.5, lambda t: 0.5 * t),
+            lambda w, t: w / (1 + 0.5 * t * np.linalg.norm(w)),
+        ),
+        "dry": (
+            ph.dry_friction_momentum(0.5, lambda t: 0.01 * t),
+            lambda w, t: w * max(1 - 0.01 * t / np.linalg.norm(w), 0.0),
+        ),
+        "viscous": (
+            ph.viscous_momentum(0.5, lambda t: 1 - 1 / (t + 1)),
+            lambda w, t: w * t / (t + 1),
+        ),
+    }
+    for name, (opt, retain) in cases.items():
+        x, p, path = start.copy(), np.zeros(2), [start]
+        for t in range(1, 9):
+            p = retain(p - 0.5 * grad(x), t)
+            x = x + p
+            path.append(x)
+        got = run(opt, grad, start, 8)
+        np.testing.assert_allclose(got.params, path, rtol=1e-12, atol=1e-14, err_msg=name)
 
 
 def test_catalog_entries_of_the_chapter() -> None:
@@ -254,6 +283,24 @@ def test_animation_has_the_expected_frames_and_stays_small(animation_html: str) 
     assert 'id="_anim_imgphysics_three_balls" alt="three balls"' in animation_html
     frames = re.findall(r'frames\[\d+\] = "([^"]*)"', animation_html)
     assert len(set(frames)) == len(frames)  # every frame shows a new moment
+
+
+PAGE_BUDGET = 1_000_000
+"""DESIGN.md: no page over 1 MB of its own (its HTML, the animation inside it, its figures)."""
+PAGE_TEXT = 250_000
+"""Room kept for the page's HTML without the animation (243 kB in the build of Dec 2025)."""
+
+
+def test_animation_and_figures_leave_the_page_text_its_room(animation_html: str) -> None:
+    """The page's own bytes are its HTML, with the animation embedded, and its SVG figures:
+    those two must leave PAGE_TEXT of the budget to the text."""
+    root = Path(__file__).parents[2] / "figures"
+    svgs = sum(
+        (root / name).stat().st_size for name in figures.load_all() if name.startswith("physics_")
+    )
+    animation = len(animation_html.encode())
+    assert animation < 200_000
+    assert svgs + animation + PAGE_TEXT <= PAGE_BUDGET, (svgs, animation)
 
 
 def test_animation_is_deterministic(animation_html: str) -> None:

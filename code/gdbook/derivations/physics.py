@@ -164,12 +164,15 @@ def mass_convention() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]]
     return (derived[1], derived[0]), (h_step**2 / mass, 1 - h_step * drag / mass)
 
 
+def _explicit(grad: sp.Expr, c: sp.Expr = drag) -> sp.Matrix:
+    """One explicit Euler step of v' = -grad - c v, x' = v: both from the old (x_k, v_k)."""
+    return sp.Matrix([x + h_step * velocity, velocity + h_step * (-grad - c * velocity)])
+
+
 def _frictionless(scheme: str) -> sp.Matrix:
     """The matrix of one frictionless step on (x, v) for f' = omega^2 x."""
-    if scheme == "explicit":
-        return sp.Matrix([[1, h_step], [-h_step * omega**2, 1]])
-    step = _semi_implicit(omega**2 * x, c=sp.Integer(0))
-    return step.jacobian([x, velocity])
+    one_step = _explicit if scheme == "explicit" else _semi_implicit
+    return one_step(omega**2 * x, sp.Integer(0)).jacobian([x, velocity])
 
 
 def explicit_euler_growth() -> tuple[list[sp.Expr], sp.Expr]:
@@ -222,8 +225,9 @@ def semi_implicit_stability() -> tuple[sp.Basic, sp.Basic, sp.Expr]:
     u = sp.Symbol("u_h_omega", positive=True)  # h omega
     trace = sp.simplify(matrix.trace()).subs(h_step, u / omega)
     scheme = sp.reduce_inequalities([sp.Abs(trace) < 2], [u])
-    bound = sp.Add(2, 2 * beta, evaluate=False).subs(beta, 1)  # eq-stability at beta = 1
-    heavy = sp.reduce_inequalities([u**2 < bound], [u])
+    (_, p_minus_one, _), _ = heavy_ball.jury_conditions()  # 2 + 2 beta - eta lambda > 0
+    at_ball = p_minus_one.subs({beta: 1, eta: u**2 / lam})  # beta = 1, eta lambda = (h omega)^2
+    heavy = sp.reduce_inequalities([at_ball > 0], [u])
     return scheme, heavy, sp.simplify(matrix.det())
 
 
@@ -415,6 +419,19 @@ def dry_half_swing() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]]:
     turn = sp.simplify(swing.subs(time, sp.pi / sp.sqrt(lam)))
     claimed = drag / lam + (amplitude - drag / lam) * sp.cos(sp.sqrt(lam) * time)
     return (swing, turn), (claimed, 2 * drag / lam - amplitude)
+
+
+def dry_dead_zone() -> tuple[sp.Basic, sp.Basic]:
+    r"""Where dry friction holds the ball at rest in the well: :math:`|x| \le c/\lambda`.
+
+    At rest, static friction of size up to :math:`c` balances the spring force
+    :math:`\lambda x` iff :math:`\lambda|x| \le c`. Returns that condition solved for
+    :math:`x` and the claimed interval :math:`-c/\lambda \le x \le c/\lambda`.
+    """
+    real_x = sp.Symbol("x_rest", real=True)  # a resting point
+    held = sp.reduce_inequalities([lam * sp.Abs(real_x) <= drag], [real_x])
+    claimed = sp.And(-drag / lam <= real_x, real_x <= drag / lam)
+    return held, claimed
 
 
 def turbulent_amplitude_decay() -> tuple[tuple[sp.Expr, sp.Expr], tuple[sp.Expr, sp.Expr]]:
