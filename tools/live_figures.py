@@ -249,6 +249,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(
         live_figure,
         html=(visit_live_html, depart_live_html),
+        dirhtml=(visit_live_html, depart_live_html),
+        # the single page is the PDF's source (make pdf): print keeps the static picture
+        singlehtml=(skip, None),
         latex=(skip, None),
         text=(skip, None),
         man=(skip, None),
