@@ -30,7 +30,7 @@ from gdbook.derivations import physics as claims
 from gdbook.derivations import x_0 as x_start
 from gdbook.examples import VALLEY
 from gdbook.momentum import heavy_ball_eigenvalues, heavy_ball_regime, momentum
-from gdbook.problems import quadratic
+from gdbook.problems import quadratic, quadratic_from_matrix
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -431,6 +431,17 @@ def test_energy_experiment_bounded_versus_growing() -> None:
     assert np.abs(semi[half:] - 1).max() <= np.abs(semi[:half] - 1).max() * 1.01  # no growth
     assert 0 < 1 - totals["RK4"][-1] < 1e-4
     assert np.all(np.diff(totals["RK4"]) <= 1e-15)  # RK4 only ever loses energy here
+
+
+def test_energies_measure_the_potential_from_the_minimum() -> None:
+    """E_pot = f(x) - f*, also where f* != 0: a d^2 / 2 at a distance d from x* (a = 2)."""
+    well = quadratic_from_matrix([[2.0]], [1.0], 3.0)
+    assert well.f_star == pytest.approx(3.0 - 0.25)
+    xs = np.asarray(well.x_star) + np.array([[0.0], [0.5], [-1.0]])
+    motion = ph.Motion(np.arange(3.0), xs, np.array([[0.0], [1.0], [-2.0]]))
+    kinetic, potential = ph.energies(well, motion)
+    np.testing.assert_allclose(potential, [0.0, 0.25, 1.0], atol=1e-14)
+    np.testing.assert_allclose(kinetic, [0.0, 0.5, 2.0])
 
 
 def test_friction_drains_energy_for_every_integrator() -> None:

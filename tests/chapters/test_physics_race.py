@@ -9,6 +9,7 @@ velocity and dry friction too strong.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from pathlib import Path
@@ -67,6 +68,14 @@ def test_viscous_momentum_is_the_heavy_ball_with_learning_rate_beta_eta() -> Non
         mine = run(ph.viscous_momentum(eta, beta), VALLEY_PROBLEM.grad, VALLEY.start, 80).params
         heavy = run(momentum(beta * eta, beta), VALLEY_PROBLEM.grad, VALLEY.start, 80).params
         np.testing.assert_allclose(mine, heavy, rtol=1e-11, atol=1e-13)
+
+
+def test_viscous_momentum_takes_the_heavy_balls_default_beta() -> None:
+    """Called without beta it runs as momentum's default beta would (the same ball)."""
+    default = inspect.signature(momentum).parameters["beta"].default
+    mine = run(ph.viscous_momentum(0.5), VALLEY_PROBLEM.grad, VALLEY.start, 30).params
+    theirs = run(momentum(0.5 * default, default), VALLEY_PROBLEM.grad, VALLEY.start, 30).params
+    np.testing.assert_allclose(mine, theirs, rtol=1e-11, atol=1e-13)
 
 
 def test_drag_optimizers_are_roll_in_units_of_steps() -> None:
