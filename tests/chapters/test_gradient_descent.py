@@ -870,3 +870,22 @@ def test_saddle_escape_counts_by_an_independent_loop() -> None:
     assert counts == [10, 48, 98]
     measured = [int(np.argmax(np.abs(p[:, 1]) >= 0.5)) for p in gd.saddle_runs()]
     assert measured == counts
+
+
+def test_chebyshev_rounding_amplification() -> None:
+    """The factor by which the steps still to come multiply a rounding error (the chapter's
+    'up to 8e+16' for small steps first, at lambda = L; below 2e7 from the middle outwards),
+    from the Chebyshev nodes written here: 40 steps on [1, 100]."""
+    lam = np.linspace(1.0, 100.0, 4001)
+    rates = 1 / _chebyshev_nodes(1.0, 100.0, 40)
+
+    def worst_tail(order: np.ndarray) -> tuple[float, float]:
+        factors = np.abs(1 - order[:, None] * lam)
+        tails = np.array([np.prod(factors[j:], axis=0) for j in range(order.size)])
+        j, i = np.unravel_index(np.argmax(tails), tails.shape)
+        return float(tails[j, i]), float(lam[i])
+
+    amplify, where = worst_tail(np.sort(rates))
+    assert 5e16 < amplify < 1e17 and where == 100.0
+    planned, _ = worst_tail(gd.chebyshev_learning_rates(1.0, 100.0, 40))
+    assert 1e7 < planned < 2e7

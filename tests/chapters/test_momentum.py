@@ -1072,8 +1072,11 @@ def test_the_steep_swing_factors_of_the_opening() -> None:
     swing = [(1 + (1 + rho) * k) * (-rho) ** k for k in (1, 2)]
     np.testing.assert_allclose(swing, [-1.30886, 1.09002], atol=1e-5)
     np.testing.assert_allclose(double_root_error(-rho, 2)[1:], swing, rtol=1e-12)
-    gd = 1 - 2 / 1.1
+    from gdbook.gradient_descent import optimal_learning_rate
+
+    gd = 1 - float(optimal_learning_rate(0.1, 1.0)) * 1.0  # the chapter's factor along L = 1
     assert gd == pytest.approx(-0.81818, abs=1e-5) and gd**2 == pytest.approx(0.66942, abs=1e-5)
+    assert abs(swing[0]) > abs(gd) and abs(swing[1]) > abs(gd**2)  # momentum swings wider
 
 
 def test_optimal_pair_by_hand() -> None:
@@ -1128,7 +1131,8 @@ def test_rescaled_learning_rate_keeps_the_effective_step() -> None:
     new = float(rescaled_learning_rate(0.01, 0.9, 0.99))
     assert new == pytest.approx(0.001)
     assert float(terminal_velocity(new, 0.99)) == pytest.approx(float(terminal_velocity(0.01, 0.9)))
-    floors = [float(heavy_ball_noise_floor(e, b, [1.0], 1.0)) for e, b in ((0.01, 0.9), (new, 0.99))]
+    pairs = ((0.01, 0.9), (new, 0.99))
+    floors = [float(heavy_ball_noise_floor(e, b, [1.0], 1.0)) for e, b in pairs]
     assert floors[1] == pytest.approx(floors[0], rel=0.01)  # a = 0.1: equal to first order
     assert float(steps_to_fraction(0.99, 0.95)) > 9 * float(steps_to_fraction(0.9, 0.95))
     assert 2 * (1 + 0.99) / new > 2 * (1 + 0.9) / 0.01  # the stable range in lambda grows
@@ -1159,7 +1163,8 @@ def test_spectrum_rate_functions_reject_mu_above_L() -> None:
         heavy_ball_rate(0.1, 0.5, 1.0)
     )
     tuned = optimal_heavy_ball(1.0, 1.0)  # a round bowl: beta 0, one step
-    assert float(tuned.beta) == 0.0 and float(tuned.rate) == 0.0 and float(tuned.learning_rate) == 1.0
+    assert float(tuned.beta) == 0.0 and float(tuned.rate) == 0.0
+    assert float(tuned.learning_rate) == 1.0
 
 
 def test_regime_boundaries_are_classified_as_documented() -> None:
