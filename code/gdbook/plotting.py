@@ -8,6 +8,7 @@ readers.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,10 +17,11 @@ from typing import Any
 import matplotlib.style
 import numpy as np
 from cycler import cycler
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from gdbook.base import Trajectory
 from gdbook.catalog import CATALOG
@@ -109,10 +111,39 @@ def new_figure(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, A
     return fig, axes
 
 
+RASTER_DPI = 200
+"""Resolution of the artists :func:`rasterize` marks, in the figure's SVG.
+
+The column shows a 6.9-inch figure 672 CSS px wide, 195 device pixels an inch on a
+screen of two device pixels a CSS pixel: at 200 dpi a rasterized point cloud is as sharp
+as the vector art around it. Other figures keep ``savefig.dpi`` (100) for their images
+(``imshow``, a colorbar's rasterized solids), as before.
+"""
+_RASTERIZED: weakref.WeakSet[Figure] = weakref.WeakSet()
+
+
+def rasterize(artist: Artist) -> Artist:
+    """Draw ``artist`` (a dense point cloud) as an image at :data:`RASTER_DPI` in the SVG.
+
+    Hundreds of markers cost a hundred bytes each as vector paths; as one embedded PNG
+    they cost a fraction, and look the same at the column's width on a 2x screen.
+    Agg draws the image, so it is the same byte for byte on every render.
+    """
+    figure = artist.get_figure(root=True)
+    if not isinstance(figure, Figure):
+        raise ValueError("rasterize needs an artist already in a figure")
+    artist.set_rasterized(True)
+    _RASTERIZED.add(figure)
+    return artist
+
+
 def save(fig: Figure, path: str | Path) -> None:
-    """Write ``fig`` reproducibly (no date stamp, fixed hash salt)."""
+    """Write ``fig`` reproducibly (no date stamp, fixed hash salt; see :func:`rasterize`)."""
+    options: dict[str, Any] = {"metadata": {"Date": None}, "format": Path(path).suffix[1:] or "svg"}
+    if fig in _RASTERIZED:
+        options["dpi"] = RASTER_DPI
     with style():
-        fig.savefig(path, metadata={"Date": None}, format=Path(path).suffix[1:] or "svg")
+        fig.savefig(path, **options)
 
 
 def contours(
@@ -238,7 +269,7 @@ def error_curve(
     return ax
 
 
-def log_thinned(x: ArrayLike, per_decade: int = 200) -> Array:
+def log_thinned(x: ArrayLike, per_decade: int = 200) -> NDArray[np.intp]:
     """Indices of increasing ``x`` that keep at most ``per_decade`` points a decade on a log axis.
 
     For smooth, monotone curves over thousands of steps: on a log axis the last decade
@@ -258,6 +289,53 @@ def log_thinned(x: ArrayLike, per_decade: int = 200) -> Array:
     slices = np.floor(np.log10(data[positive] / data[positive[0]]) * per_decade)
     first = np.concatenate([[True], np.diff(slices) > 0])
     return np.unique(np.concatenate([positive[first], positive[-1:]]))
+
+
+COLUMN_PX = 672
+"""Width of the text column in CSS px at a 1280-px window (tools/browser_test.py measures it)."""
+
+
+def envelope_thinned(x: ArrayLike, y: ArrayLike, bins: int = COLUMN_PX) -> NDArray[np.intp]:
+    """Indices of a dense curve ``(x, y)`` that keep its envelope in ``bins`` equal x-bins.
+
+    In each bin (over the span of ``x``) the first, lowest, highest and last point of each
+    unbroken run of finite ``y`` are kept, so that the polyline through the kept points
+    reaches every dip and spike of the original and covers, in each bin, the same range:
+    drawn with bins narrower than a pixel it looks the same, with at most four points a
+    bin (two where the curve is monotone). A non-finite ``y`` (a gap, e.g. from
+    :func:`within_view`) stays a gap: the first index of each run of them is kept. The
+    default makes bins of one CSS pixel for a curve across the whole column: an axes is
+    narrower, so its bins are finer.
+    Thin ``y`` as it is plotted (after a log, a log axis does the same): a bin's lowest
+    and highest point do not depend on the scale.
+    """
+    if bins < 1:
+        raise ValueError(f"bins must be >= 1; got {bins}")
+    xs = np.asarray(x, dtype=np.float64)
+    ys = np.asarray(y, dtype=np.float64)
+    if xs.ndim != 1 or xs.shape != ys.shape or np.any(np.diff(xs) <= 0):
+        raise ValueError("x must be a 1-D increasing array and y of the same shape")
+    if xs.size <= 2:
+        return np.arange(xs.size)
+    finite = np.isfinite(ys)
+    span = xs[-1] - xs[0]
+    which = np.minimum(np.floor((xs - xs[0]) / span * bins), bins - 1)
+    starts = np.concatenate([[True], finite[1:] != finite[:-1]])
+    run = np.cumsum(starts)  # one number per run of finite (or non-finite) values
+    # groups: contiguous points of one bin and one run
+    new = np.concatenate([[True], (which[1:] != which[:-1]) | (run[1:] != run[:-1])])
+    group = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    last = np.concatenate([first[1:] - 1, [xs.size - 1]])
+    key = np.where(finite, ys, 0.0)
+    # lowest and highest of each group: sort by (group, y) and take both ends
+    order = np.lexsort((key, group))
+    low = order[np.searchsorted(group[order], np.arange(first.size), side="left")]
+    high = order[np.searchsorted(group[order], np.arange(first.size), side="right") - 1]
+    kept_finite = np.concatenate([first, last, low, high])
+    kept_finite = kept_finite[finite[kept_finite]]
+    gaps = np.flatnonzero(starts & ~finite)
+    return np.unique(np.concatenate([kept_finite, gaps]))
 
 
 def within_view(ax: Axes, values: ArrayLike, *, axis: str = "y", line: bool = False) -> Array:

@@ -11,6 +11,9 @@ tests are parametrized over it, so a new figure is covered as soon as it is regi
 
 from __future__ import annotations
 
+import base64
+import io
+import itertools
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,6 +23,7 @@ import numpy as np
 import pytest
 from gdbook import figures, plotting
 from matplotlib.figure import Figure
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import svgdiff
@@ -221,3 +225,52 @@ def test_log_thinned_keeps_a_bounded_number_of_points_per_decade() -> None:
         plotting.log_thinned(x, per_decade=0)
     with pytest.raises(ValueError, match="increasing"):
         plotting.log_thinned([1.0, 1.0, 2.0])
+
+
+def test_envelope_thinned_keeps_every_dip_spike_and_gap_of_a_dense_curve() -> None:
+    x = np.linspace(0.0, 1.0, 20_001)
+    y = np.sin(40 * np.pi * x) ** 2  # 40 dips, exactly 0 at x = i/40
+    y[7_777] = 5.0  # a spike one sample wide
+    y[3_000:3_100] = np.nan  # a gap (e.g. masked by within_view)
+    bins = 500
+    kept = plotting.envelope_thinned(x, y, bins=bins)
+    assert kept[0] == 0 and kept[-1] == x.size - 1 and np.all(np.diff(kept) > 0)
+    assert kept.size <= 4 * bins + 2  # four a bin at most, and the gap's first point
+    assert kept.size < x.size / 8  # thinned: about two points a bin where monotone
+    # every bin keeps the lowest and the highest point the original has there
+    which = np.minimum(np.floor(x * bins), bins - 1)
+    for b in range(bins):
+        inside = (which == b) & np.isfinite(y)
+        if not inside.any():
+            continue  # inside the gap
+        mine = kept[inside[kept]]
+        assert y[mine].min() == y[inside].min() and y[mine].max() == y[inside].max(), b
+    assert 7_777 in kept and np.sum(y[kept] == 0.0) == np.sum(y == 0.0)  # spike, every dip
+    # the gap stays a gap: no kept segment bridges a NaN of the original
+    assert np.isnan(y[kept]).sum() == 1
+    for i, j in itertools.pairwise(kept):
+        if np.isfinite(y[i]) and np.isfinite(y[j]):
+            assert np.all(np.isfinite(y[i : j + 1])), (i, j)
+    # a striding thinning would lose the spike: the test above can tell
+    assert 7_777 not in range(0, x.size, 40)
+    with pytest.raises(ValueError, match="bins"):
+        plotting.envelope_thinned(x, y, bins=0)
+    with pytest.raises(ValueError, match="increasing"):
+        plotting.envelope_thinned([0.0, 0.0, 1.0], [1.0, 2.0, 3.0])
+
+
+def test_a_figure_with_rasterized_artists_embeds_them_at_raster_dpi(tmp_path: Path) -> None:
+    """plotting.rasterize: the artist becomes an image at RASTER_DPI (2 device px a CSS px)."""
+    fig, ax = plotting.new_figure(figsize=(2.0, 1.0))
+    (dots,) = ax.plot(np.linspace(0, 1, 50), np.linspace(0, 1, 50) ** 2, ".")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    plotting.rasterize(dots)
+    plotting.save(fig, tmp_path / "dots.svg")
+    root = ET.parse(tmp_path / "dots.svg").getroot()
+    (image,) = [el for el in root.iter() if el.tag.endswith("image")]
+    href = next(v for k, v in image.attrib.items() if k.endswith("href"))
+    png = Image.open(io.BytesIO(base64.b64decode(href.split(",", 1)[1])))
+    dpi = png.width / (float(image.attrib["width"]) / 72)  # user units: 72 an inch
+    assert abs(dpi - plotting.RASTER_DPI) < 2, dpi
+    assert plotting.RASTER_DPI >= 2 * plotting.COLUMN_PX / 6.9  # 2 px a CSS px at 6.9 in
