@@ -372,15 +372,18 @@ def _hero_long(loss_ax: Axes, sharp_ax: Axes) -> None:
     steps = np.arange(loss.size)[::every]
     loss_ax.set_yscale("log")
     loss_ax.set_ylim(1e-160, 1e3)
-    loss_ax.plot(steps, plotting.within_view(loss_ax, loss[::every]), color=color, lw=0.8)
+    # still several points to a pixel of a panel half the column wide: keep the envelope
+    shown = plotting.within_view(loss_ax, loss[::every])
+    kept = plotting.envelope_thinned(steps, shown, bins=plotting.COLUMN_PX // 2)
+    loss_ax.plot(steps[kept], shown[kept], color=color, lw=0.8)
     loss_ax.set_xlim(0, lib.HERO_LONG_STEPS)
     loss_ax.set_yticks([1e-150, 1e-100, 1e-50, 1.0])
     loss_ax.set_xlabel("update $t$")
     loss_ax.set_ylabel(r"$f(x_t) - f^\star$")
     loss_ax.set_title(f"{lib.HERO_LONG_STEPS} updates", fontsize=9)
-    sharp_ax.plot(
-        np.arange(1, sharpness.size + 1)[::every], sharpness[::every], color=color, lw=0.8
-    )
+    updates, sharp = np.arange(1, sharpness.size + 1)[::every], sharpness[::every]
+    kept = plotting.envelope_thinned(updates, sharp, bins=plotting.COLUMN_PX // 2)
+    sharp_ax.plot(updates[kept], sharp[kept], color=color, lw=0.8)
     edge = float(lib.edge_of_stability(0.9))
     sharp_ax.axhline(edge, color=PALETTE["vermillion"], ls="--", lw=1.0)
     sharp_ax.text(7000, edge + 5.0, r"$(2+2\beta_1)/(1-\beta_1)$", color=PALETTE["vermillion"])
