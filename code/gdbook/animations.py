@@ -84,13 +84,20 @@ class PaletteWriter(HTMLWriter):
         reduced = image.quantize(self.colors, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         packed = io.BytesIO()
         reduced.save(packed, format="png", optimize=True)
+        # one line of base64 a frame: with encodebytes' line breaks (each written as a
+        # backslash and a newline into the script) every frame was 2.6 % longer
         self._saved_frames.append(  # type: ignore[attr-defined]  # HTMLWriter.setup made it
-            base64.encodebytes(packed.getvalue()).decode("ascii")
+            base64.b64encode(packed.getvalue()).decode("ascii")
         )
 
 
-def to_html(animation: Animation, *, name: str, alt: str, fps: int = 8, colors: int = 32) -> str:
-    """The animation as HTML with a player: frames embedded, fixed id ``name``, no network."""
+def to_html(animation: Animation, *, name: str, alt: str, fps: int = 8, colors: int = 24) -> str:
+    """The animation as HTML with a player: frames embedded, fixed id ``name``, no network.
+
+    24 colours: the three-ball frames differ from 32-colour ones by at most 32 levels of 255
+    in a channel, on antialiased edges, and are 8 % smaller; at 16 the shaded dead zone
+    merges into the white.
+    """
     if not re.fullmatch(r"[A-Za-z_]\w*", name):
         raise ValueError(f"name must be an identifier (it names a JavaScript object); got {name!r}")
     with TemporaryDirectory() as tmp:
