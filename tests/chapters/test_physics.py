@@ -699,6 +699,37 @@ def test_turbulent_amplitude_decays_like_one_over_t() -> None:
     assert tops[-1] < 0.25  # from 1: it decays, slowly
 
 
+def test_turbulent_amplitude_is_the_averaged_law_from_time_zero() -> None:
+    """ph.turbulent_amplitude against the SymPy solution, t = 0 (A = A0) included."""
+    _, (_, claimed) = claims.turbulent_amplitude_decay()
+    at = {claims.amplitude: 0.8, drag: 0.3, claims.omega: 1.5}
+    law = sp.lambdify(time, claimed.subs(at), "numpy")
+    t = np.array([0.0, 0.5, 3.0, 40.0])
+    np.testing.assert_allclose(ph.turbulent_amplitude(0.8, 0.3, 1.5, t), law(t), rtol=1e-13)
+    assert float(ph.turbulent_amplitude(0.8, 0.3, 1.5, 0.0)) == 0.8
+    with pytest.raises(ValueError, match="time"):
+        ph.turbulent_amplitude(0.8, 0.3, 1.5, -1.0)
+
+
+def test_integrators_take_zero_steps_and_reject_negative_counts() -> None:
+    """num_steps = 0 is the start alone (one row); a negative count is refused."""
+    accel = ph.acceleration(lambda q: q, "viscous", 0.5)
+    for motion in (
+        ph.integrate(ph.runge_kutta4, accel, [0.3], [0.2], 0.1, 0),
+        ph.roll(lambda q: q, "dry", 0.5, [0.3], [0.2], 0.1, 0),
+    ):
+        assert motion.time.tolist() == [0.0]
+        assert motion.position.tolist() == [[0.3]] and motion.velocity.tolist() == [[0.2]]
+    with pytest.raises(ValueError, match="num_steps"):
+        ph.integrate(ph.runge_kutta4, accel, [0.3], None, 0.1, -1)
+    # a scalar start with a scalar acceleration: the same numbers without the axis
+    spring = lambda q, v: -q - 0.5 * v  # noqa: E731
+    scalar = ph.integrate(ph.semi_implicit_euler, spring, 0.3, 0.2, 0.1, 5)
+    vector = ph.integrate(ph.semi_implicit_euler, accel, [0.3], [0.2], 0.1, 5)
+    assert scalar.position.shape == (6,)
+    np.testing.assert_array_equal(scalar.position, vector.position[:, 0])
+
+
 @pytest.mark.parametrize("law", list(ph.DRAG_LAWS))
 def test_drag_flow_is_the_solution_of_the_drag_equation(law: str) -> None:
     """The flow's time derivative at t = 0 is -D(v); flows compose (a semigroup); the
