@@ -685,6 +685,8 @@ def test_dry_turning_points_validate_and_handle_a_start_inside_the_zone() -> Non
     np.testing.assert_array_equal(ph.dry_turning_points(0.05, 0.1, 1.0), [0.05])
     with pytest.raises(ValueError, match="friction"):
         ph.dry_turning_points(1.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match="lam"):
+        ph.dry_turning_points(1.0, 0.1, 0.0)  # a flat well has no dead zone to stop in
 
 
 def test_turbulent_amplitude_decays_like_one_over_t() -> None:

@@ -220,6 +220,10 @@ def test_race_turbulent_ball_swings_with_an_error_falling_like_one_over_k() -> N
     assert ph.decay_exponent(errors, ph.TAIL_STEPS) == slope
     with pytest.raises(ValueError, match="steps"):
         ph.envelope(errors, [10])
+    # by default the top of the 50 steps before k (the figure reads it from k = 50 on)
+    np.testing.assert_array_equal(
+        ph.envelope(errors, [50, 80]), [errors[:50].max(), errors[30:80].max()]
+    )
 
 
 def test_the_three_balls_of_the_animation() -> None:
