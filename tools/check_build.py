@@ -242,6 +242,33 @@ def html_pages(html_dir: Path) -> list[Path]:
     )
 
 
+_CSS_COLOR = re.compile(
+    r'html\[data-theme="(light|dark)"\] \.highlight(?: \.(\w+))? \{[^}]*?color: (#\w+)'
+)
+
+
+def plain_token_problems(pygments_css: str, tokens: Iterable[str]) -> list[str]:
+    """Tokens whose colour differs from the listing's own in the built Pygments stylesheet.
+
+    ``tools/reader_html.py`` drops the spans around these tokens (``PLAIN_TOKENS``), which
+    is invisible only while the theme colours them as the ``.highlight`` block.
+    """
+    colors: dict[tuple[str, str], str] = {}
+    for theme, token, color in _CSS_COLOR.findall(pygments_css):
+        colors.setdefault((theme, token), color.lower())
+    problems = []
+    for theme in ("light", "dark"):
+        base = colors.get((theme, ""))
+        for token in tokens:
+            color = colors.get((theme, token), base)
+            if base is None or color != base:
+                problems.append(
+                    f"_static/pygments.css: .highlight .{token} is {color} in the {theme} theme, "
+                    f"the listing's own colour is {base}: its spans must be kept"
+                )
+    return problems
+
+
 def check_build(html_dir: Path, root: Path = ROOT) -> tuple[Report, list[Execution]]:
     """Run every check on ``html_dir``; return the report and the execution times."""
     report = Report()
@@ -251,6 +278,11 @@ def check_build(html_dir: Path, root: Path = ROOT) -> tuple[Report, list[Executi
             report.fail(f"{doc}: listed in _toc.yml but {doc}.html was not built")
     for page in html_pages(html_dir):
         check_page(page, html_dir, report)
+    css = html_dir / "_static" / "pygments.css"
+    from reader_html import PLAIN_TOKENS
+
+    for problem in plain_token_problems(css.read_text(encoding="utf-8"), PLAIN_TOKENS):
+        report.fail(problem)
     cache_dir = execution_cache(html_dir.parent, root)
     times = execution_times(docs, cache_dir, root)
     succeeded = {t.doc for t in times if t.seconds is not None}

@@ -304,3 +304,16 @@ def test_listings_show_docstrings_without_rest_markup() -> None:
     code = 'r"""Step :math:`-\\eta g`; see :func:`~gdbook.base.run` and ``x0``."""\ny = x[1:2]'
     assert reader_html.plain_docstrings(code) == 'r"""Step -\\eta g; see run and x0."""\ny = x[1:2]'
     assert reader_html.plain_docstrings(":class:`gdbook.base.Optimizer`") == "gdbook.base.Optimizer"
+
+
+def test_listing_spans_of_plain_tokens_are_dropped_inside_pre_only() -> None:
+    html = (
+        '<p><span class="n">kept outside a listing</span></p>'
+        '<pre><span class="n">eta</span><span class="w"> </span><span class="o">=</span>'
+        '<span class="p">(</span><span class="mf">0.1</span><span class="p">)</span></pre>'
+    )
+    out = reader_html.unwrap_plain_tokens(html)
+    assert out == (
+        '<p><span class="n">kept outside a listing</span></p>'
+        '<pre>eta <span class="o">=</span>(<span class="mf">0.1</span>)</pre>'
+    )

@@ -85,3 +85,18 @@ def test_check_build_flags_a_role_left_in_the_text_but_not_one_quoted_in_code(
         problems = _problems(tmp_path, f"{VIEW}<p>as shown in {role}.</p>")
         assert len(problems) == 1 and "unresolved role" in problems[0], role
         assert _problems(tmp_path, f"{VIEW}<p>quoted: <code>{role}</code></p>") == []
+
+
+def test_check_build_keeps_token_spans_the_theme_colours_differently() -> None:
+    from check_build import plain_token_problems
+
+    css = (
+        'html[data-theme="light"] .highlight { background: #fefefe; color: #080808 }\n'
+        'html[data-theme="light"] .highlight .n { color: #080808 }\n'
+        'html[data-theme="light"] .highlight .p { color: #123456 }\n'
+        'html[data-theme="dark"] .highlight { background: #2b2b2b; color: #F8F8F2 }\n'
+        'html[data-theme="dark"] .highlight .n { color: #F8F8F2 }\n'
+    )
+    problems = plain_token_problems(css, ("n", "p", "w"))
+    assert len(problems) == 1 and ".highlight .p is #123456 in the light theme" in problems[0]
+    assert plain_token_problems(css, ("n", "w")) == []  # no rule: the listing's own colour
