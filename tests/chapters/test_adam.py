@@ -8,8 +8,10 @@ F42, F43, F44.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,12 +26,14 @@ from gdbook.adam import (
     nadam_momentum_schedule,
     radam,
     radam_rho,
+    reddi_gradients,
     scale_by_adam,
     scale_by_adamax,
     scale_by_amsgrad,
     scale_by_nadam,
     scale_by_radam,
 )
+from gdbook.adam import adamax_step_bound as lib_adamax_step_bound
 from gdbook.base import (
     Optimizer,
     add_decayed_weights,
@@ -38,10 +42,13 @@ from gdbook.base import (
     run,
     scale_by_learning_rate,
 )
+from gdbook.examples import TORCH_FIXTURE
 from gdbook.gradient_descent import gradient_descent
 from gdbook.problems import quadratic, rosenbrock
 from hypothesis import given
 from hypothesis import strategies as st
+
+TORCH_REFERENCE = Path(__file__).parents[1] / "reference" / "torch_reference.npz"
 
 QUAD = quadratic([1.0, 30.0], angle=0.5, x_star=[1.0, 2.0])
 ROSEN = rosenbrock()
@@ -193,6 +200,15 @@ def test_adamax_step_can_exceed_the_learning_rate() -> None:
     assert abs(step) > 1.009
 
 
+def test_library_adamax_step_bound_is_the_tight_sum() -> None:
+    """gdbook.adam.adamax_step_bound(b1, b2, t) is the sum above (also at b1 = b2, where each
+    term is 1) and, without t, its limit b2 (1 - b1) / (b2 - b1)."""
+    for b1, b2, t in [(0.9, 0.999, 1), (0.9, 0.999, 10), (0.5, 0.9, 7), (0.9, 0.9, 7)]:
+        expected = adamax_step_bound(b1, b2, t)
+        assert float(lib_adamax_step_bound(b1, b2, t)) == pytest.approx(expected, rel=1e-13)
+    assert float(lib_adamax_step_bound(0.5, 0.9)) == pytest.approx(0.9 * 0.5 / 0.4, rel=1e-13)
+
+
 def test_adamax_constant_gradient_step_is_exactly_eta() -> None:
     """With |g| constant, u_t = |g| and |m_hat_t| = |g|: the step is exactly eta."""
     np.testing.assert_allclose(_steps(adamax(0.5), [3.0] * 20), -0.5, rtol=1e-13)
@@ -201,6 +217,20 @@ def test_adamax_constant_gradient_step_is_exactly_eta() -> None:
 def test_adamax_first_step_is_eta_and_paper_default_rate() -> None:
     np.testing.assert_allclose(_steps(adamax(), [-7.0]), [0.002])
     np.testing.assert_array_equal(_steps(adamax(), [0.0, 0.0]), [0.0, 0.0])  # no eps: no NaN
+
+
+def test_adamax_eps_enters_the_max_as_torch_adds_it() -> None:
+    """torch's Adamax takes u_t = max(b2 u_(t-1), |g_t| + eps) (research/torch_optim_rules.md
+    1.7); the run with eps = 0.1 recorded from torch 2.13 in float64, and the first step by
+    hand: u_1 = |g_1| + eps, so the step is -eta g_1 / (|g_1| + eps)."""
+    with np.load(TORCH_REFERENCE) as data:
+        recorded = np.asarray(data["adamax_eps01__quad"])
+        config = json.loads(str(data["__configs__"]))["adamax_eps01__quad"]
+    assert config["kwargs"] == {"lr": 0.1, "eps": 0.1}
+    x0 = np.array(config["x0"], dtype=float)
+    ours = run(adamax(0.1, eps=0.1), TORCH_FIXTURE.problem().grad, x0, config["steps"]).params
+    np.testing.assert_allclose(ours, recorded, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(_steps(adamax(1.0, eps=0.5), [2.0]), [-2.0 / 2.5], rtol=1e-15)
 
 
 # --------------------------------------------------------------------------------------
@@ -539,6 +569,7 @@ def test_defaults_are_the_published_ones(
         (lambda: radam(threshold=3.0), "threshold"),
         (lambda: adamax(b2=1.0), "b2"),
         (lambda: amsgrad(b1=1.0), "b1"),
+        (lambda: reddi_gradients(0.0, 3), "c"),  # C > 0: the gradient C must be a cost
     ],
 )
 def test_validation_names_the_parameter(factory: object, named: str) -> None:

@@ -217,6 +217,17 @@ def test_scale_invariance_symbolic() -> None:
     assert claims.scale_c not in scaled.free_symbols
 
 
+def test_scale_invariance_is_about_algorithm_1s_direction() -> None:
+    """The direction of the claim is Kingma & Ba's m_hat / sqrt(v_hat): after two gradients
+    m_2 = (1 - b1)(b1 g_1 + g_2), v_2 = (1 - b2)(b2 g_1^2 + g_2^2), written out here."""
+    _, plain = claims.scale_invariance(2)
+    for beta1, beta2, g1, g2 in [(0.9, 0.999, 3.0, -1.0), (0.5, 0.8, -2.0, 0.25)]:
+        m_hat = (1 - beta1) * (beta1 * g1 + g2) / (1 - beta1**2)
+        v_hat = (1 - beta2) * (beta2 * g1**2 + g2**2) / (1 - beta2**2)
+        values = {b1: beta1, b2: beta2, grads[1]: g1, grads[2]: g2}
+        assert float(plain.subs(values)) == pytest.approx(m_hat / math.sqrt(v_hat), rel=1e-12)
+
+
 def test_unbiased_moments_and_the_snr_ratio() -> None:
     (m_hat, m_claim), (v_hat, v_claim) = claims.unbiased_moments()
     assert sp.simplify(m_hat - m_claim) == 0

@@ -132,6 +132,7 @@ def test_nadam_first_steps_of_the_three_forms() -> None:
     mu = [0.9 * (1 - 0.5 * 0.96 ** (t / 250)) for t in (1, 2)]
     torch_first = 1 + mu[1] * 0.1 / (1 - mu[0] * mu[1])
     assert lib.nadam_first_step(0.9, 0.004) == pytest.approx(torch_first, rel=1e-12)
+    assert lib.nadam_first_step() == pytest.approx(torch_first, rel=1e-12)  # torch's defaults
     assert torch_first == pytest.approx(1.056, abs=1e-3)
     for form, expected in [({}, torch_first), ({"momentum_decay": None}, 1 + 0.9 / 1.9)]:
         step = -replay_gradients(lib.nadam(1.0, eps=0.0, **form), np.array([[4.0]])).params[1, 0]
