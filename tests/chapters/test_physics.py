@@ -283,6 +283,9 @@ def test_momentum_and_physical_parameters_are_inverse(h: float, c: float) -> Non
 def test_momentum_parameters_reject_too_much_friction() -> None:
     with pytest.raises(ValueError, match="beta"):
         ph.momentum_parameters(1.0, 1.5)
+    with pytest.raises(ValueError, match="beta"):  # no friction: beta = 1, which momentum refuses
+        ph.momentum_parameters(0.1, 0.0)
+    assert float(ph.momentum_parameters(0.5, 2.0)[1]) == 0.0  # hc = 1: beta = 0 is allowed
 
 
 def test_drag_removes_one_minus_beta_per_step() -> None:
@@ -668,10 +671,12 @@ def test_dry_dead_zone_is_where_static_friction_holds_the_ball() -> None:
     """SymPy: lambda |x| <= c iff |x| <= c/lambda. Numerically: one step of roll from rest
     leaves the ball exactly in place at the points of that interval, and only there."""
     held, claimed = claims.dry_dead_zone()
-    assert bool(sp.simplify(sp.Equivalent(held, claimed)))
+    assert sp.simplify(sp.Equivalent(held, claimed)) is sp.true  # bool() of a formula is True
     (rest,) = held.free_symbols - {drag, lam}
     c, lam_ = 0.15, 2.0
     at = {drag: c, lam: lam_}
+    for x_ in (-0.2, -0.076, -0.074, 0.0, 0.074, 0.076, 0.2):  # the claimed side, numerically
+        assert bool(claimed.subs({**at, rest: x_})) == (abs(x_) <= c / lam_), x_
     assert bool(held.subs({**at, rest: 0.99 * c / lam_})) and bool(held.subs({**at, rest: -0.07}))
     assert not bool(held.subs({**at, rest: 1.01 * c / lam_}))  # not a wider zone
     assert not bool(held.subs({**at, rest: -1.01 * c / lam_}))
