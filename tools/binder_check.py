@@ -117,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
             chapters,
             env,
         )
-        summary = ran.strip().splitlines()[-1]
+        # the kernel's own warnings share the output: the summary is the line the script prints
+        summary = next(
+            (ln for ln in reversed(ran.splitlines()) if "code cells ran," in ln), "no summary"
+        )
         if not summary.endswith(" 0 errors"):
             print(f"binder_check: {args.chapter}: {summary}\n{ran}", file=sys.stderr)
             return 1
