@@ -105,6 +105,7 @@ def test_claim_adagrad_steps_to_travel() -> None:
     assert float(ad.adagrad_steps_to_travel(50.0, 0.5)) == _value(pair[1], D_travel=50.0, eta=0.5)
     assert float(ad.adagrad_steps_to_travel(50.0, 0.5)) == 2500.0
     assert float(ad.adagrad_steps_to_travel(3.0, 0.25)) == 36.0  # (3 / 0.5)^2; eta != 1/2
+    assert float(ad.adagrad_steps_to_travel(0.5, 1.0)) == 0.0625  # no distance is too short
     with pytest.raises(ValueError, match="learning_rate"):
         ad.adagrad_steps_to_travel(1.0, 0.0)
     with pytest.raises(ValueError, match="distance"):
@@ -255,8 +256,9 @@ def test_adadelta_warmup_steps_grow_like_sqrt_of_one_minus_rho_eps_t() -> None:
         ad.adadelta_warmup_steps(0.9, 1e-6, 0)
     with pytest.raises(ValueError, match="eps"):
         ad.adadelta_warmup_steps(0.9, 0.0, 3)
-    with pytest.raises(ValueError, match="rho"):
-        ad.adadelta_warmup_steps(0.0, 1e-6, 3)
+    for rho_ in (0.0, 1.0):
+        with pytest.raises(ValueError, match="rho"):
+            ad.adadelta_warmup_steps(rho_, 1e-6, 3)
     # one step is allowed: sqrt(eps / (1 - rho)), F32
     np.testing.assert_allclose(ad.adadelta_warmup_steps(0.9, 1e-6, 1), [1e-3 / 0.1**0.5])
 

@@ -445,6 +445,15 @@ def test_coordinate_wise_methods_stay_behind_the_front_on_the_convex_rosenbrock(
     np.testing.assert_allclose(
         result["errors"]["Adagrad"][-1], np.linalg.norm(w - w_star), rtol=1e-10
     )
+    w, v, errors = np.zeros(n), np.zeros(n), [np.linalg.norm(w_star)]
+    for _ in range(100):  # RMSProp, eta = 0.05, rho = 0.9, eps = 1e-8 outside the root
+        g = h @ w - e1
+        v = 0.9 * v + 0.1 * g * g
+        w = w - 0.05 * g / (np.sqrt(v) + 1e-8)
+        errors.append(np.linalg.norm(w - w_star))
+    np.testing.assert_allclose(result["errors"]["RMSProp"], errors, rtol=1e-10)
+    ratios = np.concatenate([e[1:] / result["bound"][1:] for e in result["errors"].values()])
+    assert 1.0 < ratios.min() < 1.1  # the chapter's smallest ratio of error to bound
     for name, errors in result["errors"].items():
         assert np.all(errors >= result["bound"] * (1 - 1e-12)), name
     assert set(result["errors"]) == {"Adagrad", "RMSProp", "RMSProp with momentum", "Adadelta"}
