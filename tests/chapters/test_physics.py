@@ -166,6 +166,7 @@ def test_oscillator_closed_form_is_the_dsolve_solution(c: float, omega: float) -
 def test_damping_regimes_and_critical_is_fastest() -> None:
     assert ph.damping_regime([3.0, 2.0, 0.5], 1.0).tolist() == [0, 1, 2]
     assert ph.DAMPING[int(ph.damping_regime(2.0, 1.0))] == "critically damped"
+    assert ph.damping_regime([5.0, 4.0, 3.0], 2.0).tolist() == [0, 1, 2]  # c against 2 omega
     t = np.linspace(0.0, 30.0, 3001)
     late = {c: np.abs(ph.oscillator(c, 1.0, 1.0, t)[0][-1]) for c in (1.6, 2.0, 2.5)}
     assert late[2.0] < min(late[1.6], late[2.5])
