@@ -465,6 +465,27 @@ def test_radam_threshold_test_is_strict() -> None:
     assert abs(steps[6] + 0.1 * m_hat[6]) > 1e-3  # rectified at t = 7
 
 
+def test_radam_rectifies_as_soon_as_rho_t_exceeds_4() -> None:
+    """Liu et al. (2020, Algorithm 2): rectify when rho_t > 4. At the b2 where rho_5 = 4.02
+    (found by bisection on eq. 6, written out here) step 5 of a constant gradient is
+    r_5 m_hat_5 sqrt(1 - b2^5) / sqrt(v_5) = r_5, not m_hat_5 = 1."""
+
+    def rho(b: float, t: int) -> float:
+        return 2 / (1 - b) - 1 - 2 * t * b**t / (1 - b**t)
+
+    low, high = 0.5, 0.999  # rho_5 rises with b2: 2.68 at 0.5, 5.00 at 0.999
+    for _ in range(200):
+        middle = (low + high) / 2
+        low, high = (low, middle) if rho(middle, 5) > 4.02 else (middle, high)
+    b2_edge, rho_5 = high, rho(high, 5)
+    assert 4.0 < rho_5 < 4.021
+    rho_inf = 2 / (1 - b2_edge) - 1
+    r_5 = math.sqrt((rho_5 - 4) * (rho_5 - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_5))
+    steps = _steps(radam(1.0, b2=b2_edge), [1.0] * 5)
+    np.testing.assert_allclose(steps, [-1.0, -1.0, -1.0, -1.0, -r_5], rtol=1e-9)
+    assert r_5 < 0.2
+
+
 def test_radam_rectifier_tends_to_one_and_radam_to_adam() -> None:
     """For large t, r_t -> 1 and the RAdam step is the Adam step."""
     gradients = np.full(600, 0.5)

@@ -274,6 +274,22 @@ def test_adamw_is_the_papers_algorithm_2_with_lambda_over_alpha() -> None:
     np.testing.assert_allclose(run(opt, problem.grad, np.array([2.0, 1.0]), 120).params[-1], x)
 
 
+def test_reddi_gradients_by_hand() -> None:
+    """Reddi et al. (2018, Theorem 1): C at t = 1, 4, 7, ..., else -1; any C > 0 is allowed
+    by the function (the failure needs C > 2); shape (t, *batch, 1)."""
+    np.testing.assert_array_equal(lib.reddi_gradients(0.5, 5)[:, 0], [0.5, -1, -1, 0.5, -1])
+    assert lib.reddi_gradients(3.0, 4, batch=(2,)).shape == (4, 2, 1)
+    np.testing.assert_array_equal(lib.reddi_gradients(3.0, 4, batch=(2,))[3], [[3.0], [3.0]])
+
+
+def test_random_walk_stream_has_unit_gaussian_increments_in_time() -> None:
+    """The 'random walk' gradients are a walk along t: g_t - g_(t-1) ~ N(0, 1), g_1 ~ N(0, 1)."""
+    walk = lib.random_gradient_streams(2000, 20)["random walk"][..., 0]
+    increments = np.diff(walk, axis=0, prepend=0.0)
+    assert abs(float(np.std(increments)) - 1.0) < 0.02  # 40 000 samples: sd of sd 0.0035
+    assert abs(float(np.mean(increments))) < 0.02
+
+
 # --------------------------------------------------------------------------------------
 # RAdam
 # --------------------------------------------------------------------------------------
