@@ -372,17 +372,6 @@ ERRATA: tuple[Erratum, ...] = (
         topic="physics",
     ),
     _erratum(
-        key="seed-003-gamma-up-to-one",
-        source="seed-003",
-        where="the momentum section: 'γ ∈ (0, 1] is the momentum coefficient'",
-        claim=r"$\gamma \in (0, 1]$",
-        original="γ ∈ (0, 1] 为动量系数",
-        correct=r"At $\beta = 1$ nothing decays and the rate is 1; the library rejects it.",
-        evidence=_MOM + "test_beta_one_never_settles",
-        chapter="momentum",
-        topic="stability",
-    ),
-    _erratum(
         key="torch-is-sutskever",
         source="common",
         where="a common belief (the torch documentation itself warns against it)",
@@ -577,7 +566,8 @@ ERRATA: tuple[Erratum, ...] = (
         r"{eq}`eq-dissipation` nothing drains its energy, semi-implicit Euler conserves the "
         r"modified energy {eq}`eq-modified-energy` exactly, and the ball swings for ever. "
         r"After {glue:text}`never_steps` steps from $x_0 = 1$ in the well $\tfrac12x^2$ its "
-        r"swings still reach {glue:text}`never_top:.3f`.",
+        r"swings still reach {glue:text}`never_top:.3f`. The heavy ball's rate at $\beta = 1$ "
+        r"is 1 on every direction; the library's `momentum` rejects it.",
         evidence=_PHYS + "test_frictionless_ball_never_settles",
         chapter="physics",
         topic="stability",
