@@ -889,3 +889,13 @@ def test_chebyshev_rounding_amplification() -> None:
     assert 5e16 < amplify < 1e17 and where == 100.0
     planned, _ = worst_tail(gd.chebyshev_learning_rates(1.0, 100.0, 40))
     assert 1e7 < planned < 2e7
+
+
+def test_zero_rates_and_zero_eigenvalues_are_rejected() -> None:
+    """eta * lambda = 0 has no floor (the iterate never moves; SGD's variance grows without
+    bound) and a zero eigenvalue has no stability limit 2/L (mutation audit)."""
+    with pytest.raises(ValueError, match="0 < learning_rate"):
+        sgd_noise_floor(0.0, [1.0], 1.0)
+    with pytest.raises(ValueError, match="eigenvalues"):
+        gd.max_stable_learning_rate([0.0, 1.0])
+    assert gd.max_stable_learning_rate([0.5, 1.0]) == 2.0

@@ -1192,3 +1192,15 @@ def test_empirical_rate_uses_the_second_half_of_the_run() -> None:
     assert float(empirical_rate(errors)) == pytest.approx(0.9, rel=1e-9)
     whole = (errors[-1] / errors[0]) ** (1 / 200)  # what a window from k = 0 would see
     assert whole < 0.85
+
+
+def test_empirical_rate_window_is_exactly_half_to_the_end() -> None:
+    """k_2 = 200 (the last step), k_1 = k_2 // 2 = 100, each error the largest of the 8 steps
+    up to it: on e_k = (1 + k) 0.9^k (decreasing from k = 9) that is (e_193 / e_93)^(1/100);
+    any other k_1 gives another number (mutation audit: k_1 = k_2 // 3 survived the test
+    above)."""
+    k = np.arange(201)
+    errors = (1.0 + k) * 0.9**k
+    expected = (errors[193] / errors[93]) ** (1 / 100)
+    assert float(empirical_rate(errors)) == pytest.approx(expected, rel=1e-12)
+    assert abs(expected - 0.9) > 1e-3  # the factor 1 + k still shows: the window matters

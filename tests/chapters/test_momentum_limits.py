@@ -30,19 +30,19 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from gdbook import momentum_limits as lim
 from gdbook.base import run
-from gdbook.derivations import L, beta, eta, k, kappa, lam, mu
+from gdbook.derivations import L, beta, eta, k, kappa, lam, mu, sigma
 from gdbook.derivations import momentum_limits as claims
-from gdbook.derivations import sigma
 from gdbook.examples import VALLEY
 from gdbook.gradient_descent import (
     eigen_errors,
     gradient_descent,
+    optimal_rate,
     sgd_expected_sq_error,
     sgd_noise_floor,
 )
 from gdbook.measure import mean_and_standard_error, settling_steps
-from gdbook import momentum_limits as lim
 from gdbook.momentum import heavy_ball_rate, momentum, optimal_heavy_ball
 from gdbook.momentum_limits import (
     convex_rosenbrock_ratio,
@@ -52,7 +52,7 @@ from gdbook.momentum_limits import (
     krylov_lower_bound,
     learning_rate_for_floor,
 )
-from gdbook.problems import convex_rosenbrock, lessard_problem, noisy, quadratic, saddle
+from gdbook.problems import convex_rosenbrock, lessard_problem, noisy, quadratic
 from gdbook_solutions import momentum_limits as solutions
 
 R_SYMBOL = claims._rho  # the ratio w*_{i+1}/w*_i of the claims
@@ -628,9 +628,10 @@ def test_gradient_descent_count_on_the_worst_case_is_measured_not_the_rate_bound
     measured = np.linalg.norm(params - problem.x_star, axis=1)
     assert measured[count] <= 1e-6 * measured[0] < measured[count - 1]
     assert count == 562
-    r = (math.sqrt(kk) - 1) / (math.sqrt(kk) + 1)
+    r = float(lim.convex_rosenbrock_ratio(kk))  # the chapter's lb_count and lb_count_gd_bound
+    assert r == pytest.approx((math.sqrt(kk) - 1) / (math.sqrt(kk) + 1), rel=1e-15)
     assert math.ceil(math.log(1e-6) / math.log(r)) == 69
-    assert math.ceil(math.log(1e-6) / math.log((kk - 1) / (kk + 1))) == 691
+    assert math.ceil(math.log(1e-6) / math.log(float(optimal_rate(kk)))) == 691
 
 
 def test_lower_bound_validation() -> None:
@@ -675,7 +676,8 @@ def test_solution_ema_noise_floor() -> None:
 
 
 def test_solution_conjugate_gradient_meets_the_bound_too() -> None:
-    """EXERCISE SOLUTION (solutions.momentum_limits.conjugate_gradient): CG stays zero past k too."""
+    """EXERCISE SOLUTION (solutions.momentum_limits.conjugate_gradient): CG stays zero past k
+    too."""
     from gdbook_solutions import momentum_limits as solutions
 
     n, kk = 400, 100.0
@@ -777,7 +779,8 @@ def test_every_public_claim_is_tested() -> None:
     named = {
         node.attr
         for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
         and node.value.id == "claims"
     }
     assert public - named == set(), f"claims no test names: {sorted(public - named)}"
@@ -827,7 +830,8 @@ def test_momentum_leaves_the_saddle_faster() -> None:
     escapes = lim.saddle_escapes()
     np.testing.assert_array_equal(escapes["steps"], expected)
     for row, b in zip(expected, lim.SADDLE_BETAS, strict=True):
-        assert [solutions.saddle_escape_from_scratch(b, y0) for y0 in (1e-1, 1e-4, 1e-8)] == list(row)
+        from_scratch = [solutions.saddle_escape_from_scratch(b, y0) for y0 in (1e-1, 1e-4, 1e-8)]
+        assert from_scratch == list(row)
         root = max(np.roots([1.0, -(1 + b + 0.2), b]).real)
         assert float(lim.saddle_escape_factor(0.2, b, 1.0)) == pytest.approx(root, rel=1e-12)
     np.testing.assert_allclose(escapes["factors"], [1.2, 1.32170, 1.5], atol=1e-5)
@@ -837,7 +841,7 @@ def test_momentum_leaves_the_saddle_faster() -> None:
     assert sp.expand(at_gd - below) == 0
     with pytest.raises(ValueError, match="beta"):
         lim.saddle_escape_factor(0.2, 1.0, 1.0)
-    assert float(lim.saddle_escape_factor(0.2, 0.0, 1.0)) == pytest.approx(1.2)  # GD's 1 + eta gamma
+    assert float(lim.saddle_escape_factor(0.2, 0.0, 1.0)) == pytest.approx(1.2)  # GD: 1 + eta gamma
     assert float(lim.saddle_escape_factor(0.0, 0.5, 1.0)) == 1.0  # no step, no escape
 
 
@@ -854,8 +858,11 @@ def test_logistic_regression_follows_the_local_rates() -> None:
     root_sum = math.sqrt(big_l) + math.sqrt(mu_)
     pairs = {
         "gradient descent": (2 / (mu_ + big_l), 0.0, (big_l - mu_) / (big_l + mu_)),
-        "momentum": (4 / root_sum**2, ((math.sqrt(big_l) - math.sqrt(mu_)) / root_sum) ** 2,
-                     (math.sqrt(big_l) - math.sqrt(mu_)) / root_sum),
+        "momentum": (
+            4 / root_sum**2,
+            ((math.sqrt(big_l) - math.sqrt(mu_)) / root_sum) ** 2,
+            (math.sqrt(big_l) - math.sqrt(mu_)) / root_sum,
+        ),
     }
     for name, (eta_, b, rate) in pairs.items():
         path = _polyak_loop(problem.grad, np.zeros(2), eta_, b, lim.LOGISTIC_STEPS)
@@ -913,8 +920,8 @@ def test_standard_error_of_correlated_chains() -> None:
     phi, runs, steps = 0.9, 4000, 200
     x = np.zeros((steps, runs))
     x[0] = rng.standard_normal(runs) / math.sqrt(1 - phi**2)  # stationary start
-    for k in range(1, steps):
-        x[k] = phi * x[k - 1] + rng.standard_normal(runs)
+    for step in range(1, steps):
+        x[step] = phi * x[step - 1] + rng.standard_normal(runs)
     mean, se = mean_and_standard_error(x)
     var = 1 / (1 - phi**2)
     lags = np.arange(1, steps)
@@ -936,7 +943,6 @@ def test_solution_equal_floor_gain_exceeds_two_when_gd_overshoots() -> None:
 
 def test_noise_explorer_state_is_the_closed_form() -> None:
     import matplotlib.pyplot as plt
-
     from gdbook.viz.momentum_limits import noise_explorer
 
     explorer = noise_explorer()
@@ -950,3 +956,115 @@ def test_noise_explorer_state_is_the_closed_form() -> None:
         assert "GD at η/(1-β)" not in state["curves"]
     finally:
         plt.close(explorer.figure)
+
+
+# --------------------------------------------------------------------------------------
+# Survivors of the mutation audit of momentum_limits.py (each test fails on its mutant)
+# --------------------------------------------------------------------------------------
+
+
+def test_saddle_escape_factor_scales_with_the_curvature() -> None:
+    """The factor depends on eta * gamma (a curvature other than 1 tells eta * gamma from
+    eta / gamma): the larger root of z^2 - (1 + beta + eta gamma) z + beta, by numpy.roots."""
+    for eta_, b, gamma in [(0.1, 0.9, 2.0), (0.3, 0.5, 0.25), (0.05, 0.0, 4.0)]:
+        root = max(np.roots([1.0, -(1 + b + eta_ * gamma), b]).real)
+        assert float(lim.saddle_escape_factor(eta_, b, gamma)) == pytest.approx(root, rel=1e-12)
+
+
+def test_lower_bound_experiment_is_what_the_chapter_reports() -> None:
+    """The chapter's runs themselves (not a re-run): momentum tuned for
+    [4/(kappa-1), 4 kappa/(kappa-1)] sits on the bound to rounding for 100 steps (lb_hb_gap),
+    gradient descent at 2/(mu + L) is more than 10^7 times above it after 100 (lb_gd_factor),
+    both started at w_0 = 0, each run's first error the norm of w*."""
+    data = lim.lower_bound_experiment()
+    rosen = convex_rosenbrock(lim.LOWER_BOUND_SIZE, lim.LOWER_BOUND_KAPPA)
+    bound, errors = data["bound"], data["errors"]
+    assert np.abs(errors["momentum"][:101] / bound[:101] - 1).max() < 1e-12
+    assert errors["gradient descent"][100] / bound[100] > 1e7
+    for name in ("gradient descent", "momentum"):
+        assert errors[name][0] == pytest.approx(np.linalg.norm(rosen.x_star), rel=1e-15)
+    kk = lim.LOWER_BOUND_KAPPA
+    low, high = 4 / (kk - 1), 4 * kk / (kk - 1)
+    path = _polyak_loop(rosen.grad, np.zeros(rosen.x_star.size), 2 / (low + high), 0.0, 30)
+    gd_err = np.linalg.norm(path - rosen.x_star, axis=1)
+    np.testing.assert_allclose(errors["gradient descent"][:31], gd_err, rtol=1e-12)
+
+
+def test_basin_around_reaches_the_ends_of_the_grid() -> None:
+    """Both scans stop at the grid's ends, not one point before and not past them."""
+    grid = np.linspace(0.0, 1.0, 6)
+    assert lim.basin_around(0.8, [False, False, True, True, True, True], grid) == (0.4, 1.0)
+    assert lim.basin_around(0.0, [True, True, False, False, True, True], grid) == (0.0, 0.2)
+    assert lim.basin_around(0.5, [True] * 6, grid) == (0.0, 1.0)
+
+
+def test_lessard_run_is_the_chapter_run() -> None:
+    """lessard_run (the chapter's cell) is the tuned pair eta = 1/9, beta = 4/9 from 3.3 at
+    rest: a plain Polyak loop gives the same iterates."""
+    xs = lim.lessard_run(num_steps=120)
+    loop = _polyak_loop(lessard_problem().grad, [3.3], 1 / 9, 4 / 9, 120)[:, 0]
+    np.testing.assert_allclose(xs, loop, rtol=1e-12, atol=1e-15)
+    assert xs.shape == (121,) and xs[0] == lim.LESSARD_START == 3.3
+
+
+def test_logistic_grid_search_counts_by_plain_loops() -> None:
+    """The grid's best pair and best learning rate alone, rerun as plain loops from 0: the
+    counts to 1e-6 of the first error are the ones the grid reports, and the best rate alone
+    is a rate of the grid."""
+    problem = lim.logistic_problem()
+    grid = lim.logistic_grid_search()
+    (eta_hb, beta_hb, steps_hb), (eta_gd, steps_gd) = grid["best"], grid["best_gd"]
+    assert eta_gd in lim.LOGISTIC_GRID_RATES and beta_hb in lim.LOGISTIC_GRID_BETAS
+    for eta_, b, steps in [(eta_hb, beta_hb, steps_hb), (eta_gd, 0.0, steps_gd)]:
+        path = _polyak_loop(problem.grad, np.zeros(2), eta_, b, lim.LOGISTIC_STEPS)
+        errors = np.linalg.norm(path - problem.x_star, axis=1)
+        assert int(np.argmax(errors <= 1e-6 * errors[0])) == steps
+    assert grid["counts"].shape == (lim.LOGISTIC_GRID_BETAS.size, lim.LOGISTIC_GRID_RATES.size)
+    counts = grid["counts"]
+    assert steps_gd == min(int(c) for c in counts[0] if c >= 0)  # the best of the beta = 0 row
+    assert steps_hb == min(int(c) for c in counts.ravel() if c >= 0)
+
+
+def test_settings_the_page_states_in_words() -> None:
+    """The lower-bound section says n = 400 and kappa = 100; its Lessard run starts at 3.3
+    (the cells read the constants, the prose types them)."""
+    assert (lim.LOWER_BOUND_SIZE, lim.LOWER_BOUND_KAPPA) == (400, 100.0)
+    assert lim.LESSARD_START == 3.3
+    with pytest.raises(ValueError, match="beta"):
+        lim.floor_ratio_at_effective_step(0.5, 1.0)
+
+
+def test_equal_floor_count_is_reliable_at_exactly_half_the_horizon() -> None:
+    """A count k is kept when 2k equals the horizon (the rest of the curve, as long again,
+    shows it stays down) and dropped one step short of it; GD's count from its closed form."""
+    lam_, y0, target = np.array([1.0]), np.array([3.0]), 0.05
+    eta_gd = float(learning_rate_for_floor(0.0, lam_, 1.0, target))
+    curve = sgd_expected_sq_error(eta_gd, lam_, 1.0, y0, 4000)
+    k_gd = int(settling_steps(curve, target))
+    assert k_gd > 2
+    assert int(equal_floor_steps(target, [0.0], lam_, 1.0, y0, 2 * k_gd).steps[0]) == k_gd
+    assert int(equal_floor_steps(target, [0.0], lam_, 1.0, y0, 2 * k_gd - 1).steps[0]) == -1
+
+
+def test_equal_floor_comparison_picks_the_fastest_beta() -> None:
+    """The best momentum of each floor is the beta with the fewest settled steps among all
+    tried (beta = 0 excluded; the smallest such beta if several tie), by a scan of
+    equal_floor_steps written here."""
+    floors = (1.0, 0.1)
+    gd_steps, best, best_beta = lim.equal_floor_comparison(floors)
+    problem = VALLEY.problem()
+    lam_, y0 = problem.eigenvalues, problem.to_eigenbasis(VALLEY.start)
+    for floor, n_gd, n_hb, b in zip(floors, gd_steps, best, best_beta, strict=True):
+        res = equal_floor_steps(floor, lim.NOISE_BETAS, lam_, lim.NOISE_SIGMA, y0, 2 * n_gd + 2)
+        assert int(res.steps[0]) == n_gd
+        pairs = zip(res.steps[1:], res.beta[1:], strict=True)
+        settled = [(int(n), float(bb)) for n, bb in pairs if n >= 0]
+        fastest = min(n for n, _ in settled)
+        assert n_hb == fastest
+        assert float(b) == min(bb for n, bb in settled if n == fastest)  # the first of a tie
+
+
+def test_mean_square_with_no_steps_is_the_start() -> None:
+    """num_steps = 0 is allowed: the curve is the squared start error alone."""
+    curve = heavy_ball_mean_square(0.1, 0.5, [1.0, 2.0], 1.0, [3.0, 4.0], 0)
+    assert curve.shape == (1,) and float(curve[0]) == 25.0
