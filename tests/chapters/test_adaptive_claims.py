@@ -97,6 +97,14 @@ def test_adagrad_displacement_shapes_and_scaling() -> None:
     np.testing.assert_allclose(d[1], 2 * d[0])
     with pytest.raises(ValueError, match="num_steps"):
         ad.adagrad_displacement(1.0, -1)
+    np.testing.assert_array_equal(ad.adagrad_displacement(1.0, 0), [0.0])  # no step yet
+
+
+def test_centered_rmsprop_one_step_by_hand() -> None:
+    """Graves (2013, eq. 38-40) from zero state, g = 0.1, rho = 0.9: v = 1e-3, g_bar = 1e-2,
+    v - g_bar^2 = 9e-4, so the step is -eta 0.1 / (0.03 + eps) (a small variance, below 1)."""
+    steps = _replay(rmsprop(0.5, 0.9, eps=1e-8, centered=True), [0.1])
+    np.testing.assert_allclose(steps, [-0.5 * 0.1 / (0.03 + 1e-8)], rtol=1e-12)
 
 
 def test_claim_adagrad_steps_to_travel() -> None:
@@ -321,6 +329,8 @@ def test_jacobi_condition_number_of_a_three_by_three_with_known_scaled_spectrum(
     m = np.array([[1.0, r, 0.0], [r, 1.0, 0.0], [0.0, 0.0, 1.0]])
     scale = np.diag([2.0, 3.0, 0.5])
     assert ad.jacobi_condition_number(scale @ m @ scale) == pytest.approx(1.6 / 0.4)
+    with pytest.raises(ValueError, match="matrix"):
+        ad.jacobi_condition_number(np.ones(3))
 
 
 @pytest.mark.parametrize("degrees", [10.0, 30.0, 45.0])

@@ -62,6 +62,14 @@ def test_sparse_problem_settings_are_the_ones_the_text_states() -> None:
     assert problem.dim == 5 and problem.x_star is not None
 
 
+def test_experiment_settings_are_the_ones_the_hand_loops_use() -> None:
+    """The steps and grids the text states and the loops below are written with."""
+    assert (ad.SPARSE_STEPS, ad.ROTATION_STEPS, ad.CYCLE_STEPS) == (600, 400, 3000)
+    assert (ad.ADADELTA_STEPS, ad.ADADELTA_VALLEY_STEPS, ad.EXPLORER_STEPS) == (2000, 3000, 80)
+    np.testing.assert_array_equal(ad.SPARSE_RATES, np.geomspace(0.1, 100.0, 31))
+    np.testing.assert_array_equal(ad.ROTATION_RATES, np.geomspace(0.01, 10.0, 61))
+
+
 def test_sparse_counts_by_hand_loops() -> None:
     """Gradient descent and Adagrad (eps = 0) from w = 0 over the same rate grid, loops by
     hand: the fewest steps after which the loss gap stays below 1e-6 of the first."""
