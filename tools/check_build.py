@@ -228,6 +228,10 @@ def check_page(page: Path, html_dir: Path, report: Report) -> None:
     for raw in soup.find_all(string=_RAW_ROLE):
         if not any(p.name in {"code", "pre", "script", "style"} for p in raw.parents):
             report.fail(f"{name}: an unresolved role in the text: {raw.strip()[:200]}")
+    for link in soup.select('a[href*="#equation-"]'):  # {eq} prints "(2.3)" itself
+        before = link.previous_sibling
+        if isinstance(before, str) and before.endswith("(") and link.get_text().startswith("("):
+            report.fail(f"{name}: an equation reference in parentheses: ({link.get_text()})")
     for pre in soup.find_all("pre"):  # listings show docstrings as a reader reads them
         if re.search(r":(math|func|class|mod|data|attr|meth):`", pre.get_text()):
             report.fail(f"{name}: a listing shows reST markup: {pre.get_text()[:80]!r}")

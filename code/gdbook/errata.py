@@ -448,7 +448,7 @@ ERRATA: tuple[Erratum, ...] = (
         cited_as=r"the momentum section of {cite:t}`zhang2023d2l`, from the wider stability "
         r"range $0 < \eta\lambda < 2 + 2\beta$",
         correct=r"A wider stable range is not a faster rate. The roots multiply to $\beta$ "
-        r"({eq}`eq-charpoly`), so no learning rate converges faster than $\sqrt\beta$; on "
+        r"{eq}`eq-charpoly`, so no learning rate converges faster than $\sqrt\beta$; on "
         r"the valley ($\kappa=$ {glue:text}`valley_kappa:.0f`) the best $\beta$ is "
         r"{glue:text}`valley_hb_beta:.2f`, {eq}`eq-optimal`, and a larger one is slower.",
         evidence=(
@@ -641,8 +641,8 @@ ERRATA: tuple[Erratum, ...] = (
         source="pytorch-docs",
         where="the algorithm box of torch.optim.SGD, version 1.10 (fixed by 1.13)",
         claim=r"$g_t \leftarrow g_{t-1} + \mu b_t$",
-        correct=r"The step adds the *current* gradient, $g_t + \mu b_t$ "
-        r"({eq}`eq-nag-one-buffer` with a constant momentum), as torch's code does; the "
+        correct=r"The step adds the *current* gradient, $g_t + \mu b_t$, "
+        r"as in {eq}`eq-nag-one-buffer` with a constant momentum and as torch's code does; the "
         r"book's `from_torch` matches torch's recorded runs.",
         evidence=_NAG + "test_from_torch_matches_the_recorded_torch_run",
         chapter="nesterov",
@@ -672,7 +672,7 @@ ERRATA: tuple[Erratum, ...] = (
         claim="`v = rho*v + lr*dx; x += v`",
         correct=r"With the gradient added to the velocity, the velocity must be "
         r"*subtracted*: on $\tfrac12\lambda x^2$ the first step of the snippet multiplies $x$ "
-        r"by $1+\eta\lambda>1$ ({eq}`eq-conv-slip`). Either write "
+        r"by $1+\eta\lambda>1$ {eq}`eq-conv-slip`. Either write "
         r"`v = rho*v - lr*dx; x += v` (Sutskever's form) or `v = rho*v + lr*dx; x -= v` "
         r"(Ruder's form).",
         evidence=(
@@ -695,7 +695,7 @@ ERRATA: tuple[Erratum, ...] = (
         r"book calls an exponentially decaying average, it is a decaying *sum*, whose weights "
         r"add up to $\epsilon(1-\alpha^t)/(1-\alpha)$, which tends to "
         r"{glue:text}`conv_window:.0f` times the learning rate at $\alpha=$ "
-        r"{glue:text}`conv_beta` ({eq}`eq-conv-dlb-weights`). Only the EMA form, with its "
+        r"{glue:text}`conv_beta` {eq}`eq-conv-dlb-weights`. Only the EMA form, with its "
         r"factor $1-\beta$, averages.",
         evidence=(
             _CONV + "test_dlb_velocity_is_a_sum_not_an_average",
@@ -713,7 +713,7 @@ ERRATA: tuple[Erratum, ...] = (
         cited_as=r"the notebooks of *Understanding Deep Learning*, {cite:t}`prince2023`, "
         r"until a correction in 2024",
         correct=r"With $m_t=\beta m_{t-1}+(1-\beta)g_t$ and $\theta_t=\theta_{t-1}-\eta m_t$, "
-        r"momentum alone carries $\theta$ to $\theta-\eta\beta m$ ({eq}`eq-conv-lookahead`), "
+        r"momentum alone carries $\theta$ to $\theta-\eta\beta m$ {eq}`eq-conv-lookahead`, "
         r"so that is where the look-ahead gradient must be taken. Other material still uses "
         r"$\theta-\beta m$; both take the gradient at a point that momentum does not reach, "
         r"and the method is no longer Nesterov's.",
@@ -731,7 +731,7 @@ ERRATA: tuple[Erratum, ...] = (
         where="a common reading of torch.optim.SGD",
         claim="`dampening=beta` gives the EMA",
         correct=r"PyTorch's buffer starts at $g_1$, so its dampened momentum differs from the "
-        r"EMA by $\beta^t g_1$ ({eq}`eq-conv-damp-gap`).",
+        r"EMA by $\beta^t g_1$ {eq}`eq-conv-damp-gap`.",
         evidence=(
             _CONV + "test_torch_dampening_is_not_the_ema_form",
             _CONV + "test_dampening_gap_is_beta_power_times_first_gradient",
@@ -765,7 +765,7 @@ ERRATA: tuple[Erratum, ...] = (
         correct=r"PyTorch adds $\epsilon$ outside the root for RMSprop, Adagrad and Adam, "
         r"optax and Keras put it inside for RMSProp and Adagrad, and Keras' Adam adds an "
         r"$\hat\epsilon$ that must be $\sqrt{1-\beta_2^t}$ times PyTorch's $\epsilon$ to give "
-        r"the same steps ({eq}`eq-conv-adam-forms`).",
+        r"the same steps {eq}`eq-conv-adam-forms`.",
         evidence=(
             _CONV + "test_eps_inside_and_outside_rmsprop_differ_and_converge_for_large_gradients",
             _CONV + "test_keras_effective_eps_is_eps_hat_over_root_bias_correction",
@@ -931,7 +931,7 @@ ERRATA: tuple[Erratum, ...] = (
         r"$(1-\beta_1) > \sqrt{1-\beta_2}$, and $|\Delta_t| \le \alpha$ otherwise",
         repeated_by=("seed-003",),
         correct=r"These are the steps of a lone gradient after a run of zeros "
-        r"({eq}`eq-adam-spike`), not upper bounds. By the Cauchy–Schwarz inequality the "
+        r"{eq}`eq-adam-spike`, not upper bounds. By the Cauchy–Schwarz inequality the "
         r"largest step is {eq}`eq-adam-tight-bound` {cite:p}`ma2019`, attained by gradients "
         r"that *grow* by $\beta_2/\beta_1$ per step; at the defaults it rises from $\eta$ to "
         r"{glue:text}`adam_limit:.2f` $\eta$, and without limit when "
@@ -976,7 +976,7 @@ ERRATA: tuple[Erratum, ...] = (
         correct=r"The averages start at 0, and {cite:t}`kingma2015` write that the moment "
         r"estimates are therefore biased *towards* zero, the more so the closer the "
         r"$\beta$s are to 1: $\mathbb{E}[v_t] = (1-\beta_2^t)\,\mathbb{E}[g^2]$ for stationary "
-        r"gradients ({eq}`eq-adam-expected-v`), a thousandth of its target at the first "
+        r"gradients {eq}`eq-adam-expected-v`, a thousandth of its target at the first "
         r"update at $\beta_2 = 0.999$.",
         evidence="tests/chapters/test_adam_derivations.py::"
         "test_expected_second_moment_has_the_bias_factor_and_zeta",
@@ -993,7 +993,7 @@ ERRATA: tuple[Erratum, ...] = (
         repeated_by=("seed-003",),
         correct=r"The section derives the bias of $v_t$, whose weights are $\beta_2$'s: it is "
         r"$\beta_2$ that must give old squared gradients little weight for $\zeta$ "
-        r"({eq}`eq-adam-zeta`) to be small; $\beta_1$ does not appear in it.",
+        r"{eq}`eq-adam-zeta` to be small; $\beta_1$ does not appear in it.",
         evidence=(
             "tests/chapters/test_adam_derivations.py::test_zeta_depends_on_beta_2_not_beta_1",
             "gdbook.derivations.adam.non_stationarity_term",
@@ -1043,7 +1043,7 @@ ERRATA: tuple[Erratum, ...] = (
         claim=r"$g' = \frac{\eta\hat v}{\sqrt{\hat s + \epsilon}}$",
         original=r"$$g' = \frac{\eta \hat{v}}{\sqrt{\hat{s} + \epsilon}} \tag{18}$$",
         correct=r"{cite:t}`kingma2015` add $\epsilon$ outside the root, "
-        r"$\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ ({eq}`eq-adam-step`), as PyTorch does. "
+        r"$\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ {eq}`eq-adam-step`, as PyTorch does. "
         r"Inside the root it is a different algorithm, whose steps differ whenever "
         r"$\hat v_t$ is not much larger than $\epsilon^2$ ({doc}`conventions`).",
         evidence="tests/chapters/test_adam_bounds.py::test_eps_inside_the_root_is_another_method",
@@ -1102,7 +1102,7 @@ ERRATA: tuple[Erratum, ...] = (
         correct=r"By operator precedence this adds $\epsilon$ to the *parameter* at every "
         r"update, instead of to the denominator: the iterate drifts by $\epsilon$ per step "
         r"even where the gradient is zero. The step is "
-        r"$\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ ({eq}`eq-adam-step`).",
+        r"$\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ {eq}`eq-adam-step`.",
         evidence="tests/chapters/test_adam_bounds.py::test_eps_outside_the_parentheses_drifts",
         chapter="adam",
         topic="notation",

@@ -100,3 +100,11 @@ def test_check_build_keeps_token_spans_the_theme_colours_differently() -> None:
     problems = plain_token_problems(css, ("n", "p", "w"))
     assert len(problems) == 1 and ".highlight .p is #123456 in the light theme" in problems[0]
     assert plain_token_problems(css, ("n", "w")) == []  # no rule: the listing's own colour
+
+
+def test_check_build_flags_an_equation_reference_in_parentheses(tmp_path: Path) -> None:
+    link = '<a class="reference internal" href="#equation-eq-x">(2.3)</a>'
+    problems = _problems(tmp_path, f"{VIEW}<p>by the bound ({link}), so</p>")
+    assert len(problems) == 1 and "in parentheses: ((2.3))" in problems[0]
+    assert _problems(tmp_path, f"{VIEW}<p>by the bound {link}, so</p>") == []
+    assert _problems(tmp_path, f"{VIEW}<p>(the bound {link} holds)</p>") == []
