@@ -483,7 +483,22 @@ def test_radam_rectifies_as_soon_as_rho_t_exceeds_4() -> None:
     r_5 = math.sqrt((rho_5 - 4) * (rho_5 - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_5))
     steps = _steps(radam(1.0, b2=b2_edge), [1.0] * 5)
     np.testing.assert_allclose(steps, [-1.0, -1.0, -1.0, -1.0, -r_5], rtol=1e-9)
+    block = chain(scale_by_radam(b2=b2_edge), scale_by_learning_rate(1.0))  # its own default
+    np.testing.assert_allclose(_steps(block, [1.0] * 5), steps, rtol=1e-12)
     assert r_5 < 0.2
+
+
+def test_radam_with_eps_and_torchs_threshold_follows_the_torch_fixture() -> None:
+    """torch's RAdam adds eps to sqrt(v_t) and rectifies when rho_t > 5
+    (research/torch_optim_rules.md 1.8); its run with eps = 0.1 recorded in float64."""
+    with np.load(TORCH_REFERENCE) as data:
+        recorded = np.asarray(data["radam_eps01__quad"])
+        config = json.loads(str(data["__configs__"]))["radam_eps01__quad"]
+    assert config["kwargs"] == {"lr": 0.1, "eps": 0.1}
+    x0 = np.array(config["x0"], dtype=float)
+    opt = radam(0.1, eps=0.1, threshold=5.0)
+    ours = run(opt, TORCH_FIXTURE.problem().grad, x0, config["steps"]).params
+    np.testing.assert_allclose(ours, recorded, rtol=0, atol=1e-12)
 
 
 def test_radam_rectifier_tends_to_one_and_radam_to_adam() -> None:

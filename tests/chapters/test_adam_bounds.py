@@ -232,6 +232,17 @@ def test_worst_case_gradients_are_the_growing_sequence() -> None:
         lib.worst_case_gradients(0.9, 0.999, 20000)
 
 
+def test_worst_case_gradients_at_one_step_and_at_the_underflow_edge() -> None:
+    """One step: the lone gradient g_1 = 1. The refusal comes exactly where g_1^2 (the
+    oldest gradient, (b1/b2)^(t-1)) underflows to zero in float64, and not one step before."""
+    np.testing.assert_array_equal(lib.worst_case_gradients(0.9, 0.999, 1), [[1.0]])
+    ratio = np.float64(0.9) / np.float64(0.999)
+    edge = next(n for n in range(2, 10_000) if (ratio ** np.float64(n - 1)) ** 2 == 0.0)
+    with pytest.raises(ValueError, match="underflows"):
+        lib.worst_case_gradients(0.9, 0.999, edge)
+    assert lib.worst_case_gradients(0.9, 0.999, edge - 1)[0, 0] > 0.0
+
+
 # --------------------------------------------------------------------------------------
 # Signal-to-noise (F38)
 # --------------------------------------------------------------------------------------
@@ -245,3 +256,5 @@ def test_snr_direction_matches_the_ratio_of_expectations() -> None:
     assert np.all(np.abs(means - predicted) <= 4 * errors)
     np.testing.assert_allclose(means, [0.9949, 0.7073, 0.3125, 0.0998], atol=0.012)
     np.testing.assert_allclose(lib.snr_direction(ratios, 1.0), predicted)
+    # mu / sqrt(mu^2 + sigma^2) at sigma != 1: 1/sqrt(5) and -3/5
+    np.testing.assert_allclose(lib.snr_direction([1.0, -3.0], [2.0, 4.0]), [5**-0.5, -0.6])

@@ -217,6 +217,14 @@ def test_scale_invariance_symbolic() -> None:
     assert claims.scale_c not in scaled.free_symbols
 
 
+def test_non_stationarity_term_written_out_at_t_2() -> None:
+    """Kingma & Ba's zeta = (1 - b2) sum_s b2^(t-s) (E[g_s^2] - E[g_t^2]); at t = 2 only
+    s = 1 is left: (1 - b2) b2 (E[g_1^2] - E[g_2^2])."""
+    zeta_2 = claims.non_stationarity_term().subs(t, 2).doit()
+    values = {b2: 0.9, claims.square_seq[1]: 5.0, claims.square_seq[2]: 2.0}
+    assert float(zeta_2.subs(values)) == pytest.approx(0.1 * 0.9 * 3.0, rel=1e-12)
+
+
 def test_scale_invariance_is_about_algorithm_1s_direction() -> None:
     """The direction of the claim is Kingma & Ba's m_hat / sqrt(v_hat): after two gradients
     m_2 = (1 - b1)(b1 g_1 + g_2), v_2 = (1 - b2)(b2 g_1^2 + g_2^2), written out here."""

@@ -274,6 +274,17 @@ def test_adamw_is_the_papers_algorithm_2_with_lambda_over_alpha() -> None:
     np.testing.assert_allclose(run(opt, problem.grad, np.array([2.0, 1.0]), 120).params[-1], x)
 
 
+def test_internals_recover_the_gradient_the_update_used() -> None:
+    """The explorer's g_t, read back from m_t = b1 m_(t-1) + (1 - b1) g_t, is the gradient
+    of the valley at x_(t-1); the step is x_t - x_(t-1)."""
+    problem = HERO.problem()
+    traj = run(lib.adam(0.05, 0.8, 0.99), problem.grad, HERO.start, 6)
+    for step in (1, 4):
+        seen = lib.internals(traj, step, 0.8, 0.99, True)
+        np.testing.assert_allclose(seen.grads, problem.grad(traj.params[step - 1]), rtol=1e-12)
+        np.testing.assert_array_equal(seen.step, traj.params[step] - traj.params[step - 1])
+
+
 def test_reddi_gradients_by_hand() -> None:
     """Reddi et al. (2018, Theorem 1): C at t = 1, 4, 7, ..., else -1; any C > 0 is allowed
     by the function (the failure needs C > 2); shape (t, *batch, 1)."""
