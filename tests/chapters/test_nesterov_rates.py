@@ -55,6 +55,8 @@ def test_jury_conditions_give_the_stability_region() -> None:
     derived, claimed = claims.stability_region()
     x = claims.step_x
     assert sp.simplify(derived.rhs - claimed.rhs) == 0 and derived.lhs == x == claimed.lhs
+    # strict: on the boundary p(-1) = 0, a root at z = -1 on the unit circle, no convergence
+    assert isinstance(derived, sp.StrictLessThan) and isinstance(claimed, sp.StrictLessThan)
     a0_end, a0_claim = claims.third_jury_condition()
     assert sp.simplify(a0_end - a0_claim) == 0
     for b in (0.0, 0.5, 0.99):  # |a_0| < 1 on the whole region: the third condition is implied
