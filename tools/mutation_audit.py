@@ -297,13 +297,14 @@ def _clear_caches() -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """Record the modules' functions that run during ``item``."""
-    targets = {os.path.abspath(m) for m in os.environ["MUTATION_MODULES"].split(os.pathsep)}
+    modules = [m for m in os.environ["MUTATION_MODULES"].split(os.pathsep) if m]
+    targets = {os.path.abspath(m): os.path.normpath(m) for m in modules}
     seen: set[str] = set()
 
     def tracer(frame: Any, event: str, arg: Any) -> None:
         code = frame.f_code
         if event == "call" and code.co_filename in targets:
-            seen.add(f"{code.co_filename}:{code.co_firstlineno}")
+            seen.add(f"{targets[code.co_filename]}:{code.co_firstlineno}")
 
     _clear_caches()
     sys.settrace(tracer)
@@ -368,8 +369,8 @@ def _module_level_tests(mutant: Mutant, calls: dict[str, list[str]]) -> list[str
     The constant's name is followed through the module's other constants built from it;
     a mutant outside a plain assignment (a class body, say) gets every mapped test.
     """
-    absolute = os.path.abspath(mutant.path)
-    mapped = {t for k, v in calls.items() if k.startswith(absolute + ":") for t in v}
+    module_path = os.path.normpath(mutant.path)  # the keys of the map are relative
+    mapped = {t for k, v in calls.items() if k.startswith(module_path + ":") for t in v}
     tree = ast.parse(Path(mutant.path).read_text())
     statement = next(s for s in tree.body if s.lineno <= mutant.line <= (s.end_lineno or s.lineno))
     names = _assigned(statement)
@@ -387,23 +388,26 @@ def _module_level_tests(mutant: Mutant, calls: dict[str, list[str]]) -> list[str
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _names(node) & names:
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            tests.update(calls.get(f"{absolute}:{first}", []))
+            tests.update(calls.get(f"{module_path}:{first}", []))
     every = {t for v in calls.values() for t in v}
     for test_file in sorted({t.split("::")[0] for t in every}):
         if not test_file.endswith(".py") or not Path(test_file).exists():
             continue
         for node in ast.parse(Path(test_file).read_text()).body:
-            if isinstance(node, ast.FunctionDef | ast.ClassDef) and _names(node) & names:
-                prefix = f"{test_file}::{node.name}"
-                tests.update(t for t in every if t == prefix or t.startswith(prefix + "::"))
+            if not (isinstance(node, ast.FunctionDef | ast.ClassDef) and _names(node) & names):
+                continue
+            prefix = f"{test_file}::{node.name}"
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+                tests.add(prefix)  # also a test that reads the constant but calls nothing
+            tests.update(t for t in every if t == prefix or t.startswith(prefix + "::"))
     return sorted(tests)
 
 
 def _tests_for(mutant: Mutant, calls: dict[str, list[str]]) -> list[str]:
     if mutant.scope.endswith(":module"):
         return _module_level_tests(mutant, calls)
-    absolute = os.path.abspath(mutant.path)
-    return calls.get(f"{absolute}:{mutant.scope.rsplit(':', 1)[1]}", [])
+    module_path = os.path.normpath(mutant.path)  # the keys of the map are relative
+    return calls.get(f"{module_path}:{mutant.scope.rsplit(':', 1)[1]}", [])
 
 
 def _report(results: str) -> int:

@@ -133,6 +133,17 @@ def scratch_ablation() -> np.ndarray:
     return np.stack([_ablation_from_scratch(c) for c in (True, False)])
 
 
+def test_ablation_settings_are_the_stated_ones() -> None:
+    """The betas of Kingma & Ba's ablation (2015, Section 6.4, Fig. 4): b1 in {0, 0.9},
+    b2 in {0.99, 0.999, 0.9999}; the rates three per decade; the generated quadratic has
+    condition number 100 (the module's stated settings)."""
+    assert lib.ABLATION_B1 == (0.0, 0.9)
+    assert lib.ABLATION_B2 == (0.99, 0.999, 0.9999)
+    np.testing.assert_allclose(np.diff(np.log10(lib.ABLATION_RATES)), 1 / 3, rtol=1e-12)
+    eigenvalues = np.linalg.eigvalsh(lib.ablation_problem().matrix)
+    assert eigenvalues.max() / eigenvalues.min() == pytest.approx(100.0, rel=1e-9)
+
+
 def test_ablation_is_algorithm_1_on_the_described_problem(scratch_ablation: np.ndarray) -> None:
     np.testing.assert_allclose(lib.bias_ablation().losses, scratch_ablation, rtol=1e-9)
 

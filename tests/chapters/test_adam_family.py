@@ -306,6 +306,16 @@ def test_random_walk_stream_has_unit_gaussian_increments_in_time() -> None:
 # --------------------------------------------------------------------------------------
 
 
+def test_radam_shown_steps_start_at_the_first_rectified_step() -> None:
+    """The chapter's spread table starts at the first t with rho_t > 4 at RADAM_B2 (eq. 6
+    written out) and names t = 20 and t = 100."""
+    b2 = lib.RADAM_B2
+    rho = [2 / (1 - b2) - 1 - 2 * t * b2**t / (1 - b2**t) for t in range(1, 50)]
+    first = next(t for t, r in enumerate(rho, start=1) if r > 4)
+    assert lib.RADAM_SHOWN[0] == first
+    assert {20, 100} <= set(lib.RADAM_SHOWN.tolist())
+
+
 def test_radam_rectifier_closed_form() -> None:
     """Liu et al. (2020, eq. 6 and Alg. 2): r_t from rho_t; NaN where rho_t <= 4."""
     b2 = 0.999
