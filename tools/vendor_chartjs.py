@@ -21,17 +21,14 @@ only on the pages that show a live figure. Nothing is committed. Usage::
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
-from vendor_mathjax import DEFAULT_CACHE, VendorError, integrity_of
+from vendor_mathjax import DEFAULT_CACHE, VendorError, integrity_of, npm_pack
 
 VERSION = "4.6.1"
 INTEGRITY = (  # npm view chart.js@4.6.1 dist.integrity
@@ -67,28 +64,6 @@ def unpack(tarball: bytes, dest: Path) -> int:
     return count
 
 
-def npm_pack(workdir: Path) -> bytes:
-    """Download ``chart.js@VERSION`` with ``npm pack`` into ``workdir``; return the tarball."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise VendorError("npm is needed once to fetch Chart.js for the live figures")
-    spec = f"chart.js@{VERSION}"
-    result = subprocess.run(
-        [npm, "pack", spec, "--json", "--pack-destination", str(workdir)],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise VendorError(f"npm pack {spec} failed:\n{result.stderr.strip()[-2000:]}")
-    try:
-        filename = json.loads(result.stdout)[0]["filename"]
-    except (ValueError, LookupError) as error:
-        raise VendorError(f"npm pack {spec}: unexpected output {result.stdout[:500]!r}") from error
-    return (workdir / filename).read_bytes()
-
-
 def ensure(cache: Path = DEFAULT_CACHE) -> Path:
     """Fetch and unpack Chart.js into the cache unless it is there; return ``target_dir``."""
     target = target_dir(cache)
@@ -97,7 +72,7 @@ def ensure(cache: Path = DEFAULT_CACHE) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache, prefix=".chartjs-") as tmp:
         work = Path(tmp)
-        tarball = npm_pack(work)
+        tarball = npm_pack(work, f"chart.js@{VERSION}", "Chart.js (the live figures)")
         found = integrity_of(tarball)
         if found != INTEGRITY:
             raise VendorError(

@@ -87,15 +87,17 @@ def unpack(tarball: bytes, dest: Path) -> int:
     return count
 
 
-def npm_pack(workdir: Path) -> bytes:
-    """Download ``mathjax@VERSION`` with ``npm pack`` into ``workdir``; return the tarball."""
+def npm_pack(workdir: Path, spec: str = f"mathjax@{VERSION}", purpose: str = "MathJax") -> bytes:
+    """Download the npm package ``spec`` with ``npm pack`` into ``workdir``; return the tarball.
+
+    Shared by every library the book vendors (``tools/vendor_chartjs.py`` too).
+    """
     npm = shutil.which("npm")
     if npm is None:
         raise VendorError(
-            "npm is needed once to fetch MathJax for the offline book "
+            f"npm is needed once to fetch {purpose} for the offline book "
             "(Debian: apt-get install -y npm; or Node.js from its installer)"
         )
-    spec = f"mathjax@{VERSION}"
     result = subprocess.run(
         [npm, "pack", spec, "--json", "--pack-destination", str(workdir)],
         cwd=workdir,
